@@ -1,0 +1,138 @@
+"""The console adapter: the whole product in a terminal, no token needed.
+
+Lines use the same syntax as Slack's `/oped`. Meta-commands let one person try multi-user
+features: `:user NAME`, `:mod on|off`, `:channel NAME`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from dataclasses import replace
+from typing import TextIO
+
+from bot.actions import command_line
+from bot.app import Bot
+from bot.blocks import Card, Reply
+from bot.models import Place, User
+
+META_HELP = """Console meta-commands:
+  :user NAME       act as another user
+  :mod on|off      give or take moderator rights
+  :channel NAME    move to another channel
+  :whoami          show who and where you are
+  :quit            leave (end of input does the same)"""
+
+
+def render(reply: Reply) -> str:
+    """A reply as plain text for the terminal."""
+    parts = [_card(card) for card in reply.cards]
+    for attachment in reply.attachments:
+        parts.append(
+            f"--- {attachment.filename} ---\n{attachment.content.decode('utf-8').rstrip()}"
+        )
+    if reply.thread:
+        parts.append(f"(a discussion thread opens: {reply.thread})")
+    if reply.ephemeral:
+        parts.append("(only you can see this)")
+    return "\n\n".join(p for p in parts if p)
+
+
+def _card(card: Card) -> str:
+    lines: list[str] = []
+    if card.title:
+        lines.append(f"== {card.title} ==")
+    if card.body:
+        body = card.body
+        if card.kind == "quote":
+            body = "\n".join(f"> {line}" for line in body.splitlines())
+        elif card.kind == "error":
+            body = f"Error: {body}"
+        lines.append(body)
+    for field in card.fields:
+        value = field.value.replace("\n", "\n    ")
+        lines.append(f"  {field.name}: {value}")
+    if card.footer:
+        lines.append(f"  -- {card.footer}")
+    for number, button in enumerate(card.buttons, 1):
+        line = command_line(button.action)
+        lines.append(f"  [{number}] {button.label}    (type: {line})")
+    return "\n".join(lines)
+
+
+class ConsoleSession:
+    """One person at a terminal, who may pretend to be others."""
+
+    def __init__(self, bot: Bot, user: str = "you", channel: str = "general") -> None:
+        self.bot = bot
+        self.user = User(id=user, name=user, is_moderator=False)
+        self.place = Place("console", "local", channel)
+        self.done = False
+
+    @property
+    def prompt(self) -> str:
+        mod = "*" if self.user.is_moderator else ""
+        return f"{self.user.name}{mod}@#{self.place.channel}> "
+
+    async def send(self, line: str) -> str:
+        """Handle one line and return what the console shows."""
+        line = line.strip()
+        if not line:
+            return ""
+        if line.startswith(":"):
+            return self._meta(line)
+        reply = await self.bot.handle_text(line, self.place, self.user)
+        return render(reply)
+
+    def _meta(self, line: str) -> str:
+        name, _, value = line[1:].partition(" ")
+        value = value.strip()
+        if name == "user" and value:
+            self.user = User(id=value, name=value, is_moderator=False)
+            return f"You are now {value} (not a moderator)."
+        if name == "mod" and value in ("on", "off"):
+            self.user = replace(self.user, is_moderator=value == "on")
+            return f"Moderator rights {value} for {self.user.name}."
+        if name == "channel" and value:
+            self.place = replace(self.place, channel=value.lstrip("#"))
+            return f"Now in #{self.place.channel}."
+        if name == "whoami":
+            role = "moderator" if self.user.is_moderator else "member"
+            return f"{self.user.name} ({role}) in #{self.place.channel}."
+        if name in ("quit", "exit", "q"):
+            self.done = True
+            return ""
+        return META_HELP
+
+
+async def run(bot: Bot, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Read commands until end of input: with a prompt on a terminal, silently from a pipe."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    session = ConsoleSession(bot)
+    interactive = stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (gives input() history and line editing)
+        stdout.write(
+            f"oped-bot console on “{bot.services.packs.default.title}”. "
+            "Type `help`, or `:help` for console tricks.\n"
+        )
+    while not session.done:
+        try:
+            if interactive:
+                line = await asyncio.to_thread(input, session.prompt)
+            else:
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+        except EOFError:
+            break
+        output = await session.send(line)
+        if output:
+            stdout.write(output + "\n")
+            if not interactive:
+                stdout.write("\n")
+            stdout.flush()
+    return 0

@@ -1,0 +1,101 @@
+"""The one dispatch: every request from every platform goes through `Bot.handle`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+
+from bot import blocks
+from bot.blocks import Reply
+from bot.catalogue import Catalogue, Command, coerce
+from bot.completion import MAX_CHOICES, Choice, Completer
+from bot.context import Context, Services
+from bot.errors import Forbidden, UserError
+from bot.features import all_commands, all_completers
+from bot.models import Place, Request, Source, User
+from bot.textparse import parse
+
+log = logging.getLogger(__name__)
+
+
+class Bot:
+    """Turns neutral requests into neutral replies."""
+
+    def __init__(self, services: Services, catalogue: Catalogue | None = None) -> None:
+        self.services = services
+        self.catalogue = catalogue or Catalogue(all_commands())
+        self.completers: Mapping[str, Completer] = all_completers()
+
+    async def handle_text(
+        self,
+        text: str,
+        place: Place,
+        user: User,
+        *,
+        source: Source = "command",
+        message_id: str | None = None,
+    ) -> Reply:
+        """Parse a line in the shared text syntax (or a button's action) and handle it."""
+        try:
+            command, raw = parse(text, self.catalogue)
+        except UserError as exc:
+            return blocks.error(str(exc))
+        return await self.handle(Request(place, user, command.path, raw, source, message_id))
+
+    async def handle(self, request: Request) -> Reply:
+        """Check rights and arguments, run the handler, and turn refusals into ephemeral errors."""
+        try:
+            command = self.catalogue.get(request.command)
+            ctx = await self.context(request)
+            if command.moderator and not ctx.is_moderator:
+                raise Forbidden(
+                    f"`{command.name}` is for moderators. Ask a moderator, or a server admin "
+                    "to add you with `admin moderators add`."
+                )
+            args = coerce(command, request.args)
+            return await command.handler(ctx, args)
+        except UserError as exc:
+            return blocks.error(str(exc))
+        except Exception:
+            incident = uuid.uuid4().hex[:8]
+            log.exception(
+                "command failed", extra={"incident": incident, "command": request.command}
+            )
+            return blocks.error(
+                f"Something went wrong on our side (incident {incident}). Nothing was changed; "
+                "try again, and tell a moderator if it keeps happening."
+            )
+
+    async def context(self, request: Request) -> Context:
+        return Context(
+            request=request,
+            services=self.services,
+            is_moderator=await self.is_moderator(request.place, request.user),
+            pack=self.services.packs.default,
+            catalogue=self.catalogue,
+        )
+
+    async def is_moderator(self, place: Place, user: User) -> bool:
+        """Platform admins, configured users and roles, and moderators added in the bot."""
+        if user.is_moderator:
+            return True
+        settings = self.services.settings
+        if user.id in settings.moderator_users or user.roles & settings.moderator_roles:
+            return True
+        store = self.services.store
+        if store is None:
+            return False
+        granted = await store.moderator_ids(place.platform, place.workspace)
+        return user.id in granted or bool(user.roles & granted)
+
+    async def complete(self, source: str, place: Place, user: User, typed: str) -> list[Choice]:
+        """Autocomplete suggestions from a named source, at most 25, best first."""
+        completer = self.completers.get(source)
+        if completer is None:
+            return []
+        ctx = await self.context(Request(place, user, ("help",)))
+        return (await completer(ctx, typed))[:MAX_CHOICES]
+
+    def command(self, path: tuple[str, ...]) -> Command:
+        return self.catalogue.get(path)

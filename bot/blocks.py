@@ -1,0 +1,92 @@
+"""The neutral reply: cards, buttons and files that each adapter renders in its own way.
+
+A reply never carries platform markup. Text from users travels raw; each renderer escapes it and
+fits it to its platform's limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal[
+    "text", "quote", "claim", "counterpoint", "poll", "debate", "notice", "error", "help"
+]
+Style = Literal["primary", "secondary", "success", "danger"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A named value shown beside or under a card's body."""
+
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button whose `action` is an encoded command (see `bot.actions`)."""
+
+    label: str
+    action: str
+    style: Style = "secondary"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One block of a reply. `kind` lets a renderer style it (quote bar, error colour...)."""
+
+    kind: Kind
+    body: str = ""
+    title: str | None = None
+    fields: tuple[Field, ...] = ()
+    footer: str | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with the reply (CSV exports)."""
+
+    filename: str
+    content: bytes
+    mime: str = "text/csv"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers.
+
+    `ephemeral` replies are shown only to the requester. `refresh` names cards (e.g. `poll:12`)
+    whose public message should be redrawn; `track` names the card this reply posts, so the
+    adapter can record the message it became. `thread` asks for a discussion thread of that name
+    under the posted message.
+    """
+
+    cards: tuple[Card, ...]
+    ephemeral: bool = False
+    attachments: tuple[Attachment, ...] = ()
+    refresh: tuple[str, ...] = ()
+    track: str | None = None
+    thread: str | None = None
+    meta: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return any(card.kind == "error" for card in self.cards)
+
+
+def text(body: str, title: str | None = None, *, ephemeral: bool = False) -> Reply:
+    """A one-card plain reply."""
+    return Reply((Card("text", body, title),), ephemeral=ephemeral)
+
+
+def notice(body: str, title: str | None = None, *, ephemeral: bool = True) -> Reply:
+    """A one-card notice, ephemeral by default."""
+    return Reply((Card("notice", body, title),), ephemeral=ephemeral)
+
+
+def error(body: str, title: str | None = None) -> Reply:
+    """An ephemeral error naming what to change."""
+    return Reply((Card("error", body, title),), ephemeral=True)

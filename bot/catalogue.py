@@ -1,0 +1,219 @@
+"""The one command catalogue: every command declared once, with its options and rights.
+
+The console and Slack text parser, the Discord command tree and every help text are derived
+from these declarations, so a command cannot exist on one platform and not another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from bot.blocks import Reply
+from bot.errors import NotFound, UsageError
+from bot.models import ArgValue
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+OptionKind = Literal["text", "words", "int", "choice", "list", "flag"]
+Handler = Callable[["Context", "Args"], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One argument of a command.
+
+    Positional options are filled in order; `words` takes the rest of the line as one string and
+    `list` takes the rest as separate items. Named options are written `--name value` (or just
+    `--name` for a flag).
+    """
+
+    name: str
+    kind: OptionKind
+    help: str
+    required: bool = False
+    positional: bool = True
+    choices: tuple[str, ...] = ()
+    autocomplete: str | None = None  # a completion source known to `Bot.complete`
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    min_items: int = 0
+    max_items: int | None = None
+
+    @property
+    def usage(self) -> str:
+        if not self.positional:
+            inner = f"--{self.name}" if self.kind == "flag" else f"--{self.name} <{self.name}>"
+            if self.choices:
+                inner = f"--{self.name} {'|'.join(self.choices)}"
+            return f"[{inner}]"
+        shown = "|".join(self.choices) if self.choices else self.name
+        if self.kind == "list":
+            shown = f'"{self.name}" ...'
+        elif self.kind == "words":
+            shown = f"{shown}..."
+        return f"<{shown}>" if self.required else f"[{shown}]"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its path (`("poll", "create")`), options, rights and handler."""
+
+    path: tuple[str, ...]
+    help: str
+    handler: Handler
+    options: tuple[Option, ...] = ()
+    moderator: bool = False
+    examples: tuple[str, ...] = ()
+    # Discord cannot invoke a group itself, so `quote` beside `quote search` becomes `quote get`.
+    discord_path: tuple[str, ...] | None = None
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.path)
+
+    @property
+    def usage(self) -> str:
+        return " ".join([self.name, *(option.usage for option in self.options)])
+
+    def option(self, name: str) -> Option:
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise KeyError(name)
+
+
+class Args:
+    """Validated arguments of one call, read with typed getters."""
+
+    def __init__(self, values: Mapping[str, ArgValue]) -> None:
+        self._values = dict(values)
+
+    def text(self, name: str) -> str | None:
+        value = self._values.get(name)
+        return value if isinstance(value, str) else None
+
+    def integer(self, name: str) -> int | None:
+        value = self._values.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def flag(self, name: str) -> bool:
+        return self._values.get(name) is True
+
+    def items(self, name: str) -> tuple[str, ...]:
+        value = self._values.get(name)
+        return value if isinstance(value, tuple) else ()
+
+    def as_dict(self) -> dict[str, ArgValue]:
+        return dict(self._values)
+
+
+class Catalogue:
+    """The set of commands, looked up by path."""
+
+    def __init__(self, commands: Iterable[Command]) -> None:
+        self.commands: tuple[Command, ...] = tuple(commands)
+        self._by_path: dict[tuple[str, ...], Command] = {}
+        for command in self.commands:
+            if command.path in self._by_path:
+                raise ValueError(f"command {command.name!r} is declared twice")
+            self._by_path[command.path] = command
+
+    def get(self, path: tuple[str, ...]) -> Command:
+        try:
+            return self._by_path[path]
+        except KeyError:
+            raise NotFound("command", " ".join(path), self.names(), "Type `help`.") from None
+
+    def names(self) -> list[str]:
+        return [command.name for command in self.commands]
+
+    def longest_match(self, words: list[str]) -> Command | None:
+        """The command whose path is the longest prefix of `words`."""
+        lowered = [w.lower() for w in words]
+        for size in range(min(3, len(lowered)), 0, -1):
+            command = self._by_path.get(tuple(lowered[:size]))
+            if command is not None:
+                return command
+        return None
+
+    def groups(self) -> set[str]:
+        return {command.path[0] for command in self.commands if len(command.path) > 1}
+
+
+def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
+    """Check and convert raw values against a command's options; raise UsageError on bad input."""
+    values: dict[str, ArgValue] = {}
+    known = {option.name for option in command.options}
+    for name in raw:
+        if name not in known:
+            raise UsageError(f"`{command.name}` has no option `{name}`.", command.usage)
+    for option in command.options:
+        value = raw.get(option.name)
+        if value is None or value == "" or value == ():
+            if option.required:
+                raise UsageError(f"`{command.name}` needs <{option.name}>.", command.usage)
+            values[option.name] = False if option.kind == "flag" else None
+            continue
+        values[option.name] = _coerce_one(command, option, value)
+    return Args(values)
+
+
+def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
+    label = f"<{option.name}>" if option.positional else f"--{option.name}"
+    if option.kind == "flag":
+        if isinstance(value, bool):
+            return value
+        raise UsageError(f"{label} is a switch and takes no value.", command.usage)
+    if option.kind == "int":
+        try:
+            number = int(str(value))
+        except ValueError:
+            raise UsageError(
+                f"{label} must be a whole number, not `{value}`.", command.usage
+            ) from None
+        if option.min_value is not None and number < option.min_value:
+            raise UsageError(f"{label} must be at least {option.min_value}.", command.usage)
+        if option.max_value is not None and number > option.max_value:
+            raise UsageError(f"{label} must be at most {option.max_value}.", command.usage)
+        return number
+    if option.kind == "list":
+        items = value if isinstance(value, tuple) else (str(value),)
+        items = tuple(item.strip() for item in items)
+        if len(items) < option.min_items:
+            raise UsageError(
+                f"{label} needs at least {option.min_items} items; you gave {len(items)}.",
+                command.usage,
+            )
+        if option.max_items is not None and len(items) > option.max_items:
+            raise UsageError(
+                f"{label} takes at most {option.max_items} items; you gave {len(items)}.",
+                command.usage,
+            )
+        for item in items:
+            _check_length(command, option, label, item)
+        return items
+    text = " ".join(value) if isinstance(value, tuple) else str(value)
+    text = text.strip()
+    if option.kind == "choice":
+        lowered = text.lower()
+        if lowered not in option.choices:
+            raise UsageError(
+                f"{label} must be one of {', '.join(option.choices)}; not `{text}`.",
+                command.usage,
+            )
+        return lowered
+    _check_length(command, option, label, text)
+    return text
+
+
+def _check_length(command: Command, option: Option, label: str, text: str) -> None:
+    if option.max_length is not None and len(text) > option.max_length:
+        raise UsageError(
+            f"{label} is {len(text)} characters; the limit is {option.max_length}. "
+            "Shorten it and try again.",
+            command.usage,
+        )

@@ -1,0 +1,44 @@
+"""What a handler sees: the request, the services, and the caller's rights."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from bot.catalogue import Catalogue
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content.model import Pack
+from bot.content.registry import PackRegistry
+from bot.models import Place, Request, User
+from bot.store.base import Store
+
+
+@dataclass
+class Services:
+    """Long-lived dependencies shared by every handler; tests build their own."""
+
+    packs: PackRegistry
+    store: Store | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    settings: Settings = field(default_factory=Settings)
+    rng: random.Random = field(default_factory=random.Random)
+
+
+@dataclass(frozen=True)
+class Context:
+    """One handler call's view of the world."""
+
+    request: Request
+    services: Services
+    is_moderator: bool
+    pack: Pack
+    catalogue: Catalogue
+
+    @property
+    def place(self) -> Place:
+        return self.request.place
+
+    @property
+    def user(self) -> User:
+        return self.request.user
