@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.content.model import Pack
 from bot.content.registry import PackRegistry
 from bot.models import Place, Request, User
+from bot.ports import Poster
 from bot.store.base import Store
 
 
@@ -23,6 +24,7 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     settings: Settings = field(default_factory=Settings)
     rng: random.Random = field(default_factory=random.Random)
+    posters: dict[str, Poster] = field(default_factory=dict)  # by platform name
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""Ports the core calls out through; each adapter implements them for its platform."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol
+
+from bot.blocks import Reply
+from bot.models import Place
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+
+class PostFailed(Exception):
+    """A platform refused a post; `retryable` says whether trying later may help."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Poster(Protocol):
+    """Posts and edits messages on one platform, outside any user interaction."""
+
+    async def post(self, place: Place, reply: Reply) -> str:
+        """Post `reply` publicly in `place`, opening `reply.thread` if asked; return its id."""
+        ...
+
+    async def update(self, place: Place, message_id: str, reply: Reply) -> None:
+        """Redraw an earlier message with a fresh reply."""
+        ...
+
+
+# A card provider redraws a tracked card (`poll:12` -> the poll's current card) for refreshes.
+CardProvider = Callable[["Context", str], Awaitable[Reply | None]]
