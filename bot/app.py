@@ -12,7 +12,7 @@ from bot.catalogue import Catalogue, Command, coerce
 from bot.completion import MAX_CHOICES, Choice, Completer
 from bot.context import Context, Services
 from bot.errors import Forbidden, UserError
-from bot.features import all_commands, all_completers
+from bot.features import all_card_providers, all_commands, all_completers
 from bot.models import Place, Request, Source, User
 from bot.textparse import parse
 
@@ -26,6 +26,7 @@ class Bot:
         self.services = services
         self.catalogue = catalogue or Catalogue(all_commands())
         self.completers: Mapping[str, Completer] = all_completers()
+        self.card_providers = all_card_providers()
 
     async def handle_text(
         self,
@@ -96,6 +97,14 @@ class Bot:
             return []
         ctx = await self.context(Request(place, user, ("help",)))
         return (await completer(ctx, typed))[:MAX_CHOICES]
+
+    async def redraw(self, ref: str, place: Place, user: User) -> Reply | None:
+        """The current public card for a tracked ref such as `poll:12`, for message edits."""
+        provider = self.card_providers.get(ref.partition(":")[0])
+        if provider is None:
+            return None
+        ctx = await self.context(Request(place, user, ("help",)))
+        return await provider(ctx, ref)
 
     def command(self, path: tuple[str, ...]) -> Command:
         return self.catalogue.get(path)

@@ -6,6 +6,7 @@ from bot.catalogue import Command
 from bot.completion import Completer
 from bot.features import help as help_feature
 from bot.features import reading
+from bot.ports import CardProvider
 
 _MODULES = (reading, help_feature)
 
@@ -20,4 +21,12 @@ def all_completers() -> dict[str, Completer]:
     found: dict[str, Completer] = {}
     for module in _MODULES:
         found.update(module.COMPLETERS)
+    return found
+
+
+def all_card_providers() -> dict[str, CardProvider]:
+    """Redrawers for tracked cards, by ref prefix (`poll` for `poll:12`)."""
+    found: dict[str, CardProvider] = {}
+    for module in _MODULES:
+        found.update(getattr(module, "CARDS", {}))
     return found
