@@ -1,0 +1,27 @@
+"""The console as a real process: piped input, any working directory, exit 0 at end of input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_piped_console_from_another_directory(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "OPED_"))}
+    env["OPED_BOT_DB"] = str(tmp_path / "bot.sqlite3")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="summary tldr\n:user ana\nquote sanctions\nexplain KCNA\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(tldr summary)" in result.stdout
+    assert "You are now ana" in result.stdout
+    assert "Korean Central News Agency" in result.stdout
+    assert ">" not in result.stdout.split("\n", 1)[0], "no prompt is printed when stdin is piped"
