@@ -1,0 +1,1 @@
+"""Scheduled debate prompts: cron arithmetic, prompt rotation and the posts they make."""
