@@ -1,0 +1,411 @@
+"""The Slack adapter: `/oped`, buttons and the poll modal on a slack-bolt AsyncApp.
+
+Every listener acknowledges first and does the work in a task it keeps, so Slack hears back
+well within its 3 seconds. The core does the rest: the text after `/oped` goes to
+`Bot.handle_text`, a button's value is a command line, and a modal becomes a `poll create`
+request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.coalesce import Coalescer
+from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
+from adapters.slack.poster import SlackPoster
+from adapters.slack.render import Message, attachment_blocks, cap, render_messages
+from bot.actions import PREFIX, command_line
+from bot.app import Bot
+from bot.blocks import Card, Reply
+from bot.clock import Clock
+from bot.errors import UserError
+from bot.models import Place, Request, User
+from bot.ports import PostFailed
+from bot.textparse import split
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/oped"
+POLL_CREATE = ("poll", "create")
+POLL_MODAL = "oped_poll_create"
+# Slack-only subcommands, routed before the catalogue; the parity test keeps them disjoint.
+SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
+# Users who fetch rights more often than this get the cached answer.
+ADMIN_TTL = timedelta(minutes=5)
+ADMIN_FAILURE_TTL = timedelta(seconds=30)
+# A modal must be answered within 3 s; within this budget the handler's verdict shows in the form.
+MODAL_BUDGET_S = 2.0
+# Public cards are redrawn as a member sees them, never with a moderator's extra view.
+VIEWER = User(id="oped-bot-redraw", name="oped-bot")
+CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
+
+Source = tuple[Place, str]  # the public message a button sat on
+
+
+class AdminCache:
+    """Workspace admins and owners, from `users.info`, remembered for a while."""
+
+    def __init__(self, client: AsyncWebClient, clock: Clock, ttl: timedelta = ADMIN_TTL) -> None:
+        self.client = client
+        self.clock = clock
+        self.ttl = ttl
+        self._cache: dict[tuple[str, str], tuple[bool, Any]] = {}
+        self.lookups = 0
+
+    async def is_admin(self, team: str, user_id: str) -> bool:
+        key = (team, user_id)
+        now = self.clock.now()
+        cached = self._cache.get(key)
+        if cached is not None and cached[1] > now:
+            return bool(cached[0])
+        self.lookups += 1
+        try:
+            response = await self.client.users_info(user=user_id)
+        except Exception as exc:
+            # Refusing rights is the safe answer; ask again soon in case it was a blip.
+            log.warning("users.info failed (%s); treating the user as a member", _why(exc))
+            self._cache[key] = (False, now + ADMIN_FAILURE_TTL)
+            return False
+        info = response.get("user") or {}
+        admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+        self._cache[key] = (admin, now + self.ttl)
+        return admin
+
+
+class SlackAdapter:
+    """Wires a Bot into a slack-bolt AsyncApp."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        client: AsyncWebClient,
+        *,
+        signing_secret: str = "",
+        command: str = COMMAND,
+        coalescer: Coalescer | None = None,
+    ) -> None:
+        self.bot = bot
+        self.client = client
+        self.command = command
+        self.poster = SlackPoster(client)
+        self.updates = coalescer or Coalescer()
+        self.admins = AdminCache(client, bot.services.clock)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            name="oped-bot",
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.app.command(command)(self._on_command)
+        self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
+        self.app.view(POLL_MODAL)(self._on_poll_modal)
+
+    def start(self) -> None:
+        """Offer this adapter's Poster to the scheduler and announcements."""
+        self.bot.services.posters["slack"] = self.poster
+
+    async def drain(self) -> None:
+        """Wait for the work of every acknowledged request, and for redraws that are due."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.updates.settle()
+
+    async def close(self) -> None:
+        """Finish in-flight work and pending redraws; withdraw the Poster."""
+        await self.drain()
+        await self.updates.close()
+        if self.bot.services.posters.get("slack") is self.poster:
+            del self.bot.services.posters["slack"]
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack request failed", exc_info=task.exception())
+
+    async def _user(self, team: str, user: Mapping[str, Any]) -> User:
+        user_id = str(user.get("id", ""))
+        name = str(user.get("username") or user.get("name") or user_id)
+        return User(user_id, name, is_moderator=await self.admins.is_admin(team, user_id))
+
+    # -- /oped ---------------------------------------------------------------------------
+
+    async def _on_command(
+        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        self._spawn(self._command(command, respond))
+        await ack()
+
+    async def _command(self, body: Mapping[str, Any], respond: AsyncRespond) -> None:
+        team = str(body.get("team_id", ""))
+        place = Place("slack", team, str(body.get("channel_id", "")))
+        user = await self._user(team, {"id": body.get("user_id"), "name": body.get("user_name")})
+        text = str(body.get("text") or "").strip()
+        words = _words(text)
+        reply: Reply | None
+        if not words or [w.lower() for w in words] == ["help"]:
+            reply = await self.bot.handle_text("help", place, user)
+            if not reply.is_error and _has_polls(self.bot):
+                reply = _with_slack_help(reply)
+        elif tuple(w.lower() for w in words) in SLACK_ONLY:
+            reply = await self._open_poll_modal(body, place)
+        else:
+            reply = await self.bot.handle_text(text, place, user)
+        await self.deliver(reply, place, user, respond=respond)
+
+    async def _open_poll_modal(self, body: Mapping[str, Any], place: Place) -> Reply | None:
+        try:
+            command = self.bot.command(POLL_CREATE)
+        except UserError:
+            return Reply((Card("error", "Polls are not available in this bot."),), ephemeral=True)
+        metadata = {"team": place.workspace, "channel": place.channel}
+        view = build_modal(command, POLL_MODAL, "Create a poll", metadata)
+        try:
+            await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", _why(exc))
+            return Reply(
+                (
+                    Card(
+                        "error",
+                        "The poll form could not open. Try again, or use "
+                        f'`{self.command} poll create "Question?" "Option" "Option"`.',
+                    ),
+                ),
+                ephemeral=True,
+            )
+        return None
+
+    # -- buttons -------------------------------------------------------------------------
+
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        self._spawn(self._action(body, action, respond))
+        await ack()
+
+    async def _action(
+        self, body: Mapping[str, Any], action: Mapping[str, Any], respond: AsyncRespond
+    ) -> None:
+        line = action.get("value") or command_line(str(action.get("action_id", "")))
+        if not line:
+            return
+        user_info: Mapping[str, Any] = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user_info.get("team_id") or "")
+        container: Mapping[str, Any] = body.get("container") or {}
+        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        place = Place("slack", team, channel)
+        user = await self._user(team, user_info)
+        message_ts = container.get("message_ts")
+        reply = await self.bot.handle_text(
+            str(line), place, user, source="button", message_id=message_ts
+        )
+        source = None
+        if message_ts and not container.get("is_ephemeral"):
+            source = (place, str(message_ts))
+        await self.deliver(reply, place, user, respond=respond, source=source)
+
+    # -- the poll modal ------------------------------------------------------------------
+
+    async def _on_poll_modal(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        command = self.bot.command(POLL_CREATE)
+        raw, errors = read_submission(command, view)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            metadata = {}
+        user_info: Mapping[str, Any] = body.get("user") or {}
+        team = str(metadata.get("team") or user_info.get("team_id") or "")
+        place = Place("slack", team, str(metadata.get("channel", "")))
+        user = await self._user(team, user_info)
+        request = Request(place, user, command.path, raw, source="modal")
+        work = self._spawn(self.bot.handle(request))
+        done, _ = await asyncio.wait({work}, timeout=MODAL_BUDGET_S)
+        if work in done and not work.cancelled() and work.exception() is None:
+            reply: Reply = work.result()
+            if reply.is_error:
+                message = "\n".join(card.body for card in reply.cards if card.kind == "error")
+                await ack(
+                    response_action="errors",
+                    errors={block_for_error(command, message): error_text(message)},
+                )
+                return
+        await ack()
+        self._spawn(self._after_modal(work, place, user))
+
+    async def _after_modal(self, work: Awaitable[Reply], place: Place, user: User) -> None:
+        await self.deliver(await work, place, user)
+
+    # -- delivering replies --------------------------------------------------------------
+
+    async def deliver(
+        self,
+        reply: Reply | None,
+        place: Place,
+        user: User,
+        *,
+        respond: AsyncRespond | None = None,
+        source: Source | None = None,
+    ) -> None:
+        """Show a reply: ephemeral to the user, or public in the channel; then redraw cards."""
+        if reply is None:
+            return
+        if reply.ephemeral:
+            await self._ephemeral(reply, place, user, respond)
+        else:
+            await self._public(reply, place, user, respond)
+        self.refresh(reply, source)
+
+    async def _ephemeral(
+        self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
+    ) -> None:
+        extra = []
+        if reply.attachments:
+            # Files cannot be ephemeral in a channel; a direct message keeps them private.
+            if await self._send_files_privately(reply, user):
+                names = ", ".join(a.filename for a in reply.attachments)
+                note = Card("notice", f"{names}: sent to you in a direct message.")
+                reply = Reply((*reply.cards, note), ephemeral=True)
+            else:
+                extra = [b for a in reply.attachments for b in attachment_blocks(a)]
+        await self._send_ephemeral(cap(render_messages(reply, extra)), place, user, respond)
+
+    async def _send_ephemeral(
+        self,
+        messages: list[Message],
+        place: Place,
+        user: User,
+        respond: AsyncRespond | None,
+    ) -> None:
+        for message in messages:
+            if respond is not None:
+                response = await respond(
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                if response.status_code != 200:
+                    log.warning("response_url refused a reply: %s", response.status_code)
+            else:
+                try:
+                    await self.client.chat_postEphemeral(
+                        channel=place.channel, user=user.id, **message
+                    )
+                except SlackApiError as exc:
+                    log.warning("chat.postEphemeral failed: %s", _why(exc))
+
+    async def _send_files_privately(self, reply: Reply, user: User) -> bool:
+        try:
+            opened = await self.client.conversations_open(users=user.id)
+            channel = str((opened.get("channel") or {}).get("id", ""))
+            for attachment in reply.attachments:
+                await self.client.files_upload_v2(
+                    channel=channel,
+                    filename=attachment.filename,
+                    title=attachment.filename,
+                    content=attachment.content,
+                )
+        except Exception as exc:
+            log.warning("private file delivery failed (%s); showing it inline", _why(exc))
+            return False
+        return True
+
+    async def _public(
+        self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
+    ) -> None:
+        try:
+            ts = await self.poster.post_messages(place, reply)
+        except SlackApiError as exc:
+            code = str(exc.response.get("error", ""))
+            if code in CANNOT_POST and respond is not None:
+                # Private channels and DMs the bot was not invited to: answer through the
+                # command's response_url instead; buttons still work there.
+                for message in cap(render_messages(reply)):
+                    await respond(
+                        text=message["text"], blocks=message["blocks"], response_type="in_channel"
+                    )
+                return
+            log.warning("chat.postMessage failed: %s", code)
+            note = Reply(
+                (
+                    Card(
+                        "error",
+                        f"I could not post in this channel ({code}). Invite me with "
+                        "`/invite @oped-bot` and try again.",
+                    ),
+                ),
+                ephemeral=True,
+            )
+            await self._ephemeral(note, place, user, respond)
+            return
+        await self._remember(reply, place, ts)
+
+    async def _remember(self, reply: Reply, place: Place, ts: str) -> None:
+        remember: Callable[..., Awaitable[Any]] | None = getattr(self.bot, "remember_message", None)
+        if reply.track and ts and remember is not None:
+            await remember(reply.track, place, ts)
+
+    def refresh(self, reply: Reply, source: Source | None) -> None:
+        """Queue coalesced redraws of the public messages showing the reply's `refresh` refs."""
+        if not reply.refresh or source is None:
+            return
+        place, ts = source
+        redraw = partial(self._redraw, reply.refresh[0], place, ts)
+        self.updates.request((place.channel, ts), redraw)
+
+    async def _redraw(self, ref: str, place: Place, ts: str) -> None:
+        reply = await self.bot.redraw(ref, place, VIEWER)
+        if reply is None:
+            return
+        try:
+            await self.poster.update(place, ts, reply)
+        except PostFailed as exc:
+            log.warning("could not redraw %s: %s", ref, exc)
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return split(text)
+    except UserError:
+        return [text]  # let the core explain the unclosed quote
+
+
+def _has_polls(bot: Bot) -> bool:
+    return any(command.path == POLL_CREATE for command in bot.catalogue.commands)
+
+
+def _with_slack_help(reply: Reply) -> Reply:
+    lines = [f"`{COMMAND} {' '.join(path)}`: {text}" for path, text in SLACK_ONLY.items()]
+    note = Card("notice", "\n".join(lines), title="On Slack")
+    return Reply((*reply.cards, note), ephemeral=reply.ephemeral)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        return str(exc.response.get("error", "error"))
+    return type(exc).__name__

@@ -1,0 +1,150 @@
+"""A Slack modal derived from a catalogue command (`poll create`), and reading it back.
+
+Inputs follow the command's options, so the form stays in step with the catalogue: text and
+words become text inputs, a list becomes a multi-line input (one item per line), an int a number
+input, a choice a select, a flag a checkbox.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.slack.render import fit_escaped, plain
+from bot.catalogue import Command, Option, coerce
+from bot.errors import UserError
+from bot.models import ArgValue
+
+MODAL_TITLE_MAX = 24
+MODAL_BLOCKS_MAX = 100
+INPUT_LABEL_MAX = 2000
+HINT_MAX = 2000
+PLACEHOLDER_MAX = 150
+TEXT_INPUT_MAX = 3000
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+SELECT_OPTIONS_MAX = 100
+METADATA_MAX = 3000
+ERROR_TEXT_MAX = 300
+ACTION = "value"
+
+
+def build_modal(
+    command: Command, callback_id: str, title: str, metadata: Mapping[str, str]
+) -> dict[str, Any]:
+    """A modal view with one input per option of `command`."""
+    private = json.dumps(dict(metadata))
+    if len(private) > METADATA_MAX:
+        raise ValueError("modal metadata is too long")
+    blocks = [_input(option) for option in command.options][:MODAL_BLOCKS_MAX]
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, MODAL_TITLE_MAX),
+        "submit": plain("Create", MODAL_TITLE_MAX),
+        "close": plain("Cancel", MODAL_TITLE_MAX),
+        "private_metadata": private,
+        "blocks": blocks,
+    }
+
+
+def _input(option: Option) -> dict[str, Any]:
+    element: dict[str, Any]
+    hint = option.help
+    if option.kind == "list":
+        element = {"type": "plain_text_input", "multiline": True}
+        hint = f"{option.help}. One per line."
+        if option.min_items or option.max_items:
+            hint += f" {option.min_items or 1} to {option.max_items or 'any number'}."
+    elif option.kind == "int":
+        element = {"type": "number_input", "is_decimal_allowed": False}
+        if option.min_value is not None:
+            element["min_value"] = str(option.min_value)
+        if option.max_value is not None:
+            element["max_value"] = str(option.max_value)
+    elif option.kind == "choice":
+        element = {
+            "type": "static_select",
+            "options": [_choice(choice) for choice in option.choices[:SELECT_OPTIONS_MAX]],
+        }
+    elif option.kind == "flag":
+        element = {"type": "checkboxes", "options": [_choice(option.name, option.help)]}
+    else:
+        element = {"type": "plain_text_input"}
+        if option.max_length is not None:
+            element["max_length"] = min(option.max_length, TEXT_INPUT_MAX)
+    element["action_id"] = ACTION
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": option.name,
+        "label": plain(option.name.replace("_", " ").capitalize(), INPUT_LABEL_MAX),
+        "element": element,
+        "optional": not option.required or option.kind == "flag",
+        "hint": plain(hint, HINT_MAX),
+    }
+    return block
+
+
+def _choice(value: str, label: str | None = None) -> dict[str, Any]:
+    return {
+        "text": plain(label or value, OPTION_TEXT_MAX),
+        "value": value[:OPTION_VALUE_MAX],
+    }
+
+
+def read_submission(
+    command: Command, view: Mapping[str, Any]
+) -> tuple[dict[str, ArgValue], dict[str, str]]:
+    """The raw arguments a submitted view holds, and per-input errors (empty when valid)."""
+    values: Mapping[str, Any] = view.get("state", {}).get("values", {})
+    raw: dict[str, ArgValue] = {}
+    errors: dict[str, str] = {}
+    for option in command.options:
+        state = values.get(option.name, {}).get(ACTION, {})
+        value = _value(option, state)
+        if value is None:
+            continue
+        raw[option.name] = value
+    for option in command.options:
+        # Check each input on its own so each error shows under the input it is about.
+        single = dataclasses.replace(command, options=(option,))
+        try:
+            coerce(single, {option.name: raw[option.name]} if option.name in raw else {})
+        except UserError as exc:
+            errors[option.name] = error_text(str(exc))
+    return raw, errors
+
+
+def _value(option: Option, state: Mapping[str, Any]) -> ArgValue:
+    if option.kind == "flag":
+        return bool(state.get("selected_options"))
+    if option.kind == "choice":
+        selected = state.get("selected_option") or {}
+        return selected.get("value") or None
+    text = state.get("value")
+    if text is None:
+        return None
+    if option.kind == "list":
+        items = tuple(line.strip() for line in str(text).splitlines() if line.strip())
+        return items or None
+    return str(text) if str(text).strip() else None
+
+
+def error_text(message: str) -> str:
+    """An error as shown under a modal input: the first line, escaped, short."""
+    first = message.split("\nUsage:")[0].strip()
+    return fit_escaped(first, ERROR_TEXT_MAX)
+
+
+def block_for_error(command: Command, message: str) -> str:
+    """The input a handler's refusal most likely concerns (it names the option), else the first."""
+    lowered = message.lower()
+    for option in command.options:
+        if f"<{option.name}>" in lowered or f"--{option.name}" in lowered:
+            return option.name
+    for option in command.options:
+        if option.name.lower() in lowered:
+            return option.name
+    return command.options[0].name if command.options else "_"
