@@ -1,8 +1,190 @@
-"""The Store contract every storage driver implements (SQLite now, PostgreSQL later)."""
+"""The Store contract every storage driver implements (SQLite now, PostgreSQL later).
+
+Every write method returns only after its transaction has committed: a returned value is an
+acknowledgement the caller may show to a user. A write refused by a domain rule raises `Refused`
+(or `bot.errors.NotFound` for an unknown id) and writes nothing. Times are timezone-aware UTC.
+The contract tests in `tests/store/` pin down this behaviour for every implementation.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from bot.errors import UserError
+from bot.models import Place
+
+ResultsMode = Literal["live", "closed", "mods"]
+VoteChange = Literal["added", "moved", "retracted", "removed"]
+Side = Literal["for", "against", "undecided"]
+Phase = Literal["before", "after", "closed"]
+VotePhase = Literal["before", "after"]
+SubjectKind = Literal["user", "role"]
+
+SIDES: tuple[Side, ...] = ("for", "against", "undecided")
+RESULTS_MODES: tuple[ResultsMode, ...] = ("live", "closed", "mods")
+
+
+class Refused(UserError):
+    """A write refused by a domain rule (closed poll, too many picks...); nothing was written."""
+
+
+@dataclass(frozen=True)
+class PollDraft:
+    """A poll as its creator asked for it, already validated (see `bot.polls.draft`)."""
+
+    place: Place
+    creator_id: str
+    creator_name: str
+    question: str
+    options: tuple[str, ...]
+    max_picks: int = 1
+    anonymous: bool = False
+    results: ResultsMode = "live"
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A stored poll. `closed_at` is set once it is closed (by hand or by its deadline)."""
+
+    id: int
+    place: Place
+    creator_id: str
+    creator_name: str
+    question: str
+    options: tuple[str, ...]
+    max_picks: int
+    anonymous: bool
+    results: ResultsMode
+    created_at: datetime
+    closes_at: datetime | None
+    closed_at: datetime | None
+    closed_by: str | None
+    announced: bool
+
+    @property
+    def ref(self) -> str:
+        return f"poll:{self.id}"
+
+    @property
+    def multi(self) -> bool:
+        return self.max_picks > 1
+
+    def is_open(self, now: datetime) -> bool:
+        """Open until closed by hand or until its deadline, whichever comes first."""
+        if self.closed_at is not None:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Votes per option (index 0 is option 1) and how many distinct people voted."""
+
+    counts: tuple[int, ...]
+    voters: int
+
+    @property
+    def votes(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    """What one click did: the voter's picks before and after it (option numbers from 1)."""
+
+    poll: Poll
+    option: int
+    change: VoteChange
+    previous: tuple[int, ...]
+    picks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PollVote:
+    """One stored pick, for exports. Anonymous polls give no voter and no time."""
+
+    option: int
+    voter_id: str | None
+    voter_name: str | None
+    voted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Debate:
+    """An Oxford-style debate: an opening vote, the discussion, a closing vote."""
+
+    id: int
+    place: Place
+    creator_id: str
+    creator_name: str
+    motion: str
+    prompt_id: str | None
+    phase: Phase
+    created_at: datetime
+    advanced_at: datetime | None
+    closed_at: datetime | None
+    closed_by: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"debate:{self.id}"
+
+
+@dataclass(frozen=True)
+class DebateVote:
+    """One person's position in one phase of a debate."""
+
+    voter_id: str
+    voter_name: str
+    phase: VotePhase
+    side: Side
+
+
+@dataclass(frozen=True)
+class DebateVoteOutcome:
+    """What a debate vote did: the phase it counted in and the side it replaced, if any."""
+
+    debate: Debate
+    phase: VotePhase
+    side: Side
+    previous: Side | None
+
+
+@dataclass(frozen=True)
+class Moderator:
+    """A user or role given moderator rights in the bot."""
+
+    subject_id: str
+    kind: SubjectKind
+    name: str
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the moderators' audit log."""
+
+    id: int
+    at: datetime
+    platform: str
+    workspace: str
+    actor_id: str
+    actor_name: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class TrackedMessage:
+    """A platform message that shows a tracked card (`poll:12`), so it can be edited later."""
+
+    place: Place
+    message_id: str
 
 
 class Store(Protocol):
@@ -12,6 +194,144 @@ class Store(Protocol):
         """Finish pending writes and release the database."""
         ...
 
+    # Polls
+
+    async def create_poll(self, draft: PollDraft) -> Poll:
+        """Store a new poll and return it with its id."""
+        ...
+
+    async def get_poll(self, poll_id: int) -> Poll | None:
+        """The poll with this id, or None."""
+        ...
+
+    async def open_polls(
+        self, platform: str, workspace: str, channel: str | None = None
+    ) -> list[Poll]:
+        """Polls still taking votes, in a workspace or one channel, oldest first."""
+        ...
+
+    async def cast_vote(
+        self, poll_id: int, place: Place, user_id: str, user_name: str, option: int
+    ) -> VoteOutcome:
+        """Click `option` (from 1): add, move, retract or toggle the voter's pick.
+
+        Raises NotFound for a poll outside `place`'s workspace, Refused for a closed poll, an
+        unknown option or a pick beyond the poll's limit.
+        """
+        ...
+
+    async def tally(self, poll_id: int) -> Tally:
+        """Current counts per option and turnout."""
+        ...
+
+    async def poll_votes(self, poll_id: int) -> list[PollVote]:
+        """Every stored pick, by option; voters are None for anonymous polls."""
+        ...
+
+    async def polls_since(
+        self, platform: str, workspace: str, since: datetime | None = None
+    ) -> list[Poll]:
+        """Every poll of a workspace (open or closed) created at or after `since`, oldest first."""
+        ...
+
+    async def close_poll(self, poll_id: int, closed_by: str) -> Poll:
+        """Close an open poll by hand; the caller's reply is its announcement."""
+        ...
+
+    async def close_due_polls(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
+        """Close every poll of these platforms whose deadline is at or before `now`.
+
+        Each is marked announced in the same transaction, so it is returned exactly once.
+        """
+        ...
+
+    async def next_deadline(self) -> datetime | None:
+        """The earliest deadline among open polls, if any."""
+        ...
+
+    # Debates
+
+    async def create_debate(
+        self, place: Place, creator_id: str, creator_name: str, motion: str, prompt_id: str | None
+    ) -> Debate:
+        """Open a debate in its opening-vote phase."""
+        ...
+
+    async def get_debate(self, debate_id: int) -> Debate | None:
+        """The debate with this id, or None."""
+        ...
+
+    async def open_debates(
+        self, platform: str, workspace: str, channel: str | None = None
+    ) -> list[Debate]:
+        """Debates not closed yet, in a workspace or one channel, oldest first."""
+        ...
+
+    async def cast_debate_vote(
+        self, debate_id: int, place: Place, user_id: str, user_name: str, side: Side
+    ) -> DebateVoteOutcome:
+        """Record the voter's side in the debate's current phase (replacing an earlier one)."""
+        ...
+
+    async def advance_debate(self, debate_id: int) -> Debate:
+        """Move a debate from its opening vote to its closing vote."""
+        ...
+
+    async def close_debate(self, debate_id: int, closed_by: str) -> Debate:
+        """Close a debate; no vote is accepted after this."""
+        ...
+
+    async def debate_votes(self, debate_id: int) -> list[DebateVote]:
+        """Every recorded position, both phases."""
+        ...
+
+    # Moderation, audit, tracked messages
+
+    async def audit(
+        self,
+        platform: str,
+        workspace: str,
+        actor_id: str,
+        actor_name: str,
+        action: str,
+        detail: str,
+    ) -> None:
+        """Append one line to the audit log."""
+        ...
+
+    async def audit_log(self, platform: str, workspace: str, limit: int = 50) -> list[AuditEntry]:
+        """The newest audit lines of a workspace, newest first."""
+        ...
+
+    async def add_moderator(
+        self,
+        platform: str,
+        workspace: str,
+        subject_id: str,
+        *,
+        kind: SubjectKind = "user",
+        name: str = "",
+        added_by: str = "",
+    ) -> bool:
+        """Grant moderator rights to a user or role id; False if it already had them."""
+        ...
+
+    async def remove_moderator(self, platform: str, workspace: str, subject_id: str) -> bool:
+        """Take granted rights away; False if the id had none."""
+        ...
+
     async def moderator_ids(self, platform: str, workspace: str) -> frozenset[str]:
         """User and role ids granted moderator rights in the bot (beyond platform admins)."""
+        ...
+
+    async def list_moderators(self, platform: str, workspace: str) -> list[Moderator]:
+        """Granted moderators, oldest grant first."""
+        ...
+
+    async def remember_message(self, ref: str, place: Place, message_id: str) -> None:
+        """Record that `message_id` in `place` shows the card `ref` (idempotent)."""
+        ...
+
+    async def messages_for(self, ref: str) -> list[TrackedMessage]:
+        """Messages showing the card `ref`, oldest first."""
         ...

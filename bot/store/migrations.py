@@ -1,0 +1,169 @@
+"""SQLite schema migrations: an append-only list, applied in order and tracked in user_version.
+
+Migration N (counting from 1) is `MIGRATIONS[N - 1]`; a database at `PRAGMA user_version = N`
+has had the first N applied. Never edit or reorder a released migration: append a new one.
+Each migration is a tuple of single statements (triggers contain `;`, so no naive splitting),
+run in one transaction together with the user_version bump.
+
+Invariants live in the schema, not only in code, so no bug in a handler can break them:
+a person counts at most once per option (primary key), never holds more picks than the poll
+allows (trigger), and cannot vote on a closed poll or in a debate phase that is over (triggers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: what it is for and its statements."""
+
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "polls, debates, moderators, audit log, tracked messages, meta",
+        (
+            """CREATE TABLE meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+            """CREATE TABLE polls (
+                id INTEGER PRIMARY KEY,
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                thread TEXT,
+                creator_id TEXT NOT NULL,
+                creator_name TEXT NOT NULL,
+                question TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 300),
+                max_picks INTEGER NOT NULL CHECK (max_picks BETWEEN 1 AND 20),
+                anonymous INTEGER NOT NULL CHECK (anonymous IN (0, 1)),
+                results TEXT NOT NULL CHECK (results IN ('live', 'closed', 'mods')),
+                created_at TEXT NOT NULL,
+                closes_at TEXT,
+                closed_at TEXT,
+                closed_by TEXT,
+                announced_at TEXT
+            )""",
+            """CREATE INDEX polls_open_by_channel
+                ON polls (platform, workspace, channel) WHERE closed_at IS NULL""",
+            """CREATE INDEX polls_open_by_deadline
+                ON polls (closes_at) WHERE closed_at IS NULL AND closes_at IS NOT NULL""",
+            """CREATE TABLE poll_options (
+                poll_id INTEGER NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+                position INTEGER NOT NULL CHECK (position BETWEEN 1 AND 20),
+                label TEXT NOT NULL CHECK (length(trim(label)) BETWEEN 1 AND 75),
+                PRIMARY KEY (poll_id, position),
+                UNIQUE (poll_id, label COLLATE NOCASE)
+            ) WITHOUT ROWID""",
+            # `voter` is the user id, or a keyed hash of it for anonymous polls. WITHOUT ROWID
+            # keeps rows in key order, so storage order does not reveal who voted when.
+            """CREATE TABLE poll_votes (
+                poll_id INTEGER NOT NULL,
+                voter TEXT NOT NULL,
+                option INTEGER NOT NULL,
+                voter_name TEXT,
+                voted_at TEXT,
+                PRIMARY KEY (poll_id, voter, option),
+                FOREIGN KEY (poll_id, option)
+                    REFERENCES poll_options (poll_id, position) ON DELETE CASCADE
+            ) WITHOUT ROWID""",
+            "CREATE INDEX poll_votes_by_option ON poll_votes (poll_id, option)",
+            """CREATE TRIGGER poll_votes_open_insert BEFORE INSERT ON poll_votes
+            WHEN (SELECT closed_at FROM polls WHERE id = NEW.poll_id) IS NOT NULL
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is closed');
+            END""",
+            """CREATE TRIGGER poll_votes_open_update BEFORE UPDATE ON poll_votes
+            WHEN (SELECT closed_at FROM polls WHERE id = NEW.poll_id) IS NOT NULL
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is closed');
+            END""",
+            """CREATE TRIGGER poll_votes_open_delete BEFORE DELETE ON poll_votes
+            WHEN (SELECT closed_at FROM polls WHERE id = OLD.poll_id) IS NOT NULL
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is closed');
+            END""",
+            """CREATE TRIGGER poll_votes_max_picks BEFORE INSERT ON poll_votes
+            WHEN (SELECT count(*) FROM poll_votes
+                  WHERE poll_id = NEW.poll_id AND voter = NEW.voter)
+                 >= (SELECT max_picks FROM polls WHERE id = NEW.poll_id)
+            BEGIN
+                SELECT RAISE(ABORT, 'too many picks');
+            END""",
+            """CREATE TABLE debates (
+                id INTEGER PRIMARY KEY,
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                thread TEXT,
+                creator_id TEXT NOT NULL,
+                creator_name TEXT NOT NULL,
+                motion TEXT NOT NULL CHECK (length(motion) BETWEEN 1 AND 300),
+                prompt_id TEXT,
+                phase TEXT NOT NULL CHECK (phase IN ('before', 'after', 'closed')),
+                created_at TEXT NOT NULL,
+                advanced_at TEXT,
+                closed_at TEXT,
+                closed_by TEXT
+            )""",
+            """CREATE INDEX debates_open_by_channel
+                ON debates (platform, workspace, channel) WHERE phase != 'closed'""",
+            """CREATE TABLE debate_votes (
+                debate_id INTEGER NOT NULL REFERENCES debates (id) ON DELETE CASCADE,
+                voter TEXT NOT NULL,
+                phase TEXT NOT NULL CHECK (phase IN ('before', 'after')),
+                side TEXT NOT NULL CHECK (side IN ('for', 'against', 'undecided')),
+                voter_name TEXT NOT NULL,
+                voted_at TEXT NOT NULL,
+                PRIMARY KEY (debate_id, voter, phase)
+            ) WITHOUT ROWID""",
+            """CREATE TRIGGER debate_votes_phase_insert BEFORE INSERT ON debate_votes
+            WHEN (SELECT phase FROM debates WHERE id = NEW.debate_id) IS NOT NEW.phase
+            BEGIN
+                SELECT RAISE(ABORT, 'debate is not in this phase');
+            END""",
+            """CREATE TRIGGER debate_votes_phase_update BEFORE UPDATE ON debate_votes
+            WHEN (SELECT phase FROM debates WHERE id = NEW.debate_id) IS NOT NEW.phase
+            BEGIN
+                SELECT RAISE(ABORT, 'debate is not in this phase');
+            END""",
+            """CREATE TABLE moderators (
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('user', 'role')),
+                name TEXT NOT NULL,
+                added_by TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                PRIMARY KEY (platform, workspace, subject_id)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                actor_id TEXT NOT NULL,
+                actor_name TEXT NOT NULL,
+                action TEXT NOT NULL,
+                detail TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_by_workspace ON audit_log (platform, workspace, id)",
+            """CREATE TABLE tracked_messages (
+                id INTEGER PRIMARY KEY,
+                ref TEXT NOT NULL,
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                thread TEXT,
+                message_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (ref, platform, channel, message_id)
+            )""",
+        ),
+    ),
+)
