@@ -30,6 +30,7 @@ from adapters.slack.render import Message, attachment_blocks, cap, render_messag
 from bot.actions import PREFIX, command_line
 from bot.app import Bot
 from bot.blocks import Card, Reply
+from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.models import Place, Request, User
@@ -160,13 +161,13 @@ class SlackAdapter:
         place = Place("slack", team, str(body.get("channel_id", "")))
         user = await self._user(team, {"id": body.get("user_id"), "name": body.get("user_name")})
         text = str(body.get("text") or "").strip()
-        words = _words(text)
         reply: Reply | None
-        if not words or [w.lower() for w in words] == ["help"]:
+        route = slack_route(text)
+        if route == ("help",):
             reply = await self.bot.handle_text("help", place, user)
             if not reply.is_error and _has_polls(self.bot):
                 reply = _with_slack_help(reply)
-        elif tuple(w.lower() for w in words) in SLACK_ONLY:
+        elif route == ("poll", "new"):
             reply = await self._open_poll_modal(body, place)
         else:
             reply = await self.bot.handle_text(text, place, user)
@@ -388,11 +389,25 @@ class SlackAdapter:
             log.warning("could not redraw %s: %s", ref, exc)
 
 
-def _words(text: str) -> list[str]:
+def slack_route(text: str) -> tuple[str, ...] | None:
+    """The Slack-only subcommand `text` asks for (empty text is `help`), or None for the core."""
     try:
-        return split(text)
+        words = tuple(word.lower() for word in split(text))
     except UserError:
-        return [text]  # let the core explain the unclosed quote
+        return None  # the core explains the unclosed quote
+    if not words or words == ("help",):
+        return ("help",)
+    return words if words in SLACK_ONLY else None
+
+
+def unreachable(catalogue: Catalogue) -> list[str]:
+    """Catalogue commands that `/oped <command>` would not reach: the parity check."""
+    return [
+        command.name
+        for command in catalogue.commands
+        if slack_route(command.name) not in (None, ("help",))
+        or catalogue.longest_match(split(command.name)) is not command
+    ]
 
 
 def _has_polls(bot: Bot) -> bool:

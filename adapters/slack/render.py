@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.actions import command_line
 from bot.blocks import Attachment, Button, Card, Field, Reply
-from bot.limits import MARKER, MORE, fit
+from bot.limits import MARKER, MORE
 
 # Block Kit limits (docs.slack.dev block reference; PLATFORMS.md).
 MAX_BLOCKS = 50
@@ -44,12 +44,17 @@ def escape(text: str) -> str:
 def fit_escaped(text: str, limit: int) -> str:
     """`text` escaped and cut (with a visible marker) so the escaped form fits `limit`."""
     escaped = escape(text)
-    budget = limit
+    if len(escaped) <= limit:
+        return escaped
+    if limit < len(MARKER):
+        return ""
     # Cutting happens on the raw text so an entity such as `&amp;` is never split.
-    while len(escaped) > limit:
-        escaped = escape(fit(text, budget))
-        budget -= max(1, len(escaped) - limit)
-    return escaped
+    cut = text[: _fitting_prefix(text, limit - len(MARKER))]
+    # Like bot.limits.fit: prefer a nearby word boundary so a cut reads as a cut.
+    space = cut.rfind(" ")
+    if space > len(cut) - 20 and space > 0:
+        cut = cut[:space]
+    return escape(cut.rstrip()) + MARKER
 
 
 def split_escaped(text: str, limit: int) -> list[str]:
@@ -60,7 +65,7 @@ def split_escaped(text: str, limit: int) -> list[str]:
         if len(escape(rest)) <= limit:
             pieces.append(escape(rest))
             break
-        size = _fitting_prefix(rest, limit)
+        size = max(1, _fitting_prefix(rest, limit))
         cut = rest.rfind("\n", 0, size)
         if cut < size // 2:
             cut = rest.rfind(" ", 0, size)
@@ -78,7 +83,7 @@ def _fitting_prefix(text: str, limit: int) -> int:
     for index, char in enumerate(text):
         used += len(escape(char))
         if used > limit:
-            return max(1, index)
+            return index
     return len(text)
 
 

@@ -1,0 +1,191 @@
+"""`/oped` over signed HTTP: every catalogue command, help, parity, rights and escaping."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from adapters.slack.app import unreachable
+from bot.app import Bot
+from bot.blocks import Reply
+from bot.catalogue import Catalogue, Command
+from bot.features import all_commands
+from bot.models import Request
+from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, shown_text
+
+COMMANDS = all_commands()
+
+
+def sample_line(command: Command) -> str:
+    """A line that calls `command`: its first example, else its name with made-up arguments."""
+    if command.examples:
+        return command.examples[0]
+    words = [command.name]
+    for option in command.options:
+        if not option.required:
+            continue
+        if option.kind == "choice":
+            value = option.choices[0]
+        elif option.kind == "int":
+            value = str(option.min_value or 1)
+        elif option.kind == "list":
+            value = " ".join(f'"item {n}"' for n in range(max(2, option.min_items)))
+        elif option.kind == "flag":
+            value = ""
+        else:
+            value = '"some text"'
+        words.append(value if option.positional else f"--{option.name} {value}".strip())
+    return " ".join(words)
+
+
+def record(bot: Bot) -> list[Request]:
+    """Spy on Bot.handle: the requests the adapter turned events into."""
+    seen: list[Request] = []
+    original: Callable[[Request], Awaitable[object]] = bot.handle
+
+    async def handle(request: Request):  # type: ignore[no-untyped-def]
+        seen.append(request)
+        return await original(request)
+
+    bot.handle = handle  # type: ignore[method-assign]
+    return seen
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+async def test_every_catalogue_command_runs_as_a_subcommand(
+    command: Command, bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    fake.admins.add("UMOD")  # a workspace admin, so moderator commands run too
+    seen = record(bot)
+    assert await rig.command(sample_line(command), user="UMOD", name="mod") == 200
+    assert [r.command for r in seen] == [command.path]
+    request = seen[0]
+    assert request.place.platform == "slack" and request.place.channel == CHANNEL
+    assert request.user.id == "UMOD" and request.user.is_moderator
+    shown = fake.posted()
+    assert shown, "the user saw nothing"
+    assert "No command" not in shown_text(shown[-1])
+
+
+def test_parity_every_catalogue_command_has_a_subcommand(bot: Bot) -> None:
+    assert unreachable(bot.catalogue) == []
+
+
+async def _noop(*_: object) -> Reply:
+    return Reply(())
+
+
+def test_parity_check_catches_a_command_slack_cannot_reach() -> None:
+    shadowed = Command(("poll", "new"), "A command Slack reserves for its modal.", _noop)
+    catalogue = Catalogue([*COMMANDS, shadowed])
+    assert unreachable(catalogue) == ["poll new"]
+
+
+async def test_help_lists_every_command(bot: Bot, rig: SlackRig, fake: FakeSlack) -> None:
+    for text in ("", "help", "  HELP "):
+        await rig.command(text)
+        message = fake.posted()[-1]
+        assert message["response_type"] == "ephemeral"
+        shown = shown_text(message)
+        missing = [c.name for c in bot.catalogue.commands if c.usage.split()[0] not in shown]
+        assert missing == []
+        for command in bot.catalogue.commands:
+            usage = command.usage.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            assert usage in shown
+
+
+async def test_public_replies_are_posted_with_chat_post_message(
+    rig: SlackRig, fake: FakeSlack
+) -> None:
+    await rig.command("quote Q1")
+    (posted,) = fake.called("chat.postMessage")
+    assert posted["channel"] == CHANNEL
+    assert posted["text"] and posted["blocks"]
+    assert fake.responses == []
+
+
+async def test_errors_are_ephemeral_and_name_what_to_change(rig: SlackRig, fake: FakeSlack) -> None:
+    await rig.command("sumary")
+    message = fake.posted()[-1]
+    assert message["response_type"] == "ephemeral"
+    assert "summary" in shown_text(message)
+    assert fake.called("chat.postMessage") == []
+
+
+async def test_ack_comes_before_the_work(rig: SlackRig, fake: FakeSlack) -> None:
+    # The HTTP answer is the empty ack; the reply travels separately, after it.
+    from tests.adapters.slack.slackfake import command_body
+
+    status, body = await rig.post(command_body(fake, "source"))
+    assert (status, body) == (200, "")
+    await rig.adapter.drain()
+    assert fake.called("chat.postMessage")
+
+
+@pytest.mark.parametrize(
+    "text", ["quote <!channel>", "explain <!here> now", "counterpoint <@U0BOSS> & <!everyone>"]
+)
+async def test_mentions_in_user_text_never_reach_slack_unescaped(
+    text: str, rig: SlackRig, fake: FakeSlack
+) -> None:
+    await rig.command(text)
+    shown = shown_text(fake.posted()[-1])
+    assert "&lt;" in shown
+    assert "<!" not in shown and "<@" not in shown
+
+
+async def test_moderator_rights_come_from_users_info_and_are_cached(
+    bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    from datetime import timedelta
+
+    from bot.clock import FakeClock
+
+    fake.admins.add("UADMIN")
+    seen = record(bot)
+    await rig.command("claims", user="UADMIN")
+    await rig.command("claims", user="UADMIN")
+    await rig.command("claims", user="UMEMBER")
+    assert [r.user.is_moderator for r in seen] == [True, True, False]
+    assert [a["user"] for a in fake.called("users.info")] == ["UADMIN", "UMEMBER"]
+    clock = bot.services.clock
+    assert isinstance(clock, FakeClock)
+    fake.admins.discard("UADMIN")  # demoted in Slack: noticed once the cache expires
+    clock.advance(timedelta(minutes=6))
+    await rig.command("claims", user="UADMIN")
+    assert seen[-1].user.is_moderator is False
+    assert len(fake.called("users.info")) == 3
+
+
+async def test_users_info_failure_means_member(bot: Bot, rig: SlackRig, fake: FakeSlack) -> None:
+    fake.admins.add("UADMIN")
+    fake.fail("users.info", "missing_scope")
+    seen = record(bot)
+    await rig.command("claims", user="UADMIN")
+    assert seen[-1].user.is_moderator is False
+
+
+async def test_unclosed_quote_is_explained(rig: SlackRig, fake: FakeSlack) -> None:
+    await rig.command('quote search "north korea')
+    message = fake.posted()[-1]
+    assert message["response_type"] == "ephemeral"
+    assert "quote" in shown_text(message).lower()
+
+
+async def test_bot_not_in_a_private_channel_answers_through_response_url(
+    rig: SlackRig, fake: FakeSlack
+) -> None:
+    fake.fail("chat.postMessage", "channel_not_found")
+    await rig.command("summary tldr", channel="G0PRIVATE")
+    message = fake.responses[-1]
+    assert message["response_type"] == "in_channel"
+    assert "summary" in shown_text(message).lower()
+
+
+async def test_archived_channel_is_explained_to_the_user(rig: SlackRig, fake: FakeSlack) -> None:
+    fake.fail("chat.postMessage", "is_archived")
+    await rig.command("summary tldr")
+    message = fake.responses[-1]
+    assert message["response_type"] == "ephemeral"
+    assert "is_archived" in shown_text(message)
