@@ -1,13 +1,39 @@
-"""Behaviour settings. Secrets never live here: they come from the environment."""
+"""Behaviour settings: defaults, an optional YAML file, then the environment.
+
+Secrets never live here: tokens come from the environment or a `.env` file only, and a config
+file that tries to hold one is refused. Precedence, lowest first: built-in defaults, the config
+file, `OPED_BOT_DB` / `OPED_BOT_CONTENT`.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
-from dataclasses import dataclass, field
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+import yaml
+from dotenv import load_dotenv
 
 from bot.content.loader import BUNDLED
+
+DEFAULT_CONFIG = Path("oped-bot.yaml")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+# Environment variables that hold secrets: the logging filter redacts their values.
+SECRET_ENV = (
+    "DISCORD_TOKEN",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "OPED_BOT_SECRET",
+)
 
 
 @dataclass(frozen=True)
@@ -22,15 +48,244 @@ class Settings:
     moderator_roles: frozenset[str] = frozenset()
     moderator_users: frozenset[str] = frozenset()
     log_level: str = "INFO"
+    log_format: str = "text"
+    config_file: Path | None = None  # the file these settings were read from, if any
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Defaults, with the database and content paths taken from the environment if set."""
-        settings = cls()
-        db = os.environ.get("OPED_BOT_DB")
-        content = os.environ.get("OPED_BOT_CONTENT")
-        return cls(
-            db_path=Path(db) if db else settings.db_path,
-            content_dir=Path(content) if content else settings.content_dir,
+        return cls().with_env(os.environ if env is None else env)
+
+    @classmethod
+    def load(cls, path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the config file (if any) and the environment; ConfigError on any bad entry.
+
+        The file is `path`, else `$OPED_BOT_CONFIG`, else `./oped-bot.yaml` when it exists. A file
+        named explicitly must exist.
+        """
+        env = os.environ if env is None else env
+        chosen = config_path(path, env)
+        settings = cls() if chosen is None else parse_file(chosen)
+        return settings.with_env(env)
+
+    def with_env(self, env: Mapping[str, str]) -> Settings:
+        """These settings with `OPED_BOT_DB` and `OPED_BOT_CONTENT` applied."""
+        db = env.get("OPED_BOT_DB")
+        content = env.get("OPED_BOT_CONTENT")
+        return replace(
+            self,
+            db_path=Path(db) if db else self.db_path,
+            content_dir=Path(content) if content else self.content_dir,
         )
+
+
+def load_env_file(path: Path = Path(".env")) -> bool:
+    """Add the variables of a `.env` file to the environment; a variable already set wins."""
+    return path.is_file() and load_dotenv(path, override=False)
+
+
+class ConfigError(Exception):
+    """The config file is unusable; `problems` lists each as `file: key.path: what is wrong`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def config_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
+    """The config file to read, or None to run on defaults."""
+    if path is not None:
+        chosen = path
+    elif env.get("OPED_BOT_CONFIG"):
+        chosen = Path(env["OPED_BOT_CONFIG"])
+    elif DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    else:
+        return None
+    if not chosen.is_file():
+        raise ConfigError(
+            [f"{chosen}: no such file (named by --config or OPED_BOT_CONFIG); create it or drop it"]
+        )
+    return chosen
+
+
+# --- validation --------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}$")
+
+
+class _Bad(ValueError):
+    """A value that fails its check; the message says what is wrong with it."""
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Bad(f"{_show(value)} is not a non-empty text")
+    return value.strip()
+
+
+def parse_duration(value: Any) -> timedelta:
+    """`30m`, `1h`, `2d`, `1h30m`, `45s` as a timedelta; ValueError otherwise."""
+    match = _DURATION.match(value.strip()) if isinstance(value, str) else None
+    if match is None or not any(match.groups()):
+        raise _Bad(f"{_show(value)} is not a duration like 30m, 1h, 2d")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(delta: timedelta) -> str:
+    """A timedelta in the config's own spelling: `1h30m`, `2d`, `0s`."""
+    seconds = int(delta.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
+def _timezone(value: Any) -> str:
+    name = _text(value)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _Bad(
+            f"{_show(value)} is not an IANA time zone such as UTC, Europe/Paris, America/New_York"
+        ) from None
+    return name
+
+
+def _pack_id(value: Any) -> str:
+    name = _text(value)
+    if not _PACK_ID.match(name):
+        raise _Bad(f"{_show(value)} is not a pack id (the pack's folder name, e.g. my-pack)")
+    return name
+
+
+def _ids(value: Any) -> frozenset[str]:
+    # Discord ids are numbers and YAML reads them as ints; both spellings mean the same id.
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise _Bad(f"{_show(value)} is not a list such as [alice, U024BE7LH]")
+    ids = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
+            raise _Bad(f"entry {_show(item)} is not a user or role id or name")
+        ids.add(str(item).strip())
+    return frozenset(ids)
+
+
+def _choice(options: tuple[str, ...], *, upper: bool = False) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = value.strip().upper() if upper and isinstance(value, str) else value
+        if text not in options:
+            raise _Bad(f"{_show(value)} is not one of {', '.join(options)}")
+        return str(text)
+
+    return check
+
+
+def _path(value: Any) -> Path:
+    return Path(_text(value)).expanduser()
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A leaf of the schema: the Settings attribute it sets and the check that converts it."""
+
+    attr: str
+    check: Callable[[Any], Any]
+
+
+_Schema = dict[str, "_Field | _Schema"]
+# Relative paths are relative to the file's folder.
+SCHEMA: _Schema = {
+    "timezone": _Field("timezone", _timezone),
+    "database": {"path": _Field("db_path", _path)},
+    "content": {
+        "dir": _Field("content_dir", _path),
+        "default_pack": _Field("default_pack", _pack_id),
+    },
+    "scheduler": {"grace_period": _Field("grace_period", parse_duration)},
+    "moderators": {
+        "roles": _Field("moderator_roles", _ids),
+        "users": _Field("moderator_users", _ids),
+    },
+    "logging": {
+        "level": _Field("log_level", _choice(LOG_LEVELS, upper=True)),
+        "format": _Field("log_format", _choice(LOG_FORMATS)),
+    },
+}
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    if re.search(r"token|secret|password", name, re.I):
+        return (
+            "secrets are not read from the config file; set them in the environment or a .env "
+            "file (see deploy/.env.example) and remove this key"
+        )
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"unknown key ({hint}expected one of: {', '.join(known)})"
+
+
+def parse_file(path: Path) -> Settings:
+    """Settings from one YAML file; ConfigError listing every problem found."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([f"{path}: {where}not valid YAML ({problem})"]) from None
+    return parse_mapping(data, path)
+
+
+def parse_mapping(data: Any, path: Path) -> Settings:
+    """Validate already-parsed YAML `data` read from `path`."""
+    if data is None:
+        return Settings(config_file=path)
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    _walk(data, SCHEMA, path, "", values, problems)
+    if problems:
+        raise ConfigError(problems)
+    return Settings(config_file=path, **values)
+
+
+def _walk(
+    data: Any, schema: _Schema, path: Path, prefix: str, values: dict[str, Any], problems: list[str]
+) -> None:
+    """Check one mapping level against `schema`, collecting converted values and problems."""
+    if not isinstance(data, dict):
+        where = f"{path}: {prefix.rstrip('.')}" if prefix else str(path)
+        problems.append(
+            f"{where}: must be a mapping with keys {', '.join(schema)}, not {_show(data)}"
+        )
+        return
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        entry = schema.get(str(key))
+        if entry is None:
+            problems.append(f"{path}: {name}: {_unknown(str(key), list(schema))}")
+        elif isinstance(entry, dict):
+            if value is not None:  # an empty section keeps its defaults
+                _walk(value, entry, path, f"{name}.", values, problems)
+        else:
+            try:
+                converted = entry.check(value)
+            except _Bad as exc:
+                problems.append(f"{path}: {name}: {exc}")
+                continue
+            if isinstance(converted, Path) and not converted.is_absolute():
+                converted = path.parent / converted
+            values[entry.attr] = converted
