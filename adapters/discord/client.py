@@ -1,0 +1,384 @@
+"""The Discord client: slash commands, buttons and autocomplete in, rendered replies out.
+
+`DiscordAdapter` holds the behaviour and `OpedClient` (or `OpedShardedClient`) is the
+discord.py client that calls it. Every interaction becomes a neutral `Request` for
+`Bot.handle`; every reply is rendered by `render` within Discord's limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import tree
+from adapters.discord.coalesce import Coalescer, LoopScheduler, Scheduler
+from adapters.discord.failures import explain
+from adapters.discord.poster import DiscordPoster
+from adapters.discord.render import Outgoing, render, render_one, thread_name
+from adapters.discord.views import OpedButton, make_view, send_kwargs
+from bot import blocks
+from bot.app import Bot
+from bot.blocks import Reply
+from bot.catalogue import Command, Option
+from bot.completion import Choice, rank
+from bot.limits import fit
+from bot.models import ArgValue, Place, Request, User
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
+EDIT_INTERVAL = 1.5  # seconds between two edits of one message
+OUT_OF_DATE = (
+    "This command is out of date on Discord. Ask a server admin to run "
+    "`oped-bot discord sync`, then try again."
+)
+
+
+def default_intents() -> discord.Intents:
+    """Only `guilds`: slash commands and clicks need no privileged intent."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class DiscordAdapter:
+    """Translates Discord interactions to bot requests and replies back to Discord."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        scheduler: Scheduler | None = None,
+        edit_interval: float = EDIT_INTERVAL,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self.bot = bot
+        self.scheduler: Scheduler = scheduler or LoopScheduler()
+        self.edits: Coalescer[tuple[int, int]] = Coalescer(self.scheduler, edit_interval)
+        self.defer_after = defer_after
+        self.client: discord.Client | None = None
+        self.commands: list[tree.AppCommand] = []
+        self.problems: list[str] = []
+        self.poster: DiscordPoster | None = None
+
+    # Start and stop -----------------------------------------------------------------------
+
+    def install(self, client: discord.Client, command_tree: app_commands.CommandTree[Any]) -> None:
+        """Add the derived commands to the tree and register the one persistent button type."""
+        self.client = client
+        built = tree.build(self.bot.catalogue, self.run_command, self.suggest)
+        self.commands, self.problems = built.commands, built.problems
+        for command in built.commands:
+            command_tree.add_command(command)
+        client.add_dynamic_items(OpedButton)
+
+    async def start(self, client: discord.Client) -> None:
+        """Make this adapter the bot's Discord poster (scheduled posts go through it)."""
+        self.poster = DiscordPoster(client)
+        self.bot.services.posters["discord"] = self.poster
+
+    async def stop(self) -> None:
+        """Finish waiting edits and stop posting."""
+        if isinstance(self.scheduler, LoopScheduler):
+            await self.scheduler.flush()
+        if self.bot.services.posters.get("discord") is self.poster:
+            del self.bot.services.posters["discord"]
+
+    # Who and where -------------------------------------------------------------------------
+
+    @staticmethod
+    def place(interaction: discord.Interaction) -> Place:
+        workspace = str(interaction.guild_id) if interaction.guild_id else "dm"
+        return Place("discord", workspace, str(interaction.channel_id or 0))
+
+    @staticmethod
+    def user(interaction: discord.Interaction) -> User:
+        """The caller, with Manage Server as the platform's moderator right and role ids."""
+        member = interaction.user
+        permissions = interaction.permissions
+        in_guild = interaction.guild_id is not None
+        # Role ids come straight from the interaction payload, so they are right even when the
+        # guild is not cached (Member.roles needs the cache).
+        roles = frozenset(str(role) for role in getattr(member, "_roles", ()))
+        return User(
+            id=str(member.id),
+            name=member.display_name,
+            is_moderator=in_guild and (permissions.manage_guild or permissions.administrator),
+            roles=roles,
+        )
+
+    def system_user(self) -> User:
+        me = self.client.user if self.client else None
+        return User(id=str(me.id) if me else "discord", name=me.name if me else "oped-bot")
+
+    # Interactions ------------------------------------------------------------------------
+
+    async def run_command(
+        self, interaction: discord.Interaction, command: Command, values: dict[str, ArgValue]
+    ) -> None:
+        """A slash command: handle it and answer, deferring if it takes long."""
+        request = Request(self.place(interaction), self.user(interaction), command.path, values)
+        await self.answer(interaction, self.bot.handle(request), button=False)
+
+    async def click(self, interaction: discord.Interaction, line: str) -> None:
+        """A button: run the command line it carries for whoever clicked."""
+        message_id = str(interaction.message.id) if interaction.message else None
+        work = self.bot.handle_text(
+            line,
+            self.place(interaction),
+            self.user(interaction),
+            source="button",
+            message_id=message_id,
+        )
+        await self.answer(interaction, work, button=True)
+
+    async def suggest(
+        self, interaction: discord.Interaction, option: Option, typed: str
+    ) -> list[app_commands.Choice[Any]]:
+        """Autocomplete from the bot's completion sources, at most 25, in Discord's shape."""
+        if option.autocomplete:
+            found = await self.bot.complete(
+                option.autocomplete, self.place(interaction), self.user(interaction), typed
+            )
+        else:
+            found = rank(typed, [Choice(c, c) for c in option.choices])
+        choices: list[app_commands.Choice[Any]] = []
+        for choice in found[: tree.CHOICES_MAX]:
+            value: str | int = choice.value[:100]
+            if option.kind == "int":
+                try:
+                    value = int(choice.value)
+                except ValueError:
+                    continue
+            choices.append(
+                app_commands.Choice(name=fit(choice.label, 100) or str(value), value=value)
+            )
+        return choices
+
+    async def answer(
+        self, interaction: discord.Interaction, work: Awaitable[Reply], *, button: bool
+    ) -> None:
+        """Answer within Discord's 3 s: reply at once if the work is quick, else defer first.
+
+        Button replies are private (a vote confirmation) unless they post something new and
+        public (a tracked card or a thread).
+        """
+        task = asyncio.ensure_future(work)
+        deferred: bool | None = None  # None: not deferred; else whether the defer was private
+        if not task.done():
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            if not done:
+                deferred = button
+                try:
+                    await interaction.response.defer(ephemeral=button, thinking=True)
+                except discord.HTTPException:
+                    log.warning("could not defer an interaction", exc_info=True)
+        reply = await task
+        private = reply.ephemeral or (button and not (reply.track or reply.thread))
+        place = self.place(interaction)
+        try:
+            first = await self._send(interaction, render(reply), private, deferred)
+        except discord.HTTPException as exc:
+            log.warning("reply not delivered", exc_info=True)
+            await self.report(interaction, "I could not post the reply", exc)
+            return
+        if not private:
+            await self._after_post(interaction, reply, first, place)
+        for ref in reply.refresh:
+            await self.refresh(ref, place, interaction)
+
+    async def _send(
+        self,
+        interaction: discord.Interaction,
+        messages: list[Outgoing],
+        private: bool,
+        deferred: bool | None,
+    ) -> discord.Message | None:
+        first, *rest = messages
+        sent: discord.Message | None
+        if deferred is None:
+            response = await interaction.response.send_message(
+                **send_kwargs(first), ephemeral=private
+            )
+            resource = response.resource
+            sent = resource if isinstance(resource, discord.Message) else None
+        elif deferred == private:
+            sent = await interaction.edit_original_response(
+                content=first.content,
+                embeds=first.embeds,
+                attachments=first.discord_files(),
+                view=make_view(first.buttons),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        else:
+            # A public "thinking…" cannot turn private: remove it and answer privately.
+            await interaction.delete_original_response()
+            sent = await interaction.followup.send(
+                **send_kwargs(first), ephemeral=private, wait=True
+            )
+        for message in rest:
+            await interaction.followup.send(**send_kwargs(message), ephemeral=private, wait=True)
+        return sent
+
+    async def _after_post(
+        self,
+        interaction: discord.Interaction,
+        reply: Reply,
+        message: discord.Message | None,
+        place: Place,
+    ) -> None:
+        if message is None:
+            return
+        if reply.track:
+            await remember(self.bot, reply.track, place, str(message.id))
+        if reply.thread:
+            try:
+                await message.create_thread(name=thread_name(reply.thread))
+            except discord.HTTPException as exc:
+                await self.report(interaction, "It is posted, but I could not open its thread", exc)
+            except ValueError:
+                await self.report_text(interaction, "Discussion threads need a server channel.")
+
+    # Redraws -------------------------------------------------------------------------------
+
+    async def refresh(
+        self, ref: str, place: Place, interaction: discord.Interaction | None = None
+    ) -> None:
+        """Redraw every public message showing `ref`, coalescing bursts of changes."""
+        for channel_id, message_id in await self._messages_showing(ref, place, interaction):
+            target = Place("discord", place.workspace, str(channel_id))
+
+            async def job(
+                channel_id: int = channel_id, message_id: int = message_id, target: Place = target
+            ) -> None:
+                await self._redraw(ref, target, channel_id, message_id, interaction)
+
+            self.edits.request((channel_id, message_id), ref, job)
+
+    async def _messages_showing(
+        self, ref: str, place: Place, interaction: discord.Interaction | None
+    ) -> set[tuple[int, int]]:
+        found: set[tuple[int, int]] = set()
+        lookup = getattr(self.bot, "tracked_messages", None)
+        if callable(lookup):
+            for where, message_id in await lookup(ref, place):
+                if where.platform == "discord" and message_id.isdigit():
+                    found.add((int(where.channel), int(message_id)))
+        message = interaction.message if interaction else None
+        if message is not None and not message.flags.ephemeral and interaction is not None:
+            # The button sat on the card it changed.
+            found.add((interaction.channel_id or message.channel.id, message.id))
+        return found
+
+    async def _redraw(
+        self,
+        ref: str,
+        place: Place,
+        channel_id: int,
+        message_id: int,
+        interaction: discord.Interaction | None,
+    ) -> None:
+        reply = await self.bot.redraw(ref, place, self.system_user())
+        if reply is None or self.client is None:
+            return
+        outgoing = render_one(reply)
+        message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        try:
+            await message.edit(
+                content=outgoing.content,
+                embeds=outgoing.embeds,
+                view=make_view(outgoing.buttons),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not redraw %s in %s", ref, channel_id, exc_info=True)
+            if interaction is not None:
+                await self.report(
+                    interaction, "Your change is saved, but I could not update the message", exc
+                )
+
+    # Failures ------------------------------------------------------------------------------
+
+    async def report(self, interaction: discord.Interaction, lead: str, exc: BaseException) -> None:
+        """Tell the user, privately, what Discord refused and what to do."""
+        await self.report_text(interaction, f"{lead}: {explain(exc)}")
+
+    async def report_text(self, interaction: discord.Interaction, text: str) -> None:
+        outgoing = render(blocks.error(text))[0]
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(**send_kwargs(outgoing), ephemeral=True)
+            else:
+                await interaction.response.send_message(**send_kwargs(outgoing), ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the user about a failure: %s", text, exc_info=True)
+
+
+async def remember(bot: Bot, ref: str, place: Place, message_id: str) -> None:
+    """Record which message shows a tracked card, where the bot can store that."""
+    record: Callable[[str, Place, str], Awaitable[Any]] | None = getattr(
+        bot, "remember_message", None
+    )
+    if record is not None:
+        await record(ref, place, message_id)
+
+
+class OpedTree(app_commands.CommandTree[Any]):
+    """The command tree; failures the bot did not turn into replies end up here."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        adapter = getattr(interaction.client, "adapter", None)
+        if not isinstance(adapter, DiscordAdapter):
+            return
+        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+            await adapter.report_text(interaction, OUT_OF_DATE)
+            return
+        if isinstance(error, app_commands.TransformerError):
+            await adapter.report_text(interaction, f"That value was not accepted: {error}")
+            return
+        log.error("slash command failed", exc_info=error)
+        await adapter.report_text(
+            interaction, "Something went wrong on our side. Nothing was changed; try again."
+        )
+
+
+class OpedClient(discord.Client):
+    """A discord.py client wired to a `DiscordAdapter`.
+
+    Mentions are off for every message it sends, whatever the text says.
+    """
+
+    def __init__(
+        self,
+        adapter: DiscordAdapter,
+        *,
+        intents: discord.Intents | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            intents=intents if intents is not None else default_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.adapter = adapter
+        self.tree: OpedTree = OpedTree(self)
+        adapter.install(self, self.tree)
+
+    async def setup_hook(self) -> None:
+        """Start-up before the gateway connects: register the poster. Never syncs commands."""
+        await self.adapter.start(self)
+
+    async def close(self) -> None:
+        await self.adapter.stop()
+        await super().close()
+
+
+class OpedShardedClient(OpedClient, discord.AutoShardedClient):
+    """The same client, sharded automatically within one process (large installs)."""

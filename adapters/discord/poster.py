@@ -1,0 +1,78 @@
+"""Scheduled posts and announcements on Discord, outside any interaction (`bot.ports.Poster`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from adapters.discord.failures import explain, post_failed
+from adapters.discord.render import render, render_one, thread_name
+from adapters.discord.views import make_view, send_kwargs
+from bot import blocks
+from bot.blocks import Reply
+from bot.models import Place
+
+log = logging.getLogger(__name__)
+
+
+class DiscordPoster:
+    """Posts and edits messages in a channel; Discord's refusals become `PostFailed`."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def _channel(self, place: Place) -> Any:
+        channel_id = int(place.thread or place.channel)
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            channel = await self.client.fetch_channel(channel_id)
+        return channel
+
+    async def post(self, place: Place, reply: Reply) -> str:
+        """Post `reply` in `place` (opening `reply.thread` if asked) and return its message id."""
+        try:
+            channel = await self._channel(place)
+            first: discord.Message | None = None
+            for outgoing in render(reply):
+                sent = await channel.send(**send_kwargs(outgoing))
+                first = first or sent
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            raise post_failed(f"Could not post in channel {place.channel}", exc) from exc
+        assert first is not None  # render always yields at least one message
+        if reply.thread:
+            await self._open_thread(channel, first, reply.thread)
+        return str(first.id)
+
+    async def _open_thread(self, channel: Any, message: discord.Message, name: str) -> None:
+        # The post itself went out, so this is not a PostFailed (a retry would post twice);
+        # the channel hears why the thread is missing instead.
+        try:
+            await message.create_thread(name=thread_name(name))
+        except (discord.HTTPException, ValueError) as exc:
+            log.warning("thread not opened under %s", message.id, exc_info=True)
+            note = render(
+                blocks.notice(
+                    f"I could not open the discussion thread: {explain(exc)}", ephemeral=False
+                )
+            )[0]
+            try:
+                await channel.send(**send_kwargs(note))
+            except discord.HTTPException:
+                log.warning("could not explain the missing thread", exc_info=True)
+
+    async def update(self, place: Place, message_id: str, reply: Reply) -> None:
+        """Redraw an earlier message with a fresh reply (what does not fit is cut visibly)."""
+        outgoing = render_one(reply)
+        channel = self.client.get_partial_messageable(int(place.thread or place.channel))
+        message = channel.get_partial_message(int(message_id))
+        try:
+            await message.edit(
+                content=outgoing.content,
+                embeds=outgoing.embeds,
+                view=make_view(outgoing.buttons),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            raise post_failed(f"Could not update message {message_id}", exc) from exc
