@@ -69,6 +69,11 @@ def _zones() -> dict[str, str]:
     return {n.lower(): n for n in names if n.lower() not in _NOT_PLACES}
 
 
+def time_zone_names() -> list[str]:
+    """Every IANA time zone name this machine knows, sorted."""
+    return sorted(_zones().values())
+
+
 def parse_tz(name: str) -> str:
     """The canonical IANA name (`europe/london` -> `Europe/London`); NotFound if unknown."""
     asked = name.strip()

@@ -15,6 +15,8 @@ from typing import Literal, Protocol
 
 from bot.errors import UserError
 from bot.models import Place
+from bot.schedule.model import NewSchedule, Run, RunState, Schedule
+from bot.schedule.rotation import Rotation
 
 ResultsMode = Literal["live", "closed", "mods"]
 VoteChange = Literal["added", "moved", "retracted", "removed"]
@@ -334,4 +336,115 @@ class Store(Protocol):
 
     async def messages_for(self, ref: str) -> list[TrackedMessage]:
         """Messages showing the card `ref`, oldest first."""
+        ...
+
+    # Schedules, prompt rotation, reports, pack choices, admin (issue 6)
+
+    async def create_schedule(self, new: NewSchedule) -> Schedule:
+        """Store a new schedule and return it with its id."""
+        ...
+
+    async def get_schedule(self, schedule_id: int) -> Schedule | None:
+        """The schedule with this id, or None."""
+        ...
+
+    async def list_schedules(self, platform: str, workspace: str) -> list[Schedule]:
+        """A workspace's schedules, oldest first."""
+        ...
+
+    async def due_schedules(self, now: datetime, platforms: Collection[str]) -> list[Schedule]:
+        """Unpaused schedules of these platforms whose `next_due` is at or before `now`."""
+        ...
+
+    async def advance_schedule(
+        self, schedule_id: int, expected: datetime, next_due: datetime
+    ) -> bool:
+        """Move `next_due` from `expected` to `next_due`; False if someone moved it first."""
+        ...
+
+    async def pause_schedule(self, schedule_id: int, reason: str) -> bool:
+        """Pause a running schedule; False if it was already paused (or is gone)."""
+        ...
+
+    async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
+        """Unpause, clear the failure count and set the next due time; False if not paused."""
+        ...
+
+    async def delete_schedule(self, schedule_id: int) -> bool:
+        """Delete a schedule and its runs; False if there was none."""
+        ...
+
+    async def count_schedule_failure(self, schedule_id: int) -> int:
+        """Add one to the consecutive failures and return the new count."""
+        ...
+
+    async def clear_schedule_failures(self, schedule_id: int) -> None:
+        """Reset the consecutive failures after a successful post."""
+        ...
+
+    async def claim_run(
+        self,
+        schedule_id: int,
+        due_at: datetime,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        *,
+        manual: bool = False,
+    ) -> Run | None:
+        """Claim (schedule, due time) for `owner`; None if anyone ever claimed it before."""
+        ...
+
+    async def update_run(self, run: Run, *, expect_state: RunState, expect_owner: str) -> bool:
+        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False)."""
+        ...
+
+    async def runs_to_resume(self, now: datetime, platforms: Collection[str]) -> list[Run]:
+        """In-flight runs whose lease ran out, and retries now due, oldest due first."""
+        ...
+
+    async def schedule_runs(self, schedule_id: int, limit: int = 5) -> list[Run]:
+        """A schedule's latest runs, newest claim first."""
+        ...
+
+    async def next_schedule_event(self, platforms: Collection[str]) -> datetime | None:
+        """The earliest next due time, retry time or lease expiry, for the scheduler's sleep."""
+        ...
+
+    async def load_rotation(
+        self, platform: str, workspace: str, channel: str, pack: str
+    ) -> Rotation | None:
+        """Where a channel is in its pass through a pack's prompts, if it has started one."""
+        ...
+
+    async def save_rotation(
+        self, platform: str, workspace: str, channel: str, pack: str, rotation: Rotation
+    ) -> None:
+        """Record a channel's rotation state."""
+        ...
+
+    async def add_report(self, platform: str, workspace: str, text: str) -> None:
+        """Queue a report for the next moderator who runs an admin command in the workspace."""
+        ...
+
+    async def take_reports(self, platform: str, workspace: str, taken_by: str) -> list[str]:
+        """Undelivered reports, oldest first, marked delivered: each is returned once."""
+        ...
+
+    async def set_pack_choice(
+        self, platform: str, workspace: str, channel: str | None, pack: str, chosen_by: str
+    ) -> None:
+        """Choose the pack for a channel, or for the workspace when `channel` is None."""
+        ...
+
+    async def pack_choice(self, platform: str, workspace: str, channel: str) -> str | None:
+        """The channel's chosen pack, else the workspace's, else None."""
+        ...
+
+    async def pack_choices(self, platform: str, workspace: str) -> dict[str, str]:
+        """Every choice in a workspace by channel ('' for the workspace default)."""
+        ...
+
+    async def delete_poll(self, poll_id: int) -> bool:
+        """Delete a poll, its votes and its tracked messages; False if there was none."""
         ...

@@ -166,4 +166,80 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "schedules and their runs, prompt rotation, pending reports, pack choices",
+        (
+            """CREATE TABLE schedules (
+                id INTEGER PRIMARY KEY,
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                cron TEXT NOT NULL,
+                tz TEXT NOT NULL,
+                attach TEXT NOT NULL CHECK (attach IN ('none', 'poll', 'debate')),
+                thread INTEGER NOT NULL CHECK (thread IN (0, 1)),
+                pack TEXT,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                next_due TEXT NOT NULL,
+                paused_at TEXT,
+                paused_reason TEXT NOT NULL DEFAULT '',
+                failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0)
+            )""",
+            "CREATE INDEX schedules_due ON schedules (next_due) WHERE paused_at IS NULL",
+            "CREATE INDEX schedules_by_workspace ON schedules (platform, workspace)",
+            # One row per (schedule, due time): the primary key is what makes a run exactly-once.
+            """CREATE TABLE schedule_runs (
+                schedule_id INTEGER NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+                due_at TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('claimed', 'posting', 'retry', 'posted',
+                    'failed', 'interrupted', 'skipped')),
+                owner TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                lease_until TEXT,
+                next_attempt_at TEXT,
+                prompt_id TEXT,
+                attachment TEXT,
+                message_id TEXT,
+                error TEXT NOT NULL DEFAULT '',
+                manual INTEGER NOT NULL DEFAULT 0 CHECK (manual IN (0, 1)),
+                claimed_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (schedule_id, due_at)
+            ) WITHOUT ROWID""",
+            """CREATE INDEX schedule_runs_unfinished
+                ON schedule_runs (state) WHERE state IN ('claimed', 'posting', 'retry')""",
+            """CREATE TABLE prompt_rotations (
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                pack TEXT NOT NULL,
+                prompt_order TEXT NOT NULL,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (platform, workspace, channel, pack)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE pending_reports (
+                id INTEGER PRIMARY KEY,
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                text TEXT NOT NULL,
+                delivered_at TEXT,
+                delivered_to TEXT
+            )""",
+            """CREATE INDEX pending_reports_waiting
+                ON pending_reports (platform, workspace) WHERE delivered_at IS NULL""",
+            # channel '' holds the workspace-wide choice.
+            """CREATE TABLE pack_choices (
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                pack TEXT NOT NULL,
+                chosen_by TEXT NOT NULL,
+                chosen_at TEXT NOT NULL,
+                PRIMARY KEY (platform, workspace, channel)
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )

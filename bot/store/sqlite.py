@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 import sqlite3
@@ -36,6 +37,8 @@ import aiosqlite
 from bot.clock import Clock, SystemClock
 from bot.errors import NotFound
 from bot.models import Place, Platform
+from bot.schedule.model import Attach, NewSchedule, Run, RunState, Schedule
+from bot.schedule.rotation import Rotation
 from bot.store.base import (
     AuditEntry,
     Debate,
@@ -883,6 +886,392 @@ class SqliteStore:
             ]
 
         return await self._read(op)
+
+    # --- Schedules, prompt rotation, reports, pack choices, admin (issue 6) -------------------
+    # Kept apart from the poll and debate methods above; every write goes through `_write`.
+
+    async def create_schedule(self, new: NewSchedule) -> Schedule:
+        def op(conn: sqlite3.Connection) -> Schedule:
+            place = new.place
+            cursor = conn.execute(
+                "INSERT INTO schedules (platform, workspace, channel, cron, tz, attach, thread, "
+                "pack, created_by, created_at, next_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    place.platform,
+                    place.workspace,
+                    place.channel,
+                    new.cron,
+                    new.tz,
+                    new.attach,
+                    int(new.thread),
+                    new.pack,
+                    new.created_by,
+                    _ts(new.created_at),
+                    _ts(new.next_due),
+                ),
+            )
+            found = _load_schedule(conn, cast(int, cursor.lastrowid))
+            assert found is not None
+            return found
+
+        return await self._write(op)
+
+    async def get_schedule(self, schedule_id: int) -> Schedule | None:
+        return await self._read(lambda conn: _load_schedule(conn, schedule_id))
+
+    async def list_schedules(self, platform: str, workspace: str) -> list[Schedule]:
+        return await self._read(
+            lambda conn: _load_schedules(
+                conn, "platform = ? AND workspace = ?", (platform, workspace)
+            )
+        )
+
+    async def due_schedules(self, now: datetime, platforms: Collection[str]) -> list[Schedule]:
+        chosen = sorted(set(platforms))
+        marks = ", ".join("?" for _ in chosen)
+        where = f"paused_at IS NULL AND next_due <= ? AND platform IN ({marks})"
+        return await self._read(lambda conn: _load_schedules(conn, where, (_ts(now), *chosen)))
+
+    async def advance_schedule(
+        self, schedule_id: int, expected: datetime, next_due: datetime
+    ) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE schedules SET next_due = ? WHERE id = ? AND next_due = ?",
+                (_ts(next_due), schedule_id, _ts(expected)),
+            )
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
+    async def pause_schedule(self, schedule_id: int, reason: str) -> bool:
+        stamp = self._now()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE schedules SET paused_at = ?, paused_reason = ? "
+                "WHERE id = ? AND paused_at IS NULL",
+                (stamp, reason, schedule_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
+    async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE schedules SET paused_at = NULL, paused_reason = '', failures = 0, "
+                "next_due = ? WHERE id = ? AND paused_at IS NOT NULL",
+                (_ts(next_due), schedule_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
+    async def delete_schedule(self, schedule_id: int) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
+    async def count_schedule_failure(self, schedule_id: int) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "UPDATE schedules SET failures = failures + 1 WHERE id = ? RETURNING failures",
+                (schedule_id,),
+            ).fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._write(op)
+
+    async def clear_schedule_failures(self, schedule_id: int) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE schedules SET failures = 0 WHERE id = ?", (schedule_id,))
+
+        await self._write(op)
+
+    async def claim_run(
+        self,
+        schedule_id: int,
+        due_at: datetime,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        *,
+        manual: bool = False,
+    ) -> Run | None:
+        def op(conn: sqlite3.Connection) -> Run | None:
+            # The primary key (schedule_id, due_at) is the exactly-once guarantee: a second
+            # claim of the same run, from this process or another, inserts nothing.
+            cursor = conn.execute(
+                "INSERT INTO schedule_runs (schedule_id, due_at, state, owner, lease_until, "
+                "manual, claimed_at, updated_at) "
+                "SELECT id, ?, 'claimed', ?, ?, ?, ?, ? FROM schedules WHERE id = ? "
+                "ON CONFLICT DO NOTHING",
+                (
+                    _ts(due_at),
+                    owner,
+                    _ts(lease_until),
+                    int(manual),
+                    _ts(now),
+                    _ts(now),
+                    schedule_id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                return None
+            return _load_run(conn, schedule_id, due_at)
+
+        return await self._write(op)
+
+    async def update_run(self, run: Run, *, expect_state: RunState, expect_owner: str) -> bool:
+        stamp = self._now()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "UPDATE schedule_runs SET state = ?, owner = ?, attempts = ?, lease_until = ?, "
+                "next_attempt_at = ?, prompt_id = ?, attachment = ?, message_id = ?, error = ?, "
+                "updated_at = ? WHERE schedule_id = ? AND due_at = ? AND state = ? AND owner = ?",
+                (
+                    run.state,
+                    run.owner,
+                    run.attempts,
+                    _ts(run.lease_until) if run.lease_until else None,
+                    _ts(run.next_attempt_at) if run.next_attempt_at else None,
+                    run.prompt_id,
+                    run.attachment,
+                    run.message_id,
+                    run.error,
+                    stamp,
+                    run.schedule_id,
+                    _ts(run.due_at),
+                    expect_state,
+                    expect_owner,
+                ),
+            )
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
+    async def runs_to_resume(self, now: datetime, platforms: Collection[str]) -> list[Run]:
+        chosen = sorted(set(platforms))
+        marks = ", ".join("?" for _ in chosen)
+        stamp = _ts(now)
+
+        def op(conn: sqlite3.Connection) -> list[Run]:
+            rows = conn.execute(
+                f"SELECT r.* FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id "
+                f"WHERE s.platform IN ({marks}) AND ("
+                "(r.state IN ('claimed', 'posting') AND r.lease_until <= ?) "
+                "OR (r.state = 'retry' AND r.next_attempt_at <= ?)) "
+                "ORDER BY r.due_at, r.schedule_id",
+                (*chosen, stamp, stamp),
+            ).fetchall()
+            return [_run(row) for row in rows]
+
+        return await self._read(op)
+
+    async def schedule_runs(self, schedule_id: int, limit: int = 5) -> list[Run]:
+        def op(conn: sqlite3.Connection) -> list[Run]:
+            rows = conn.execute(
+                "SELECT * FROM schedule_runs WHERE schedule_id = ? "
+                "ORDER BY claimed_at DESC, due_at DESC LIMIT ?",
+                (schedule_id, max(0, limit)),
+            ).fetchall()
+            return [_run(row) for row in rows]
+
+        return await self._read(op)
+
+    async def next_schedule_event(self, platforms: Collection[str]) -> datetime | None:
+        chosen = sorted(set(platforms))
+        marks = ", ".join("?" for _ in chosen)
+
+        def op(conn: sqlite3.Connection) -> datetime | None:
+            row = conn.execute(
+                f"SELECT min(t) FROM ("
+                f"SELECT min(next_due) AS t FROM schedules "
+                f"WHERE paused_at IS NULL AND platform IN ({marks}) "
+                f"UNION ALL SELECT min(CASE r.state WHEN 'retry' THEN r.next_attempt_at "
+                f"ELSE r.lease_until END) FROM schedule_runs r "
+                f"JOIN schedules s ON s.id = r.schedule_id "
+                f"WHERE r.state IN ('claimed', 'posting', 'retry') AND s.platform IN ({marks}))",
+                (*chosen, *chosen),
+            ).fetchone()
+            return _dt(row[0])
+
+        return await self._read(op)
+
+    async def load_rotation(
+        self, platform: str, workspace: str, channel: str, pack: str
+    ) -> Rotation | None:
+        def op(conn: sqlite3.Connection) -> Rotation | None:
+            row = conn.execute(
+                "SELECT prompt_order, position FROM prompt_rotations "
+                "WHERE platform = ? AND workspace = ? AND channel = ? AND pack = ?",
+                (platform, workspace, channel, pack),
+            ).fetchone()
+            if row is None:
+                return None
+            return Rotation(tuple(json.loads(row[0])), int(row[1]))
+
+        return await self._read(op)
+
+    async def save_rotation(
+        self, platform: str, workspace: str, channel: str, pack: str, rotation: Rotation
+    ) -> None:
+        stamp = self._now()
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO prompt_rotations (platform, workspace, channel, pack, prompt_order, "
+                "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (platform, workspace, channel, pack) DO UPDATE SET "
+                "prompt_order = excluded.prompt_order, position = excluded.position, "
+                "updated_at = excluded.updated_at",
+                (
+                    platform,
+                    workspace,
+                    channel,
+                    pack,
+                    json.dumps(list(rotation.order)),
+                    rotation.position,
+                    stamp,
+                ),
+            )
+
+        await self._write(op)
+
+    async def add_report(self, platform: str, workspace: str, text: str) -> None:
+        stamp = self._now()
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO pending_reports (platform, workspace, created_at, text) "
+                "VALUES (?, ?, ?, ?)",
+                (platform, workspace, stamp, text),
+            )
+
+        await self._write(op)
+
+    async def take_reports(self, platform: str, workspace: str, taken_by: str) -> list[str]:
+        stamp = self._now()
+
+        def op(conn: sqlite3.Connection) -> list[str]:
+            # Marked delivered in the same transaction that reads them, so each is shown once.
+            rows = conn.execute(
+                "UPDATE pending_reports SET delivered_at = ?, delivered_to = ? "
+                "WHERE platform = ? AND workspace = ? AND delivered_at IS NULL "
+                "RETURNING id, text",
+                (stamp, taken_by, platform, workspace),
+            ).fetchall()
+            return [str(row[1]) for row in sorted(rows, key=lambda row: int(row[0]))]
+
+        return await self._write(op)
+
+    async def set_pack_choice(
+        self, platform: str, workspace: str, channel: str | None, pack: str, chosen_by: str
+    ) -> None:
+        stamp = self._now()
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO pack_choices (platform, workspace, channel, pack, chosen_by, "
+                "chosen_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (platform, workspace, channel) DO UPDATE SET pack = excluded.pack, "
+                "chosen_by = excluded.chosen_by, chosen_at = excluded.chosen_at",
+                (platform, workspace, channel or "", pack, chosen_by, stamp),
+            )
+
+        await self._write(op)
+
+    async def pack_choice(self, platform: str, workspace: str, channel: str) -> str | None:
+        def op(conn: sqlite3.Connection) -> str | None:
+            # The channel's own choice sorts before the workspace default ('').
+            row = conn.execute(
+                "SELECT pack FROM pack_choices WHERE platform = ? AND workspace = ? "
+                "AND channel IN (?, '') ORDER BY channel = '' LIMIT 1",
+                (platform, workspace, channel),
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        return await self._read(op)
+
+    async def pack_choices(self, platform: str, workspace: str) -> dict[str, str]:
+        def op(conn: sqlite3.Connection) -> dict[str, str]:
+            rows = conn.execute(
+                "SELECT channel, pack FROM pack_choices WHERE platform = ? AND workspace = ? "
+                "ORDER BY channel",
+                (platform, workspace),
+            )
+            return {str(r[0]): str(r[1]) for r in rows}
+
+        return await self._read(op)
+
+    async def delete_poll(self, poll_id: int) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            conn.execute("DELETE FROM tracked_messages WHERE ref = ?", (f"poll:{poll_id}",))
+            cursor = conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
+
+# --- Schedules (issue 6): row readers -----------------------------------------------------------
+
+
+def _schedule(row: sqlite3.Row) -> Schedule:
+    return Schedule(
+        id=row["id"],
+        place=Place(cast(Platform, row["platform"]), row["workspace"], row["channel"]),
+        cron=row["cron"],
+        tz=row["tz"],
+        attach=cast(Attach, row["attach"]),
+        thread=bool(row["thread"]),
+        pack=row["pack"],
+        created_by=row["created_by"],
+        created_at=_when(row["created_at"]),
+        next_due=_when(row["next_due"]),
+        paused=row["paused_at"] is not None,
+        paused_reason=row["paused_reason"],
+        failures=row["failures"],
+    )
+
+
+def _load_schedule(conn: sqlite3.Connection, schedule_id: int) -> Schedule | None:
+    row = conn.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
+    return None if row is None else _schedule(row)
+
+
+def _load_schedules(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[Schedule]:
+    rows = conn.execute(f"SELECT * FROM schedules WHERE {where} ORDER BY id", tuple(params))
+    return [_schedule(row) for row in rows.fetchall()]
+
+
+def _run(row: sqlite3.Row) -> Run:
+    return Run(
+        schedule_id=row["schedule_id"],
+        due_at=_when(row["due_at"]),
+        state=cast(RunState, row["state"]),
+        owner=row["owner"],
+        attempts=row["attempts"],
+        lease_until=_dt(row["lease_until"]),
+        next_attempt_at=_dt(row["next_attempt_at"]),
+        prompt_id=row["prompt_id"],
+        attachment=row["attachment"],
+        message_id=row["message_id"],
+        error=row["error"],
+        manual=bool(row["manual"]),
+        updated_at=_dt(row["updated_at"]),
+    )
+
+
+def _load_run(conn: sqlite3.Connection, schedule_id: int, due_at: datetime) -> Run | None:
+    row = conn.execute(
+        "SELECT * FROM schedule_runs WHERE schedule_id = ? AND due_at = ?",
+        (schedule_id, _ts(due_at)),
+    ).fetchone()
+    return None if row is None else _run(row)
 
 
 def _prepare(conn: sqlite3.Connection, *, secret: str | None) -> bytes:
