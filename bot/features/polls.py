@@ -1,0 +1,291 @@
+"""Poll commands: create, vote, results, list, close, export."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from bot import polls
+from bot.blocks import Card, Reply, notice
+from bot.catalogue import Args, Command, Option
+from bot.completion import Choice, Completer, rank
+from bot.context import Context
+from bot.errors import Forbidden, NotFound, UserError
+from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX
+from bot.ports import CardProvider
+from bot.store.base import RESULTS_MODES, Poll, ResultsMode, Store, Tally
+
+
+def store_of(ctx: Context) -> Store:
+    """The store, or a clear refusal when the bot runs without one."""
+    store = ctx.services.store
+    if store is None:
+        raise UserError("Polls and debates need the bot's database, and this bot runs without one.")
+    return store
+
+
+async def poll_here(ctx: Context, poll_id: int) -> Poll:
+    """The poll with this id in the caller's workspace, or NotFound."""
+    poll = await store_of(ctx).get_poll(poll_id)
+    place = ctx.place
+    if poll is None or (poll.place.platform, poll.place.workspace) != (
+        place.platform,
+        place.workspace,
+    ):
+        raise NotFound("poll", f"#{poll_id}", (), "Type `poll list` to see the open polls here.")
+    return poll
+
+
+def _poll_id(args: Args) -> int:
+    poll_id = args.integer("poll")
+    assert poll_id is not None  # required by the catalogue
+    return poll_id
+
+
+async def create(ctx: Context, args: Args) -> Reply:
+    settings = ctx.services.settings
+    draft = polls.draft(
+        ctx.place,
+        ctx.user,
+        args.text("question") or "",
+        args.items("options"),
+        multi=args.integer("multi"),
+        anonymous=args.flag("anonymous"),
+        results=cast(ResultsMode, args.text("results") or "live"),
+        closes=args.text("closes"),
+        now=ctx.services.clock.now(),
+        timezone=settings.timezone,
+    )
+    store = store_of(ctx)
+    poll = await store.create_poll(draft)
+    empty = Tally((0,) * len(poll.options), 0)
+    card = polls.poll_card(poll, empty, ctx.services.clock.now(), settings.timezone)
+    return Reply((card,), track=poll.ref)
+
+
+async def vote(ctx: Context, args: Args) -> Reply:
+    option = args.integer("option")
+    assert option is not None
+    user = ctx.user
+    outcome = await store_of(ctx).cast_vote(_poll_id(args), ctx.place, user.id, user.name, option)
+    poll = outcome.poll
+    refresh = (poll.ref,) if poll.results == "live" else ()
+    return Reply(
+        (Card("notice", polls.vote_message(outcome), title=f"Poll #{poll.id}"),),
+        ephemeral=True,
+        refresh=refresh,
+    )
+
+
+async def results(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, _poll_id(args))
+    tally = await store_of(ctx).tally(poll.id)
+    card = polls.results_card(
+        poll,
+        tally,
+        ctx.services.clock.now(),
+        moderator=ctx.is_moderator,
+        timezone=ctx.services.settings.timezone,
+    )
+    return Reply((card,), ephemeral=True)
+
+
+async def list_polls(ctx: Context, args: Args) -> Reply:
+    place = ctx.place
+    found = await store_of(ctx).open_polls(place.platform, place.workspace, place.channel)
+    if not found:
+        return notice(
+            f"No open polls in #{place.channel}. Start one with "
+            '`poll create "Question?" "Option" "Option"`.'
+        )
+    now = ctx.services.clock.now()
+    lines = [
+        f"#{poll.id}: {poll.question}\n    {polls.kind_text(poll)} · "
+        f"{polls.status(poll, now, ctx.services.settings.timezone)}"
+        for poll in found
+    ]
+    return Reply(
+        (
+            Card(
+                "text",
+                "\n".join(lines),
+                title=f"Open polls in #{place.channel}",
+                footer="`poll vote <id> <option>` to vote · `poll results <id>` for results",
+            ),
+        ),
+        ephemeral=True,
+    )
+
+
+async def close(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, _poll_id(args))
+    if poll.creator_id != ctx.user.id and not ctx.is_moderator:
+        raise Forbidden(
+            f"Only the poll's creator ({poll.creator_name}) or a moderator can close poll "
+            f"#{poll.id}."
+        )
+    store = store_of(ctx)
+    closed = await store.close_poll(poll.id, ctx.user.id)
+    await store.audit(
+        ctx.place.platform,
+        ctx.place.workspace,
+        ctx.user.id,
+        ctx.user.name,
+        "poll close",
+        f"#{poll.id} {poll.question}",
+    )
+    tally = await store.tally(poll.id)
+    now = ctx.services.clock.now()
+    card = polls.announcement(closed, tally, now, ctx.services.settings.timezone)
+    return Reply((card,), refresh=(closed.ref,))
+
+
+async def export(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, _poll_id(args))
+    now = ctx.services.clock.now()
+    if not polls.visible_to(poll, now, moderator=True):
+        raise UserError(
+            f"Poll #{poll.id} hides its results until it closes; export it after "
+            f"`poll close {poll.id}` or its deadline."
+        )
+    store = store_of(ctx)
+    tally = await store.tally(poll.id)
+    files = polls.export(poll, tally, await store.poll_votes(poll.id))
+    await store.audit(
+        ctx.place.platform,
+        ctx.place.workspace,
+        ctx.user.id,
+        ctx.user.name,
+        "poll export",
+        f"#{poll.id}",
+    )
+    left_out = " Voters are left out: the poll is anonymous." if poll.anonymous else ""
+    return Reply(
+        (
+            Card(
+                "notice",
+                f"Poll #{poll.id}: {polls.turnout(tally)}, exported as CSV.{left_out}",
+                title="Poll export",
+            ),
+        ),
+        ephemeral=True,
+        attachments=files,
+    )
+
+
+async def _card(ctx: Context, ref: str) -> Reply | None:
+    try:
+        poll_id = int(ref.partition(":")[2])
+    except ValueError:
+        return None
+    store = store_of(ctx)
+    poll = await store.get_poll(poll_id)
+    if poll is None:
+        return None
+    tally = await store.tally(poll_id)
+    now = ctx.services.clock.now()
+    return Reply((polls.poll_card(poll, tally, now, ctx.services.settings.timezone),))
+
+
+async def _open_polls(ctx: Context, typed: str) -> list[Choice]:
+    place = ctx.place
+    store = ctx.services.store
+    if store is None:
+        return []
+    found = await store.open_polls(place.platform, place.workspace, place.channel)
+    return rank(typed, [Choice(f"#{p.id}: {p.question}"[:100], str(p.id)) for p in found])
+
+
+CARDS: dict[str, CardProvider] = {"poll": _card}
+COMPLETERS: dict[str, Completer] = {"polls": _open_polls}
+
+_POLL = Option("poll", "int", "The poll's number", required=True, autocomplete="polls", min_value=1)
+
+COMMANDS = [
+    Command(
+        ("poll", "create"),
+        "Start a poll in this channel. Put the question and each option in double quotes.",
+        create,
+        (
+            Option("question", "text", "The question", required=True, max_length=POLL_QUESTION_MAX),
+            Option(
+                "options",
+                "list",
+                f"{POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options, each in quotes",
+                required=True,
+                min_items=POLL_OPTIONS_MIN,
+                max_items=POLL_OPTIONS_MAX,
+                max_length=POLL_OPTION_MAX,
+            ),
+            Option(
+                "multi",
+                "int",
+                "Let each person pick up to N options",
+                positional=False,
+                min_value=1,
+                max_value=POLL_OPTIONS_MAX,
+            ),
+            Option("anonymous", "flag", "Store votes without voters' names", positional=False),
+            Option(
+                "results",
+                "choice",
+                "Who sees counts: everyone live, everyone after closing, or moderators only",
+                positional=False,
+                choices=RESULTS_MODES,
+            ),
+            Option(
+                "closes",
+                "text",
+                f"When it closes: {polls.CLOSES_HELP}",
+                positional=False,
+                max_length=40,
+            ),
+        ),
+        examples=(
+            'poll create "Should the U.S. accept a nuclear North Korea?" "Yes" "No" "Unsure"',
+            'poll create "Which issues matter most?" "Sanctions" "Peace treaty" "Human rights" '
+            "--multi 2 --closes 1d",
+            'poll create "Who should negotiate?" "Pompeo" "Bolton" "Someone new" --anonymous '
+            "--results closed",
+        ),
+    ),
+    Command(
+        ("poll", "vote"),
+        "Vote by option number. Again on the same option takes the vote back.",
+        vote,
+        (
+            _POLL,
+            Option(
+                "option",
+                "int",
+                "The option's number",
+                required=True,
+                min_value=1,
+                max_value=POLL_OPTIONS_MAX,
+            ),
+        ),
+        examples=("poll vote 12 2",),
+    ),
+    Command(
+        ("poll", "results"),
+        "A poll's results, as far as you may see them.",
+        results,
+        (_POLL,),
+        examples=("poll results 12",),
+    ),
+    Command(("poll", "list"), "The open polls in this channel.", list_polls),
+    Command(
+        ("poll", "close"),
+        "Close a poll now and announce its results (its creator or a moderator).",
+        close,
+        (_POLL,),
+        examples=("poll close 12",),
+    ),
+    Command(
+        ("poll", "export"),
+        "A poll's results as CSV (anonymous polls leave voters out).",
+        export,
+        (_POLL,),
+        moderator=True,
+        examples=("poll export 12",),
+    ),
+]

@@ -1,0 +1,343 @@
+"""Poll rules and presentation: checking a new poll, deadlines, tallies, bars and cards.
+
+Pure functions of stored records; the handlers in `bot.features.polls` and the deadline closer
+in `bot.deadlines` share them, so a poll looks the same however it is shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import actions
+from bot.blocks import Attachment, Button, Card
+from bot.errors import UserError
+from bot.limits import (
+    POLL_OPTION_MAX,
+    POLL_OPTIONS_MAX,
+    POLL_OPTIONS_MIN,
+    POLL_QUESTION_MAX,
+    fit,
+)
+from bot.models import Place, User
+from bot.store.base import Poll, PollDraft, PollVote, ResultsMode, Tally, VoteOutcome
+
+BAR_WIDTH = 10
+MIN_DURATION = timedelta(minutes=1)
+MAX_DURATION = timedelta(days=90)
+_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.I)
+CLOSES_HELP = "a duration such as 30m, 2h, 1d or 1h30m, or a time such as 2026-03-01T18:00"
+
+
+def draft(
+    place: Place,
+    user: User,
+    question: str,
+    options: tuple[str, ...],
+    *,
+    multi: int | None = None,
+    anonymous: bool = False,
+    results: ResultsMode = "live",
+    closes: str | None = None,
+    now: datetime,
+    timezone: str = "UTC",
+) -> PollDraft:
+    """Check a poll as typed and return it ready to store; raise UserError naming the fix."""
+    question = " ".join(question.split())
+    if not question:
+        raise UserError('The question is empty. Write it in quotes: poll create "Question?" ...')
+    if len(question) > POLL_QUESTION_MAX:
+        raise UserError(
+            f"The question is {len(question)} characters; the limit is {POLL_QUESTION_MAX}. "
+            "Shorten it and try again."
+        )
+    cleaned = tuple(" ".join(option.split()) for option in options)
+    if not POLL_OPTIONS_MIN <= len(cleaned) <= POLL_OPTIONS_MAX:
+        raise UserError(
+            f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
+            f"{len(cleaned)}. Put each option in its own quotes."
+        )
+    seen: dict[str, int] = {}
+    for number, option in enumerate(cleaned, 1):
+        if not option:
+            raise UserError(f"Option {number} is empty. Give it some text or leave it out.")
+        if len(option) > POLL_OPTION_MAX:
+            raise UserError(
+                f"Option {number} is {len(option)} characters; the limit is {POLL_OPTION_MAX} "
+                "(the longest button label every platform shows in full). Shorten it."
+            )
+        key = option.casefold()
+        if key in seen:
+            raise UserError(
+                f"Options {seen[key]} and {number} are the same (`{option}`). "
+                "Make each option different."
+            )
+        seen[key] = number
+    max_picks = multi or 1
+    if max_picks < 1 or max_picks > len(cleaned):
+        raise UserError(
+            f"`--multi {max_picks}` must be between 1 and the number of options ({len(cleaned)})."
+        )
+    closes_at = parse_closes(closes, now, timezone) if closes else None
+    return PollDraft(
+        place=place,
+        creator_id=user.id,
+        creator_name=user.name,
+        question=question,
+        options=cleaned,
+        max_picks=max_picks,
+        anonymous=anonymous,
+        results=results,
+        closes_at=closes_at,
+    )
+
+
+def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:
+    """A deadline from `2h`, `1d`, `1h30m` or an ISO time (in `timezone` when it has none)."""
+    raw = text.strip()
+    match = _DURATION.match(raw.replace(" ", ""))
+    if raw and match and any(match.groups()):
+        weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        moment = now + delta
+    else:
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            raise UserError(f"`--closes {raw}` is not {CLOSES_HELP}.") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+        moment = parsed
+        delta = moment - now
+    if delta < MIN_DURATION:
+        raise UserError(
+            f"`--closes {raw}` is {'in the past' if delta <= timedelta(0) else 'too soon'}; "
+            "give a deadline at least a minute away."
+        )
+    if delta > MAX_DURATION:
+        raise UserError(f"`--closes {raw}` is more than 90 days away; choose a nearer deadline.")
+    return moment
+
+
+def percent(count: int, total: int) -> int:
+    """Whole-number percentage, rounding half up; 0 when nobody voted."""
+    if total <= 0:
+        return 0
+    return (200 * count + total) // (2 * total)
+
+
+def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:
+    """A text bar of `width` cells, filled in proportion to count/total."""
+    filled = 0 if total <= 0 else (2 * width * count + total) // (2 * total)
+    return "█" * filled + "░" * (width - filled)
+
+
+def visible_to(poll: Poll, now: datetime, *, moderator: bool) -> bool:
+    """Whether someone may see the counts: live always, closed after closing, mods for mods."""
+    if poll.results == "live":
+        return True
+    if poll.results == "closed":
+        return not poll.is_open(now)
+    return moderator
+
+
+def public_visible(poll: Poll, now: datetime) -> bool:
+    """Whether the public card (seen by everyone) shows counts."""
+    return visible_to(poll, now, moderator=False)
+
+
+def format_time(moment: datetime, timezone: str = "UTC") -> str:
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%a %d %b %Y %H:%M ") + (local.tzname() or timezone)
+
+
+def format_remaining(delta: timedelta) -> str:
+    """`2d 3h`, `1h 30m`, `5m`, or `under a minute`."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    if hours:
+        parts.append(f"{hours}h")
+    if mins and not days:
+        parts.append(f"{mins}m")
+    return " ".join(parts)
+
+
+def option_lines(poll: Poll, tally: Tally | None) -> str:
+    """Each option, with its bar, percentage and count when `tally` is given."""
+    lines = []
+    for number, label in enumerate(poll.options, 1):
+        if tally is None:
+            lines.append(f"{number}. {label}")
+            continue
+        count = tally.counts[number - 1]
+        votes = "vote" if count == 1 else "votes"
+        lines.append(
+            f"{number}. {label}\n{bar(count, tally.voters)} "
+            f"{percent(count, tally.voters)}% · {count} {votes}"
+        )
+    return "\n".join(lines)
+
+
+def turnout(tally: Tally) -> str:
+    return f"{tally.voters} voter" + ("" if tally.voters == 1 else "s")
+
+
+def status(poll: Poll, now: datetime, timezone: str = "UTC") -> str:
+    if poll.closed_at is not None:
+        return f"Closed {format_time(poll.closed_at, timezone)}"
+    if poll.closes_at is None:
+        return "Open, no deadline"
+    if poll.closes_at <= now:
+        return f"Closed {format_time(poll.closes_at, timezone)} (deadline)"
+    remaining = format_remaining(poll.closes_at - now)
+    return f"Open · closes {format_time(poll.closes_at, timezone)} (in {remaining})"
+
+
+def kind_text(poll: Poll) -> str:
+    text = "Single choice" if not poll.multi else f"Pick up to {poll.max_picks}"
+    return text + (" · anonymous" if poll.anonymous else "")
+
+
+def hidden_note(poll: Poll) -> str:
+    if poll.results == "mods":
+        return "Results are visible to moderators only."
+    return "Results are shown when the poll closes."
+
+
+def poll_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+    """The public card everyone sees: counts only when everyone may see them."""
+    shown = public_visible(poll, now)
+    body = f"{poll.question}\n\n{option_lines(poll, tally if shown else None)}"
+    footer = [kind_text(poll)]
+    if shown or not poll.is_open(now):
+        footer.append(turnout(tally))
+    if not shown:
+        footer.append(hidden_note(poll))
+    footer.append(status(poll, now, timezone))
+    return Card(
+        "poll",
+        body,
+        title=f"Poll #{poll.id}",
+        footer=" · ".join(footer),
+        buttons=poll_buttons(poll, now),
+    )
+
+
+def poll_buttons(poll: Poll, now: datetime) -> tuple[Button, ...]:
+    """One button per option while open, and a Results button always."""
+    buttons = []
+    if poll.is_open(now):
+        buttons = [
+            actions.button(fit(f"{n}. {label}", POLL_OPTION_MAX), f"poll vote {poll.id} {n}")
+            for n, label in enumerate(poll.options, 1)
+        ]
+    buttons.append(actions.button("Results", f"poll results {poll.id}"))
+    return tuple(buttons)
+
+
+def results_card(
+    poll: Poll, tally: Tally, now: datetime, *, moderator: bool, timezone: str = "UTC"
+) -> Card:
+    """The results as one viewer may see them (for `poll results` and announcements)."""
+    shown = visible_to(poll, now, moderator=moderator)
+    body = f"{poll.question}\n\n{option_lines(poll, tally if shown else None)}"
+    footer = [kind_text(poll), turnout(tally)]
+    if not shown:
+        footer.append(hidden_note(poll))
+    elif poll.results == "mods":
+        footer.append("Only moderators see these counts.")
+    footer.append(status(poll, now, timezone))
+    return Card("poll", body, title=f"Results: poll #{poll.id}", footer=" · ".join(footer))
+
+
+def announcement(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+    """The public 'poll closed' message, posted once."""
+    card = results_card(poll, tally, now, moderator=False, timezone=timezone)
+    how = "its deadline passed" if poll.closed_by == "deadline" else "it was closed"
+    return Card(
+        "poll",
+        card.body,
+        title=f"Poll #{poll.id} has closed ({how})",
+        footer=card.footer,
+    )
+
+
+def vote_message(outcome: VoteOutcome) -> str:
+    """The voter's private confirmation of what their click did."""
+    poll = outcome.poll
+
+    def name(option: int) -> str:
+        return f"{option}. {poll.options[option - 1]}"
+
+    ref = f"poll #{poll.id}"
+    if outcome.change == "added" and not poll.multi:
+        text = f"Your vote in {ref}: {name(outcome.option)}. Click it again to take it back."
+    elif outcome.change == "moved":
+        text = f"You moved your vote in {ref} from {name(outcome.previous[0])} to "
+        text += f"{name(outcome.option)}."
+    elif outcome.change == "retracted":
+        text = f"You took back your vote in {ref} (it was {name(outcome.option)})."
+    else:
+        verb = "Added" if outcome.change == "added" else "Removed"
+        joined = ", ".join(str(p) for p in outcome.picks) or "none"
+        text = (
+            f"{verb} {name(outcome.option)} {'to' if verb == 'Added' else 'from'} your picks in "
+            f"{ref}. Your picks: {joined} (up to {poll.max_picks})."
+        )
+    if poll.anonymous:
+        text += " This poll is anonymous: your choice is stored without your name."
+    return text
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ would run in Excel."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def export(poll: Poll, tally: Tally, votes: list[PollVote]) -> tuple[Attachment, ...]:
+    """CSV files: the tally, and for polls that are not anonymous, who picked what."""
+    summary = io.StringIO()
+    writer = csv.writer(summary, lineterminator="\n")
+    writer.writerow(
+        ["poll_id", "question", "option_number", "option", "votes", "percent_of_voters", "voters"]
+    )
+    for number, label in enumerate(poll.options, 1):
+        count = tally.counts[number - 1]
+        writer.writerow(
+            [
+                poll.id,
+                _cell(poll.question),
+                number,
+                _cell(label),
+                count,
+                percent(count, tally.voters),
+                tally.voters,
+            ]
+        )
+    files = [Attachment(f"poll-{poll.id}-results.csv", summary.getvalue().encode())]
+    if not poll.anonymous:
+        detail = io.StringIO()
+        writer = csv.writer(detail, lineterminator="\n")
+        writer.writerow(
+            ["poll_id", "option_number", "option", "voter_id", "voter_name", "voted_at"]
+        )
+        for vote in votes:
+            writer.writerow(
+                [
+                    poll.id,
+                    vote.option,
+                    _cell(poll.options[vote.option - 1]),
+                    _cell(vote.voter_id or ""),
+                    _cell(vote.voter_name or ""),
+                    vote.voted_at.isoformat() if vote.voted_at else "",
+                ]
+            )
+        files.append(Attachment(f"poll-{poll.id}-votes.csv", detail.getvalue().encode()))
+    return tuple(files)
