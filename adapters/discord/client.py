@@ -250,30 +250,31 @@ class DiscordAdapter:
         self, ref: str, place: Place, interaction: discord.Interaction | None = None
     ) -> None:
         """Redraw every public message showing `ref`, coalescing bursts of changes."""
-        for channel_id, message_id in await self._messages_showing(ref, place, interaction):
-            target = Place("discord", place.workspace, str(channel_id))
+        for target, channel_id, message_id in await self._messages_showing(ref, interaction):
 
             async def job(
-                channel_id: int = channel_id, message_id: int = message_id, target: Place = target
+                target: Place = target, channel_id: int = channel_id, message_id: int = message_id
             ) -> None:
                 await self._redraw(ref, target, channel_id, message_id, interaction)
 
             self.edits.request((channel_id, message_id), ref, job)
 
     async def _messages_showing(
-        self, ref: str, place: Place, interaction: discord.Interaction | None
-    ) -> set[tuple[int, int]]:
-        found: set[tuple[int, int]] = set()
-        lookup = getattr(self.bot, "tracked_messages", None)
-        if callable(lookup):
-            for where, message_id in await lookup(ref, place):
-                if where.platform == "discord" and message_id.isdigit():
-                    found.add((int(where.channel), int(message_id)))
+        self, ref: str, interaction: discord.Interaction | None
+    ) -> list[tuple[Place, int, int]]:
+        store = self.bot.services.store
+        if store is not None:
+            return [
+                (shown.place, int(shown.place.thread or shown.place.channel), int(shown.message_id))
+                for shown in await store.messages_for(ref)
+                if shown.place.platform == "discord" and shown.message_id.isdigit()
+            ]
+        # Without a store nothing is tracked: the public message the button sat on is the card.
         message = interaction.message if interaction else None
-        if message is not None and not message.flags.ephemeral and interaction is not None:
-            # The button sat on the card it changed.
-            found.add((interaction.channel_id or message.channel.id, message.id))
-        return found
+        if interaction is None or message is None or message.flags.ephemeral:
+            return []
+        channel_id = interaction.channel_id or message.channel.id
+        return [(self.place(interaction), channel_id, message.id)]
 
     async def _redraw(
         self,
@@ -320,10 +321,12 @@ class DiscordAdapter:
 
 
 async def remember(bot: Bot, ref: str, place: Place, message_id: str) -> None:
-    """Record which message shows a tracked card, where the bot can store that."""
+    """Record which message shows a tracked card, so later changes can redraw it."""
     record: Callable[[str, Place, str], Awaitable[Any]] | None = getattr(
         bot, "remember_message", None
     )
+    if record is None and bot.services.store is not None:
+        record = bot.services.store.remember_message
     if record is not None:
         await record(ref, place, message_id)
 

@@ -197,7 +197,7 @@ def build(catalogue: Catalogue, invoke: Invoke, suggest: Suggest) -> Built:
             continue
         for word in path:
             node = node.children.setdefault(word, _Node())
-        if node.command is not None or node.children:
+        if node.command is not None:
             problems.append(f"`{command.name}`: the Discord path {' '.join(path)} is taken")
             continue
         node.command = command
@@ -223,7 +223,11 @@ def _make(
     problems: list[str],
 ) -> AppCommand:
     if node.command is not None and node.children:
-        raise ValueError("a command and a group share this name; set `discord_path`")
+        # Discord cannot invoke a group itself: the group wins, the command is reported.
+        problems.append(
+            f"`{node.command.name}`: a Discord group has this name; give it a `discord_path`"
+        )
+        node.command = None
     if node.command is not None:
         command = node.command
         if len(command.options) > OPTIONS_MAX:
