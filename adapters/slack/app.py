@@ -279,7 +279,7 @@ class SlackAdapter:
             await self._ephemeral(reply, place, user, respond)
         else:
             await self._public(reply, place, user, respond)
-        self.refresh(reply, source)
+        await self.refresh(reply, source)
 
     async def _ephemeral(
         self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
@@ -367,17 +367,34 @@ class SlackAdapter:
         await self._remember(reply, place, ts)
 
     async def _remember(self, reply: Reply, place: Place, ts: str) -> None:
-        remember: Callable[..., Awaitable[Any]] | None = getattr(self.bot, "remember_message", None)
-        if reply.track and ts and remember is not None:
+        if not reply.track or not ts:
+            return
+        remember: Callable[[str, Place, str], Awaitable[Any]] | None = getattr(
+            self.bot, "remember_message", None
+        )
+        store = self.bot.services.store
+        if remember is None and store is not None:
+            remember = store.remember_message
+        if remember is not None:
             await remember(reply.track, place, ts)
 
-    def refresh(self, reply: Reply, source: Source | None) -> None:
-        """Queue coalesced redraws of the public messages showing the reply's `refresh` refs."""
-        if not reply.refresh or source is None:
-            return
-        place, ts = source
-        redraw = partial(self._redraw, reply.refresh[0], place, ts)
-        self.updates.request((place.channel, ts), redraw)
+    async def refresh(self, reply: Reply, source: Source | None) -> None:
+        """Queue coalesced redraws of the Slack messages showing the reply's `refresh` refs."""
+        targets: dict[tuple[str, str], tuple[str, Place]] = {}
+        store = self.bot.services.store
+        if store is not None:
+            for ref in reply.refresh:
+                for tracked in await store.messages_for(ref):
+                    if tracked.place.platform == "slack":
+                        key = (tracked.place.channel, tracked.message_id)
+                        targets.setdefault(key, (ref, tracked.place))
+        if source is not None and reply.refresh:
+            # A message the store does not know (posted through a response_url) still shows
+            # the card its button belongs to.
+            place, ts = source
+            targets.setdefault((place.channel, ts), (reply.refresh[0], place))
+        for (channel, ts), (ref, place) in targets.items():
+            self.updates.request((channel, ts), partial(self._redraw, ref, place, ts))
 
     async def _redraw(self, ref: str, place: Place, ts: str) -> None:
         reply = await self.bot.redraw(ref, place, VIEWER)

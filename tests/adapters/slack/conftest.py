@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from random import Random
 
 import pytest
 
 from bot.app import Bot
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.content.registry import PackRegistry
+from bot.context import Services
+from bot.store.sqlite import SqliteStore
 from tests.adapters.slack.slackfake import FakeSlack, SlackRig
 
 
@@ -21,6 +27,24 @@ async def fake() -> AsyncIterator[FakeSlack]:
 @pytest.fixture
 async def rig(bot: Bot, fake: FakeSlack) -> AsyncIterator[SlackRig]:
     slack = SlackRig(bot, fake)
+    await slack.start()
+    yield slack
+    await slack.close()
+
+
+@pytest.fixture
+async def store_bot(
+    packs: PackRegistry, clock: FakeClock, settings: Settings
+) -> AsyncIterator[Bot]:
+    """A bot on a real SQLite database in tmp_path, for polls and debates."""
+    store = await SqliteStore.open(settings.db_path, clock=clock)
+    yield Bot(Services(packs=packs, store=store, clock=clock, settings=settings, rng=Random(7)))
+    await store.close()
+
+
+@pytest.fixture
+async def poll_rig(store_bot: Bot, fake: FakeSlack) -> AsyncIterator[SlackRig]:
+    slack = SlackRig(store_bot, fake)
     await slack.start()
     yield slack
     await slack.close()

@@ -490,13 +490,16 @@ class FakeTimer:
         self._sleepers.append((self.value + delay, future))
         await future
 
-    def advance(self, seconds: float) -> None:
+    async def advance(self, seconds: float) -> None:
+        """Move time on and let every sleeper that is due wake up and get going."""
         self.value += seconds
         due = [(at, f) for at, f in self._sleepers if at <= self.value]
         self._sleepers = [(at, f) for at, f in self._sleepers if at > self.value]
         for _, future in due:
             if not future.done():
                 future.set_result(None)
+        # A woken task resumes on the loop's next turn; give it that turn.
+        await asyncio.sleep(0)
 
 
 # --- the adapter, served over HTTP -------------------------------------------------------------

@@ -54,11 +54,11 @@ def record(bot: Bot) -> list[Request]:
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
 async def test_every_catalogue_command_runs_as_a_subcommand(
-    command: Command, bot: Bot, rig: SlackRig, fake: FakeSlack
+    command: Command, store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
 ) -> None:
     fake.admins.add("UMOD")  # a workspace admin, so moderator commands run too
-    seen = record(bot)
-    assert await rig.command(sample_line(command), user="UMOD", name="mod") == 200
+    seen = record(store_bot)
+    assert await poll_rig.command(sample_line(command), user="UMOD", name="mod") == 200
     assert [r.command for r in seen] == [command.path]
     request = seen[0]
     assert request.place.platform == "slack" and request.place.channel == CHANNEL
@@ -66,6 +66,23 @@ async def test_every_catalogue_command_runs_as_a_subcommand(
     shown = fake.posted()
     assert shown, "the user saw nothing"
     assert "No command" not in shown_text(shown[-1])
+    assert "went wrong on our side" not in shown_text(shown[-1])
+
+
+MODERATOR_COMMANDS = [command for command in COMMANDS if command.moderator]
+
+
+@pytest.mark.parametrize("command", MODERATOR_COMMANDS, ids=lambda c: c.name)
+async def test_moderator_commands_are_refused_to_members(
+    command: Command, bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    seen = record(bot)
+    await rig.command(sample_line(command), user="U0MEMBER")
+    assert seen[-1].user.is_moderator is False
+    refusal = fake.posted()[-1]
+    assert refusal["response_type"] == "ephemeral"
+    assert "is for moderators" in shown_text(refusal)
+    assert fake.called("chat.postMessage") == []
 
 
 def test_parity_every_catalogue_command_has_a_subcommand(bot: Bot) -> None:
