@@ -1,0 +1,240 @@
+"""Oxford-style debate commands: start, vote, advance, close, list."""
+
+from __future__ import annotations
+
+import re
+from typing import cast
+
+from bot import debates
+from bot.blocks import Card, Reply, notice
+from bot.catalogue import Args, Command, Option
+from bot.completion import Choice, Completer, rank
+from bot.context import Context
+from bot.errors import NotFound, UserError
+from bot.features.polls import store_of
+from bot.limits import MOTION_MAX, fit
+from bot.ports import CardProvider
+from bot.store.base import SIDES, Debate, Side
+
+THREAD_NAME_MAX = 100  # Discord thread names; Slack has no thread names
+_PROMPT_ID = re.compile(r"^[A-Za-z]{1,3}\d{1,4}$")
+
+
+async def debate_here(ctx: Context, debate_id: int) -> Debate:
+    """The debate with this id in the caller's workspace, or NotFound."""
+    debate = await store_of(ctx).get_debate(debate_id)
+    place = ctx.place
+    if debate is None or (debate.place.platform, debate.place.workspace) != (
+        place.platform,
+        place.workspace,
+    ):
+        raise NotFound("debate", f"#{debate_id}", (), "Type `debate list` to see the debates here.")
+    return debate
+
+
+def _debate_id(args: Args) -> int:
+    debate_id = args.integer("debate")
+    assert debate_id is not None  # required by the catalogue
+    return debate_id
+
+
+def _motion(ctx: Context, asked: str | None) -> tuple[str, str | None]:
+    """The motion and its prompt id: a pack prompt by id, a custom motion, or a random one."""
+    pack = ctx.pack
+    motions = [p for p in pack.prompts if p.kind == "oxford"]
+    if not asked:
+        if not motions:
+            raise UserError(
+                'This pack has no Oxford motions; give one: debate start "This house believes..."'
+            )
+        chosen = ctx.services.rng.choice(motions)
+        return chosen.motion, chosen.id
+    prompt = pack.prompt(asked)
+    if prompt is None and _PROMPT_ID.match(asked):
+        raise NotFound(
+            "prompt",
+            asked,
+            [p.id for p in pack.prompts],
+            'Give a prompt id, or your own motion in quotes: debate start "This house believes..."',
+        )
+    if prompt is None:
+        return " ".join(asked.split()), None
+    if prompt.kind != "oxford":
+        ids = ", ".join(p.id for p in motions)
+        raise UserError(
+            f"{prompt.id} is a discussion question, not a motion to vote for or against. "
+            f"Pick a motion ({ids}) or write your own in quotes."
+        )
+    return prompt.motion, prompt.id
+
+
+async def _counts(ctx: Context, debate: Debate) -> tuple[int, int]:
+    votes = await store_of(ctx).debate_votes(debate.id)
+    return (
+        sum(1 for v in votes if v.phase == "before"),
+        sum(1 for v in votes if v.phase == "after"),
+    )
+
+
+async def _audit(ctx: Context, action: str, debate: Debate) -> None:
+    place = ctx.place
+    await store_of(ctx).audit(
+        place.platform,
+        place.workspace,
+        ctx.user.id,
+        ctx.user.name,
+        action,
+        f"#{debate.id} {debate.motion}",
+    )
+
+
+async def start(ctx: Context, args: Args) -> Reply:
+    motion, prompt_id = _motion(ctx, args.text("motion"))
+    if len(motion) > MOTION_MAX:
+        raise UserError(
+            f"The motion is {len(motion)} characters; the limit is {MOTION_MAX}. Shorten it."
+        )
+    store = store_of(ctx)
+    debate = await store.create_debate(ctx.place, ctx.user.id, ctx.user.name, motion, prompt_id)
+    await _audit(ctx, "debate start", debate)
+    return Reply(
+        (debates.debate_card(debate, 0, 0),),
+        track=debate.ref,
+        thread=fit(motion, THREAD_NAME_MAX),
+    )
+
+
+async def vote(ctx: Context, args: Args) -> Reply:
+    side = cast(Side, args.text("side"))
+    user = ctx.user
+    outcome = await store_of(ctx).cast_debate_vote(
+        _debate_id(args), ctx.place, user.id, user.name, side
+    )
+    debate = outcome.debate
+    text = debates.vote_message(debate, outcome.phase, outcome.side, outcome.previous)
+    return Reply(
+        (Card("notice", text, title=f"Debate #{debate.id}"),),
+        ephemeral=True,
+        refresh=(debate.ref,),
+    )
+
+
+async def advance(ctx: Context, args: Args) -> Reply:
+    debate = await debate_here(ctx, _debate_id(args))
+    advanced = await store_of(ctx).advance_debate(debate.id)
+    await _audit(ctx, "debate advance", advanced)
+    opening, closing = await _counts(ctx, advanced)
+    return Reply(
+        (debates.debate_card(advanced, opening, closing),),
+        track=advanced.ref,
+        refresh=(advanced.ref,),
+    )
+
+
+async def close(ctx: Context, args: Args) -> Reply:
+    debate = await debate_here(ctx, _debate_id(args))
+    store = store_of(ctx)
+    closed = await store.close_debate(debate.id, ctx.user.id)
+    await _audit(ctx, "debate close", closed)
+    results = debates.tally(await store.debate_votes(closed.id))
+    return Reply((debates.results_card(closed, results),), refresh=(closed.ref,))
+
+
+async def list_debates(ctx: Context, args: Args) -> Reply:
+    place = ctx.place
+    found = await store_of(ctx).open_debates(place.platform, place.workspace, place.channel)
+    if not found:
+        return notice(
+            f"No open debates in #{place.channel}. A moderator can start one with `debate start`."
+        )
+    lines = [
+        f"#{d.id}: {d.motion}\n    " + ("opening vote" if d.phase == "before" else "closing vote")
+        for d in found
+    ]
+    return Reply(
+        (
+            Card(
+                "text",
+                "\n".join(lines),
+                title=f"Open debates in #{place.channel}",
+                footer="`debate vote <id> for|against|undecided` to vote",
+            ),
+        ),
+        ephemeral=True,
+    )
+
+
+async def _card(ctx: Context, ref: str) -> Reply | None:
+    try:
+        debate_id = int(ref.partition(":")[2])
+    except ValueError:
+        return None
+    store = store_of(ctx)
+    debate = await store.get_debate(debate_id)
+    if debate is None:
+        return None
+    if debate.phase == "closed":
+        results = debates.tally(await store.debate_votes(debate.id))
+        return Reply((debates.results_card(debate, results),))
+    opening, closing = await _counts(ctx, debate)
+    return Reply((debates.debate_card(debate, opening, closing),))
+
+
+async def _open_debates(ctx: Context, typed: str) -> list[Choice]:
+    place = ctx.place
+    store = ctx.services.store
+    if store is None:
+        return []
+    found = await store.open_debates(place.platform, place.workspace, place.channel)
+    return rank(typed, [Choice(f"#{d.id}: {d.motion}"[:100], str(d.id)) for d in found])
+
+
+CARDS: dict[str, CardProvider] = {"debate": _card}
+COMPLETERS: dict[str, Completer] = {"debates": _open_debates}
+
+_DEBATE = Option(
+    "debate", "int", "The debate's number", required=True, autocomplete="debates", min_value=1
+)
+
+COMMANDS = [
+    Command(
+        ("debate", "start"),
+        "Open an Oxford-style debate on a motion from the pack (P1), your own, or a random one.",
+        start,
+        (
+            Option(
+                "motion",
+                "words",
+                "A prompt id (P1) or your own motion in quotes",
+                autocomplete="prompts",
+                max_length=MOTION_MAX,
+            ),
+        ),
+        moderator=True,
+        examples=("debate start P1", 'debate start "This house would lift sanctions now."'),
+    ),
+    Command(
+        ("debate", "vote"),
+        "Vote For, Against or Undecided, before the discussion and again after it.",
+        vote,
+        (_DEBATE, Option("side", "choice", "Your position", required=True, choices=SIDES)),
+        examples=("debate vote 3 for",),
+    ),
+    Command(
+        ("debate", "advance"),
+        "End the opening vote and open the closing vote.",
+        advance,
+        (_DEBATE,),
+        moderator=True,
+        examples=("debate advance 3",),
+    ),
+    Command(
+        ("debate", "close"),
+        "Close a debate and show the swing, the winner and who changed their mind.",
+        close,
+        (_DEBATE,),
+        moderator=True,
+        examples=("debate close 3",),
+    ),
+    Command(("debate", "list"), "The open debates in this channel.", list_debates),
+]
