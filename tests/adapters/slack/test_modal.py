@@ -1,0 +1,139 @@
+"""`/oped poll new`: a form derived from `poll create`, validated in the form, posted on submit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.app import Bot
+from bot.store.base import TrackedMessage
+from tests.adapters.slack.slackfake import (
+    CHANNEL,
+    TEAM,
+    FakeSlack,
+    SlackRig,
+    buttons,
+    shown_text,
+)
+
+
+def state(
+    question: str | None = "Who should negotiate?",
+    options: str | None = "Pompeo\nBolton\n\nSomeone new\n",
+    multi: str | None = None,
+    anonymous: bool = False,
+    results: str | None = None,
+    closes: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Input states as Slack sends them in a view_submission."""
+    picked = [{"text": {"type": "plain_text", "text": "x"}, "value": "anonymous"}]
+    return {
+        "question": {"value": {"type": "plain_text_input", "value": question}},
+        "options": {"value": {"type": "plain_text_input", "value": options}},
+        "multi": {"value": {"type": "number_input", "value": multi}},
+        "anonymous": {
+            "value": {"type": "checkboxes", "selected_options": picked if anonymous else []}
+        },
+        "results": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": results} if results else None,
+            }
+        },
+        "closes": {"value": {"type": "plain_text_input", "value": closes}},
+    }
+
+
+async def open_form(rig: SlackRig, fake: FakeSlack) -> dict[str, Any]:
+    await rig.command("poll new")
+    (opened,) = fake.called("views.open")
+    view = opened["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+async def test_poll_new_opens_a_form_with_one_input_per_option(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    (opened,) = fake.called("views.open")
+    assert opened["trigger_id"].startswith("13345224609.")
+    command = store_bot.command(("poll", "create"))
+    assert [b["block_id"] for b in view["blocks"]] == [o.name for o in command.options]
+    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
+    assert kinds == {
+        "question": "plain_text_input",
+        "options": "plain_text_input",
+        "multi": "number_input",
+        "anonymous": "checkboxes",
+        "results": "static_select",
+        "closes": "plain_text_input",
+    }
+    assert json.loads(view["private_metadata"]) == {"team": TEAM, "channel": CHANNEL}
+    assert fake.posted() == []  # nothing to say in the channel: the form is the answer
+
+
+async def test_a_valid_submission_closes_the_form_and_posts_the_poll(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    status, body = await poll_rig.submit(
+        state(multi="2", anonymous=True, results="closed", closes="1d"),
+        view["private_metadata"],
+    )
+    assert (status, body) == (200, "")  # an empty ack closes the modal
+    (posted,) = fake.called("chat.postMessage")
+    assert posted["channel"] == CHANNEL
+    assert "Who should negotiate?" in shown_text(posted)
+    assert [b["value"] for b in buttons(posted)][:3] == [
+        "poll vote 1 1",
+        "poll vote 1 2",
+        "poll vote 1 3",
+    ]
+    store = store_bot.services.store
+    assert store is not None
+    poll = await store.get_poll(1)
+    assert poll is not None
+    assert poll.options == ("Pompeo", "Bolton", "Someone new")
+    assert (poll.max_picks, poll.anonymous, poll.results) == (2, True, "closed")
+    assert poll.closes_at is not None
+    assert await store.messages_for("poll:1") != []
+    assert (await store.messages_for("poll:1"))[0] == TrackedMessage(
+        poll.place, "1700000000.000001"
+    )
+
+
+async def test_bad_input_is_shown_under_each_field_and_nothing_is_written(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    status, body = await poll_rig.submit(
+        state(question="Q" * 301, options="Only one", multi="99"), view["private_metadata"]
+    )
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {"question", "options", "multi"}
+    assert "300" in answer["errors"]["question"]
+    assert all(len(text) <= 300 and "<" not in text for text in answer["errors"].values())
+    assert fake.called("chat.postMessage") == []
+    assert store_bot.services.store is not None
+    assert await store_bot.services.store.get_poll(1) is None
+
+
+async def test_a_refusal_from_the_poll_rules_shows_in_the_form(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    _, body = await poll_rig.submit(state(options="Yes\nyes\nNo"), view["private_metadata"])
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["options"]
+    assert fake.called("chat.postMessage") == []
+    assert store_bot.services.store is not None
+    assert await store_bot.services.store.get_poll(1) is None
+
+
+async def test_a_missing_question_is_required(poll_rig: SlackRig, fake: FakeSlack) -> None:
+    view = await open_form(poll_rig, fake)
+    _, body = await poll_rig.submit(state(question=None), view["private_metadata"])
+    assert list(json.loads(body)["errors"]) == ["question"]
