@@ -275,11 +275,12 @@ class SlackAdapter:
         """Show a reply: ephemeral to the user, or public in the channel; then redraw cards."""
         if reply is None:
             return
+        posted = None
         if reply.ephemeral:
             await self._ephemeral(reply, place, user, respond)
         else:
-            await self._public(reply, place, user, respond)
-        await self.refresh(reply, source)
+            posted = await self._public(reply, place, user, respond)
+        await self.refresh(reply, source, posted=posted)
 
     async def _ephemeral(
         self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
@@ -338,7 +339,8 @@ class SlackAdapter:
 
     async def _public(
         self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
-    ) -> None:
+    ) -> str | None:
+        """Post publicly; the first message's ts, or None when it went another way."""
         try:
             ts = await self.poster.post_messages(place, reply)
         except SlackApiError as exc:
@@ -350,7 +352,7 @@ class SlackAdapter:
                     await respond(
                         text=message["text"], blocks=message["blocks"], response_type="in_channel"
                     )
-                return
+                return None
             log.warning("chat.postMessage failed: %s", code)
             note = Reply(
                 (
@@ -363,8 +365,9 @@ class SlackAdapter:
                 ephemeral=True,
             )
             await self._ephemeral(note, place, user, respond)
-            return
+            return None
         await self._remember(reply, place, ts)
+        return ts
 
     async def _remember(self, reply: Reply, place: Place, ts: str) -> None:
         if not reply.track or not ts:
@@ -378,8 +381,13 @@ class SlackAdapter:
         if remember is not None:
             await remember(reply.track, place, ts)
 
-    async def refresh(self, reply: Reply, source: Source | None) -> None:
-        """Queue coalesced redraws of the Slack messages showing the reply's `refresh` refs."""
+    async def refresh(
+        self, reply: Reply, source: Source | None, *, posted: str | None = None
+    ) -> None:
+        """Queue coalesced redraws of the Slack messages showing the reply's `refresh` refs.
+
+        `posted` is the message this reply just became: it is already current.
+        """
         targets: dict[tuple[str, str], tuple[str, Place]] = {}
         store = self.bot.services.store
         if store is not None:
@@ -394,6 +402,8 @@ class SlackAdapter:
             place, ts = source
             targets.setdefault((place.channel, ts), (reply.refresh[0], place))
         for (channel, ts), (ref, place) in targets.items():
+            if ts == posted:
+                continue
             self.updates.request((channel, ts), partial(self._redraw, ref, place, ts))
 
     async def _redraw(self, ref: str, place: Place, ts: str) -> None:
