@@ -97,8 +97,10 @@ class SlackAdapter:
         signing_secret: str = "",
         command: str = COMMAND,
         coalescer: Coalescer | None = None,
+        modal_budget: float = MODAL_BUDGET_S,
     ) -> None:
         self.bot = bot
+        self.modal_budget = modal_budget
         self.client = client
         self.command = command
         self.poster = SlackPoster(client)
@@ -245,7 +247,7 @@ class SlackAdapter:
         user = await self._user(team, user_info)
         request = Request(place, user, command.path, raw, source="modal")
         work = self._spawn(self.bot.handle(request))
-        done, _ = await asyncio.wait({work}, timeout=MODAL_BUDGET_S)
+        done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
         if work in done and not work.cancelled() and work.exception() is None:
             reply: Reply = work.result()
             if reply.is_error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -12,7 +13,7 @@ from bot.blocks import Reply
 from bot.catalogue import Catalogue, Command
 from bot.features import all_commands
 from bot.models import Request
-from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, shown_text
+from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, command_body, shown_text
 
 COMMANDS = all_commands()
 
@@ -130,14 +131,21 @@ async def test_errors_are_ephemeral_and_name_what_to_change(rig: SlackRig, fake:
     assert fake.called("chat.postMessage") == []
 
 
-async def test_ack_comes_before_the_work(rig: SlackRig, fake: FakeSlack) -> None:
-    # The HTTP answer is the empty ack; the reply travels separately, after it.
-    from tests.adapters.slack.slackfake import command_body
+async def test_slow_work_happens_after_the_ack(bot: Bot, rig: SlackRig, fake: FakeSlack) -> None:
+    gate = asyncio.Event()
+    original = bot.handle
 
-    status, body = await rig.post(command_body(fake, "source"))
-    assert (status, body) == (200, "")
+    async def slow(request: Request) -> Reply:
+        await gate.wait()  # the work cannot finish until the test says so
+        return await original(request)
+
+    bot.handle = slow  # type: ignore[method-assign]
+    status, body = await asyncio.wait_for(rig.post(command_body(fake, "source")), 2.5)
+    assert (status, body) == (200, "")  # Slack has its ack while the work is still waiting
+    assert fake.called("chat.postMessage") == []
+    gate.set()
     await rig.adapter.drain()
-    assert fake.called("chat.postMessage")
+    assert len(fake.called("chat.postMessage")) == 1
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from bot.app import Bot
+from bot.blocks import Reply
+from bot.models import Request
 from bot.store.base import TrackedMessage
 from tests.adapters.slack.slackfake import (
     CHANNEL,
@@ -13,7 +16,9 @@ from tests.adapters.slack.slackfake import (
     FakeSlack,
     SlackRig,
     buttons,
+    payload_body,
     shown_text,
+    view_payload,
 )
 
 
@@ -137,3 +142,26 @@ async def test_a_missing_question_is_required(poll_rig: SlackRig, fake: FakeSlac
     view = await open_form(poll_rig, fake)
     _, body = await poll_rig.submit(state(question=None), view["private_metadata"])
     assert list(json.loads(body)["errors"]) == ["question"]
+
+
+async def test_a_slow_submission_closes_the_form_and_posts_when_done(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    poll_rig.adapter.modal_budget = 0.01  # Slack's 3 s, scaled down for the test
+    gate = asyncio.Event()
+    original = store_bot.handle
+
+    async def slow(request: Request) -> Reply:
+        await gate.wait()
+        return await original(request)
+
+    store_bot.handle = slow  # type: ignore[method-assign]
+    body = payload_body(view_payload(state(), view["private_metadata"]))
+    status, answer = await asyncio.wait_for(poll_rig.post(body), 2.5)
+    assert (status, answer) == (200, "")  # acknowledged: the form closes
+    assert fake.called("chat.postMessage") == []
+    gate.set()
+    await poll_rig.adapter.drain()
+    (posted,) = fake.called("chat.postMessage")
+    assert "Who should negotiate?" in shown_text(posted)
