@@ -33,7 +33,7 @@ from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.models import Place, Request, User
+from bot.models import ArgValue, Place, Request, User
 from bot.ports import PostFailed
 from bot.textparse import split
 
@@ -244,12 +244,11 @@ class SlackAdapter:
         user_info: Mapping[str, Any] = body.get("user") or {}
         team = str(metadata.get("team") or user_info.get("team_id") or "")
         place = Place("slack", team, str(metadata.get("channel", "")))
-        user = await self._user(team, user_info)
-        request = Request(place, user, command.path, raw, source="modal")
-        work = self._spawn(self.bot.handle(request))
+        work = self._spawn(self._create_from_modal(command.path, raw, place, user_info))
+        # The rights lookup and the handler share the budget; Slack waits 3 s at most.
         done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
         if work in done and not work.cancelled() and work.exception() is None:
-            reply: Reply = work.result()
+            reply, _ = work.result()
             if reply.is_error:
                 message = "\n".join(card.body for card in reply.cards if card.kind == "error")
                 await ack(
@@ -258,10 +257,21 @@ class SlackAdapter:
                 )
                 return
         await ack()
-        self._spawn(self._after_modal(work, place, user))
+        self._spawn(self._after_modal(work, place))
 
-    async def _after_modal(self, work: Awaitable[Reply], place: Place, user: User) -> None:
-        await self.deliver(await work, place, user)
+    async def _create_from_modal(
+        self,
+        path: tuple[str, ...],
+        raw: dict[str, ArgValue],
+        place: Place,
+        user_info: Mapping[str, Any],
+    ) -> tuple[Reply, User]:
+        user = await self._user(place.workspace, user_info)
+        return await self.bot.handle(Request(place, user, path, raw, source="modal")), user
+
+    async def _after_modal(self, work: Awaitable[tuple[Reply, User]], place: Place) -> None:
+        reply, user = await work
+        await self.deliver(reply, place, user)
 
     # -- delivering replies --------------------------------------------------------------
 
