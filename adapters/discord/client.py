@@ -86,7 +86,7 @@ class DiscordAdapter:
         """Finish waiting edits and stop posting."""
         if isinstance(self.scheduler, LoopScheduler):
             await self.scheduler.flush()
-        if self.bot.services.posters.get("discord") is self.poster:
+        if self.poster is not None and self.bot.services.posters.get("discord") is self.poster:
             del self.bot.services.posters["discord"]
 
     # Who and where -------------------------------------------------------------------------

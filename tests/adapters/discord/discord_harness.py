@@ -218,6 +218,7 @@ class FakeDiscord:
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = itertools.count(1)
         self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -248,7 +249,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -273,6 +274,19 @@ class FakeDiscord:
             self._failures.append(
                 Failure(method, re.compile(pattern), status, code, message, times)
             )
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
+        """Wait (without polling) until `predicate` holds for what the fake has seen."""
+
+        def wait() -> bool:
+            with self._changed:
+                return self._changed.wait_for(predicate, within)
+
+        assert await asyncio.to_thread(wait), "the fake never saw what the test waited for"
 
     def mark(self) -> int:
         return len(self.calls)
@@ -309,6 +323,7 @@ class FakeDiscord:
         self.calls.append(call)
         failure = self._failure_for(request.method, path)
         if failure is not None:
+            self._notify()
             return reply_json({"code": failure.code, "message": failure.message}, failure.status)
         if call.is_message:
             problems = limit_violations(call.message)
@@ -319,6 +334,7 @@ class FakeDiscord:
                 )
         result = self._answer(request.method, path, body)
         call.response = result
+        self._notify()
         if result is None:
             return web.Response(status=204)
         return reply_json(result)
@@ -444,7 +460,6 @@ class FakeDiscord:
             if payload["op"] == 1:
                 await socket.send_json({"op": 11})
             elif payload["op"] == 2:
-                self.identifies.append(payload["d"])
                 shard = payload["d"].get("shard") or [0, 1]
                 self._sockets.append(socket)
                 await socket.send_json(
@@ -463,6 +478,8 @@ class FakeDiscord:
                         },
                     }
                 )
+                self.identifies.append(payload["d"])
+                self._notify()
         if socket in self._sockets:
             self._sockets.remove(socket)
         return socket
