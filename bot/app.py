@@ -14,6 +14,7 @@ from bot.context import Context, Services
 from bot.errors import Forbidden, UserError
 from bot.features import all_card_providers, all_commands, all_completers
 from bot.models import Place, Request, Source, User
+from bot.pack_choice import pack_for
 from bot.textparse import parse
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class Bot:
             request=request,
             services=self.services,
             is_moderator=await self.is_moderator(request.place, request.user),
-            pack=self.services.packs.default,
+            pack=await pack_for(self.services, request.place),
             catalogue=self.catalogue,
         )
 
@@ -105,6 +106,16 @@ class Bot:
             return None
         ctx = await self.context(Request(place, user, ("help",)))
         return await provider(ctx, ref)
+
+    async def remember_message(self, ref: str, place: Place, message_id: str) -> None:
+        """Record that `message_id` in `place` shows the tracked card `ref`.
+
+        Adapters call this after posting a reply with `track`, so refreshes and the deadline
+        closer can edit that message later.
+        """
+        store = self.services.store
+        if store is not None:
+            await store.remember_message(ref, place, message_id)
 
     def command(self, path: tuple[str, ...]) -> Command:
         return self.catalogue.get(path)
