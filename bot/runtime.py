@@ -6,9 +6,11 @@ import os
 from collections.abc import Mapping
 
 from bot.app import Bot
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
+from bot.store.sqlite import SqliteStore
 
 
 def choose_adapters(env: Mapping[str, str]) -> list[str]:
@@ -24,9 +26,16 @@ def choose_adapters(env: Mapping[str, str]) -> list[str]:
 
 
 async def build_bot(settings: Settings) -> Bot:
-    """Load and validate the packs (raising PackInvalid on a broken one) and wire the bot."""
+    """Load the packs (PackInvalid if one is broken), open the store and wire the bot.
+
+    The caller closes the store with `close_bot`.
+    """
     packs = PackRegistry.load(settings.content_dir, settings.default_pack)
-    return Bot(Services(packs=packs, settings=settings))
+    clock = SystemClock()
+    # Keys the voter hashes of anonymous polls; without it the store keeps a generated key.
+    secret = os.environ.get("OPED_BOT_SECRET") or None
+    store = await SqliteStore.open(settings.db_path, clock=clock, secret=secret)
+    return Bot(Services(packs=packs, store=store, clock=clock, settings=settings))
 
 
 def environment() -> dict[str, str]:

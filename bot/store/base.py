@@ -247,8 +247,8 @@ class Store(Protocol):
         """
         ...
 
-    async def next_deadline(self) -> datetime | None:
-        """The earliest deadline among open polls, if any."""
+    async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
+        """The earliest deadline among open polls of these platforms, if any."""
         ...
 
     # Debates

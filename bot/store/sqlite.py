@@ -623,12 +623,16 @@ class SqliteStore:
 
         return await self._write(op)
 
-    async def next_deadline(self) -> datetime | None:
+    async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
+        chosen = sorted(set(platforms))
+        marks = ", ".join("?" for _ in chosen)
+        sql = (
+            "SELECT min(closes_at) FROM polls WHERE closed_at IS NULL "
+            f"AND closes_at IS NOT NULL AND platform IN ({marks})"
+        )
+
         def op(conn: sqlite3.Connection) -> datetime | None:
-            row = conn.execute(
-                "SELECT min(closes_at) FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
-            ).fetchone()
-            return _dt(row[0])
+            return _dt(conn.execute(sql, chosen).fetchone()[0])
 
         return await self._read(op)
 

@@ -203,7 +203,7 @@ async def test_close_due_polls_returns_each_poll_exactly_once(
         draft(place=Place("slack", "T1", "C1"), closes_at=start + timedelta(hours=1))
     )
     await store.create_poll(draft())  # no deadline
-    assert await store.next_deadline() == start + timedelta(hours=1)
+    assert await store.next_deadline(["console"]) == start + timedelta(hours=1)
     assert await store.close_due_polls(start, ["console", "slack"]) == []
     clock.advance(timedelta(hours=2))
     closed = await store.close_due_polls(clock.now(), ["console"])
@@ -213,10 +213,10 @@ async def test_close_due_polls_returns_each_poll_exactly_once(
     assert await store.close_due_polls(clock.now(), ["console"]) == []
     # A platform with no adapter running keeps its poll until that adapter can announce it.
     assert [p.id for p in await store.close_due_polls(clock.now(), ["slack"])] == [slack.id]
-    assert await store.next_deadline() == start + timedelta(hours=3)
+    assert await store.next_deadline(["console"]) == start + timedelta(hours=3)
     clock.advance(timedelta(hours=2))
     assert [p.id for p in await store.close_due_polls(clock.now(), ["console"])] == [later.id]
-    assert await store.next_deadline() is None
+    assert await store.next_deadline(["console"]) is None
 
 
 async def test_writes_survive_reopening(opener: Opener, tmp_path: Path, clock: FakeClock) -> None:

@@ -1,0 +1,100 @@
+"""Closing polls on time, including those whose deadline passed while the bot was down.
+
+A sweep asks the store to close every due poll of the platforms that have a poster; the store
+marks each one announced in the same transaction that closes it, so a poll is handed out for
+announcement exactly once, even with a restart or a second sweep racing this one. The
+announcement is then posted and the poll's tracked messages are redrawn without vote buttons.
+If that post fails, the results stay available with `poll results` (at most once beats twice:
+a repeated "poll closed" message would be worse than a missing one).
+
+Polls of a platform with no poster running stay open in the store, but refuse votes and show
+as closed, until that platform's adapter is back to announce them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot import polls
+from bot.blocks import Reply
+from bot.store.base import Poll, Tally
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+    from bot.context import Services
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ClosedPoll:
+    """One poll a sweep closed, and where its announcement went (None if the post failed)."""
+
+    poll: Poll
+    tally: Tally
+    announcement_id: str | None
+
+
+async def close_due(services: Services, now: datetime) -> list[ClosedPoll]:
+    """Close every poll whose deadline is at or before `now` and announce each once."""
+    store = services.store
+    if store is None or not services.posters:
+        return []
+    closed = []
+    for poll in await store.close_due_polls(now, list(services.posters)):
+        closed.append(await _announce(services, poll, now))
+    return closed
+
+
+async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll:
+    store = services.store
+    assert store is not None
+    poster = services.posters[poll.place.platform]
+    timezone = services.settings.timezone
+    tally = await store.tally(poll.id)
+    posted: str | None = None
+    try:
+        posted = await poster.post(
+            poll.place, Reply((polls.announcement(poll, tally, now, timezone),))
+        )
+    except Exception:
+        log.exception("could not announce a closed poll", extra={"poll": poll.id})
+    card = Reply((polls.poll_card(poll, tally, now, timezone),))
+    for message in await store.messages_for(poll.ref):
+        if message.place.platform != poll.place.platform:
+            continue
+        try:
+            await poster.update(message.place, message.message_id, card)
+        except Exception:
+            log.warning(
+                "could not redraw a closed poll's message",
+                extra={"poll": poll.id, "message": message.message_id},
+                exc_info=True,
+            )
+    return ClosedPoll(poll, tally, posted)
+
+
+async def run_deadlines(bot: Bot, stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> None:
+    """Sweep at start, then again at each deadline (checking at least every `interval` s)."""
+    services = bot.services
+    while not stop.is_set():
+        wait = interval
+        try:
+            now = services.clock.now()
+            await close_due(services, now)
+            store = services.store
+            platforms = list(services.posters)
+            upcoming = await store.next_deadline(platforms) if store and platforms else None
+            if upcoming is not None:
+                wait = min(interval, max(0.05, (upcoming - now).total_seconds()))
+        except Exception:
+            log.exception("deadline sweep failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
