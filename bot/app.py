@@ -117,15 +117,5 @@ class Bot:
         if store is not None:
             await store.remember_message(ref, place, message_id)
 
-    async def remember_message(self, ref: str, place: Place, message_id: str) -> None:
-        """Record that `message_id` in `place` shows the tracked card `ref`.
-
-        Adapters call this after posting a reply with `track`, so refreshes and the deadline
-        closer can edit that message later.
-        """
-        store = self.services.store
-        if store is not None:
-            await store.remember_message(ref, place, message_id)
-
     def command(self, path: tuple[str, ...]) -> Command:
         return self.catalogue.get(path)
