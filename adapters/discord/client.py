@@ -15,7 +15,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord import tree
+from adapters.discord import forms, tree
 from adapters.discord.coalesce import Coalescer, LoopScheduler, Scheduler
 from adapters.discord.failures import explain
 from adapters.discord.poster import DiscordPoster
@@ -26,6 +26,7 @@ from bot.app import Bot
 from bot.blocks import Reply
 from bot.catalogue import Command, Option
 from bot.completion import Choice, rank
+from bot.errors import UserError
 from bot.limits import fit
 from bot.models import ArgValue, Place, Request, User
 
@@ -122,7 +123,45 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, command: Command, values: dict[str, ArgValue]
     ) -> None:
         """A slash command: handle it and answer, deferring if it takes long."""
+        if forms.needs_form(command, values):
+            await self.open_form(interaction, command, values)
+            return
         request = Request(self.place(interaction), self.user(interaction), command.path, values)
+        await self.answer(interaction, self.bot.handle(request), button=False)
+
+    async def open_form(
+        self, interaction: discord.Interaction, command: Command, values: dict[str, ArgValue]
+    ) -> None:
+        """Ask for a left-out list in a form (a Discord modal)."""
+        modal = forms.build(command, values)
+        if modal is None:
+            names = ", ".join(o.name for o in forms.form_options(command) if o.kind == "list")
+            await self.report_text(
+                interaction, f"Fill in {names} in the command, separating items with |."
+            )
+            return
+        try:
+            await interaction.response.send_modal(modal)
+        except discord.HTTPException as exc:
+            await self.report(interaction, "I could not open the form", exc)
+        # The submission is handled from its custom id (`on_form`), so nothing is kept waiting
+        # in memory and a form sent before a restart still works.
+        modal.stop()
+
+    async def on_form(self, interaction: discord.Interaction) -> None:
+        """A submitted form: run the command it stands for."""
+        data: Any = interaction.data or {}
+        try:
+            found = forms.submitted(self.bot.catalogue, str(data.get("custom_id", "")), data)
+        except UserError as exc:
+            await self.report_text(interaction, str(exc))
+            return
+        if found is None:
+            return
+        command, values = found
+        request = Request(
+            self.place(interaction), self.user(interaction), command.path, values, "modal"
+        )
         await self.answer(interaction, self.bot.handle(request), button=False)
 
     async def click(self, interaction: discord.Interaction, line: str) -> None:
@@ -377,6 +416,10 @@ class OpedClient(discord.Client):
     async def setup_hook(self) -> None:
         """Start-up before the gateway connects: register the poster. Never syncs commands."""
         await self.adapter.start(self)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.adapter.on_form(interaction)
 
     async def close(self) -> None:
         await self.adapter.stop()

@@ -23,6 +23,7 @@ from typing import Any, Optional
 import discord
 from discord import app_commands
 
+from adapters.discord import forms
 from bot.catalogue import Catalogue, Command, Option
 from bot.limits import fit
 from bot.models import ArgValue
@@ -70,12 +71,15 @@ def from_discord(option: Option, value: Any) -> ArgValue:
     return str(value)
 
 
-def option_description(option: Option) -> str:
-    extra = f" (separate items with {LIST_SEPARATOR})" if option.kind == "list" else ""
+def option_description(option: Option, *, form: bool = False) -> str:
+    """The option's help, saying how to type a list (or that a form asks for it)."""
+    extra = ""
+    if option.kind == "list":
+        extra = f" (separate with {LIST_SEPARATOR}" + ("; leave empty for a form)" if form else ")")
     return describe(option.help + extra)
 
 
-def annotation(option: Option) -> Any:
+def annotation(option: Option, required: bool) -> Any:
     """The Python annotation discord.py turns into this option's Discord type and limits."""
     base: Any
     if option.kind == "flag":
@@ -93,7 +97,7 @@ def annotation(option: Option) -> Any:
         if option.kind == "choice":
             longest = None
         base = app_commands.Range[str, 1, min(longest, STRING_MAX)] if longest is not None else str
-    return base if option.required else Optional[base]  # noqa: UP045 (discord.py reads typing)
+    return base if required else Optional[base]  # noqa: UP045 (discord.py reads typing)
 
 
 def _param(index: int) -> str:
@@ -125,16 +129,17 @@ def make_command(
     completions: dict[str, Any] = {}
     for index, option in enumerate(options):
         param = _param(index)
+        required = forms.discord_required(command, option)
         parameters.append(
             inspect.Parameter(
                 param,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=annotation(option),
-                default=inspect.Parameter.empty if option.required else None,
+                annotation=annotation(option, required),
+                default=inspect.Parameter.empty if required else None,
             )
         )
         renames[param] = option.name
-        descriptions[param] = option_description(option)
+        descriptions[param] = option_description(option, form=required != option.required)
         if option.choices and len(option.choices) <= CHOICES_MAX:
             choices[param] = [app_commands.Choice(name=c, value=c) for c in option.choices]
         elif option.autocomplete or option.choices:

@@ -743,6 +743,21 @@ class Harness:
         data = {"custom_id": custom_id, "component_type": 2}
         return await self.deliver(interaction(3, data, member, message=message))
 
+    async def submit_form(
+        self, custom_id: str, fields: Mapping[str, str], member: Member = MEMBER
+    ) -> list[Call]:
+        """Submit a form (modal) with these text inputs, in Discord's label layout."""
+        components = [
+            {
+                "type": 18,
+                "id": n,
+                "component": {"type": 4, "id": 100 + n, "custom_id": name, "value": value},
+            }
+            for n, (name, value) in enumerate(fields.items(), 1)
+        ]
+        data = {"custom_id": custom_id, "components": components}
+        return await self.deliver(interaction(5, data, member))
+
     async def settle(self, seconds: float = 0.0) -> list[Call]:
         """Let `seconds` pass for coalesced edits and return what was sent meanwhile."""
         mark = self.fake.mark()

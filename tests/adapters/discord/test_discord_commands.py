@@ -12,6 +12,7 @@ from typing import Any
 import discord
 import pytest
 
+from adapters.discord import forms
 from adapters.discord import tree as derived
 from adapters.discord.client import OpedClient
 from bot.app import Bot
@@ -154,7 +155,7 @@ def test_registered_shapes_follow_discord_rules(bare: OpedClient) -> None:
         for option in command.options:
             param = by_name[option.name]
             assert 1 <= len(param.description) <= 100
-            assert param.required == option.required
+            assert param.required == forms.discord_required(command, option)
             if option.kind == "int":
                 assert param.type is discord.AppCommandOptionType.integer
                 assert (param.min_value, param.max_value) == (option.min_value, option.max_value)
