@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
-import signal
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -22,7 +19,6 @@ if TYPE_CHECKING:
     import discord
 
 SCOPES = ("bot", "applications.commands")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -51,15 +47,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     action = getattr(args, "discord_command", None) or "run"
     if action == "invite-url":
         return print_invite(args.app_id, env)
-    from adapters.discord.service import DiscordConfigError
+    from adapters.discord.service import DiscordConfigError, shard_options, token
+    from bot.cli import report_broken_pack
+    from bot.cli import run as run_adapters
+    from bot.content.loader import PackInvalid
 
     try:
+        token(env)
         if action == "sync":
             return asyncio.run(sync(settings, env, args.guild))
-        return asyncio.run(run_bot(settings, env))
+        shard_options(env)
     except DiscordConfigError as exc:
         print(f"oped-bot discord: {exc}", file=sys.stderr)
         return 2
+    except PackInvalid as exc:
+        return report_broken_pack(exc)
+    # The shared runner: signals, the scheduler and deadline loops, and a clean close.
+    return run_adapters(settings, env, ["discord"])
 
 
 def permissions() -> discord.Permissions:
@@ -106,52 +110,23 @@ async def sync(settings: Settings, env: Mapping[str, str], guild: int | None) ->
 
     from adapters.discord.client import DiscordAdapter, OpedClient
     from adapters.discord.service import token
-    from bot.runtime import build_bot
+    from bot.app import Bot
+    from bot.content.registry import PackRegistry
+    from bot.context import Services
 
     secret = token(env)
-    bot = await build_bot(settings)
+    # The commands come from the catalogue alone: no database is opened to register them.
+    packs = PackRegistry.load(settings.content_dir, settings.default_pack)
+    bot = Bot(Services(packs=packs, settings=settings))
     client = OpedClient(DiscordAdapter(bot), intents=discord.Intents.none())
-    try:
-        async with client:
-            await client.login(secret)
-            target = discord.Object(id=guild) if guild else None
-            if target is not None:
-                client.tree.copy_global_to(guild=target)
-            synced = await client.tree.sync(guild=target)
-    finally:
-        if bot.services.store is not None:
-            await bot.services.store.close()
+    async with client:
+        await client.login(secret)
+        target = discord.Object(id=guild) if guild else None
+        if target is not None:
+            client.tree.copy_global_to(guild=target)
+        synced = await client.tree.sync(guild=target)
     where = f"in server {guild}" if guild else "globally (may take up to an hour to appear)"
     print(f"Registered {len(synced)} commands {where}: " + ", ".join(f"/{c.name}" for c in synced))
     for problem in client.adapter.problems:
         print(f"not registered: {problem}", file=sys.stderr)
     return 1 if client.adapter.problems else 0
-
-
-async def run_bot(settings: Settings, env: Mapping[str, str]) -> int:
-    """Run until SIGINT or SIGTERM."""
-    from adapters.discord.service import serve, token
-    from bot.content.loader import PackInvalid
-    from bot.runtime import build_bot
-
-    token(env)  # fail before loading anything when the token is missing
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    try:
-        bot = await build_bot(settings)
-    except PackInvalid as exc:
-        from bot.cli import report_broken_pack
-
-        return report_broken_pack(exc)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not Unix, or not main
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await serve(bot, env, stop)
-    finally:
-        if bot.services.store is not None:
-            await bot.services.store.close()
-    return 0
