@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.coalesce import Coalescer
 from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
 from adapters.slack.poster import SlackPoster
-from adapters.slack.render import Message, attachment_blocks, cap, render_messages
+from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot.actions import PREFIX, command_line
 from bot.app import Bot
 from bot.blocks import Card, Reply
@@ -162,7 +162,9 @@ class SlackAdapter:
         team = str(body.get("team_id", ""))
         place = Place("slack", team, str(body.get("channel_id", "")))
         user = await self._user(team, {"id": body.get("user_id"), "name": body.get("user_name")})
-        text = str(body.get("text") or "").strip()
+        # Slack escapes what the user typed (`&` arrives as `&amp;`); its own markup for users
+        # and channels (`<@U1|ann>`, with escaping on in the manifest) arrives as it is.
+        text = unescape(str(body.get("text") or "")).strip()
         reply: Reply | None
         route = slack_route(text)
         if route == ("help",):

@@ -41,6 +41,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Slack's escaped text (slash command text) back to what the user typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def fit_escaped(text: str, limit: int) -> str:
     """`text` escaped and cut (with a visible marker) so the escaped form fits `limit`."""
     escaped = escape(text)

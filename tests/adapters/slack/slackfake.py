@@ -377,8 +377,15 @@ def command_body(
     name: str = "alice",
     channel: str = CHANNEL,
     key: str = "cmd",
+    markup: bool = False,
 ) -> str:
-    """A `/oped` request body, form-encoded with the fields Slack sends."""
+    """A `/oped` request body, form-encoded with the fields Slack sends.
+
+    Slack escapes what the user typed (`&`, `<`, `>`); `markup=True` sends `text` as is, the way
+    Slack sends its own markup for a picked user or channel (`<@U1|ann>`).
+    """
+    if not markup:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return urlencode(
         {
             "token": "legacy-verification-token",

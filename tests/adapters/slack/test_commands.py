@@ -148,13 +148,15 @@ async def test_slow_work_happens_after_the_ack(bot: Bot, rig: SlackRig, fake: Fa
     assert len(fake.called("chat.postMessage")) == 1
 
 
+@pytest.mark.parametrize("markup", [False, True], ids=["typed", "slack-markup"])
 @pytest.mark.parametrize(
-    "text", ["quote <!channel>", "explain <!here> now", "counterpoint <@U0BOSS> & <!everyone>"]
+    "text", ["quote <!channel>", "explain <!here> now", "counterpoint <@U0BOSS|boss> & <!everyone>"]
 )
 async def test_mentions_in_user_text_never_reach_slack_unescaped(
-    text: str, rig: SlackRig, fake: FakeSlack
+    text: str, markup: bool, rig: SlackRig, fake: FakeSlack
 ) -> None:
-    await rig.command(text)
+    # Typed, Slack escapes the text; picked from Slack's menu, a mention arrives as markup.
+    await rig.command(text, markup=markup)
     shown = shown_text(fake.posted()[-1])
     assert "&lt;" in shown
     assert "<!" not in shown and "<@" not in shown
@@ -214,3 +216,9 @@ async def test_archived_channel_is_explained_to_the_user(rig: SlackRig, fake: Fa
     message = fake.responses[-1]
     assert message["response_type"] == "ephemeral"
     assert "is_archived" in shown_text(message)
+
+
+async def test_typed_text_reaches_the_core_as_typed(bot: Bot, rig: SlackRig) -> None:
+    seen = record(bot)
+    await rig.command("quote search talks & <sanctions>")  # Slack sends &amp; and &lt;
+    assert seen[-1].args == {"words": "talks & <sanctions>"}

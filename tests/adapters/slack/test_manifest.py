@@ -23,6 +23,8 @@ def test_manifest_declares_the_command_with_a_usage_hint() -> None:
     assert command["command"] == COMMAND
     assert 0 < len(command["usage_hint"]) <= 1000
     assert 0 < len(command["description"]) <= 2000
+    # Picked users and channels arrive as ids (<@U1|ann>), which admin commands parse.
+    assert command["should_escape"] is True
 
 
 def test_manifest_grants_every_scope_the_adapter_uses() -> None:
