@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
@@ -11,8 +12,12 @@ from adapters.slack.app import unreachable
 from bot.app import Bot
 from bot.blocks import Reply
 from bot.catalogue import Catalogue, Command
+from bot.config import Settings
+from bot.content.registry import PackRegistry
+from bot.context import Services
 from bot.features import all_commands
 from bot.models import Request
+from bot.store.sqlite import SqliteStore
 from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, command_body, shown_text
 
 COMMANDS = all_commands()
@@ -222,3 +227,20 @@ async def test_typed_text_reaches_the_core_as_typed(bot: Bot, rig: SlackRig) -> 
     seen = record(bot)
     await rig.command("quote search talks & <sanctions>")  # Slack sends &amp; and &lt;
     assert seen[-1].args == {"words": "talks & <sanctions>"}
+
+
+async def test_configured_moderators_have_rights_without_being_admins(
+    packs: PackRegistry, settings: Settings, fake: FakeSlack
+) -> None:
+    configured = replace(settings, moderator_users=frozenset({"U0CONF"}))
+    store = await SqliteStore.open(configured.db_path)
+    rig = SlackRig(Bot(Services(packs=packs, store=store, settings=configured)), fake)
+    await rig.start()
+    try:
+        await rig.command("debate start P1", user="U0CONF")
+        assert len(fake.called("chat.postMessage")) == 2  # the motion and its thread starter
+        await rig.command("debate close 1", user="U0OTHER")
+        assert "is for moderators" in shown_text(fake.posted()[-1])
+    finally:
+        await rig.close()
+        await store.close()
