@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -44,7 +44,7 @@ POLL_CREATE = ("poll", "create")
 POLL_MODAL = "oped_poll_create"
 # Slack-only subcommands, routed before the catalogue; the parity test keeps them disjoint.
 SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
-# Users who fetch rights more often than this get the cached answer.
+# How long a users.info answer is trusted: an admin who is demoted loses rights within this.
 ADMIN_TTL = timedelta(minutes=5)
 ADMIN_FAILURE_TTL = timedelta(seconds=30)
 # A modal must be answered within 3 s; within this budget the handler's verdict shows in the form.
@@ -63,16 +63,14 @@ class AdminCache:
         self.client = client
         self.clock = clock
         self.ttl = ttl
-        self._cache: dict[tuple[str, str], tuple[bool, Any]] = {}
-        self.lookups = 0
+        self._cache: dict[tuple[str, str], tuple[bool, datetime]] = {}
 
     async def is_admin(self, team: str, user_id: str) -> bool:
         key = (team, user_id)
         now = self.clock.now()
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
-            return bool(cached[0])
-        self.lookups += 1
+            return cached[0]
         try:
             response = await self.client.users_info(user=user_id)
         except Exception as exc:
@@ -170,7 +168,7 @@ class SlackAdapter:
         if route == ("help",):
             reply = await self.bot.handle_text("help", place, user)
             if not reply.is_error and _has_polls(self.bot):
-                reply = _with_slack_help(reply)
+                reply = _with_slack_help(reply, self.command)
         elif route == ("poll", "new"):
             reply = await self._open_poll_modal(body, place)
         else:
@@ -455,8 +453,8 @@ def _has_polls(bot: Bot) -> bool:
     return any(command.path == POLL_CREATE for command in bot.catalogue.commands)
 
 
-def _with_slack_help(reply: Reply) -> Reply:
-    lines = [f"`{COMMAND} {' '.join(path)}`: {text}" for path, text in SLACK_ONLY.items()]
+def _with_slack_help(reply: Reply, command: str) -> Reply:
+    lines = [f"`{command} {' '.join(path)}`: {text}" for path, text in SLACK_ONLY.items()]
     note = Card("notice", "\n".join(lines), title="On Slack")
     return Reply((*reply.cards, note), ephemeral=reply.ephemeral)
 

@@ -116,6 +116,7 @@ async def test_help_lists_every_command(bot: Bot, rig: SlackRig, fake: FakeSlack
         for command in bot.catalogue.commands:
             usage = command.usage.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             assert usage in shown
+        assert "`/oped poll new`" in shown  # the Slack-only form is listed too
 
 
 async def test_public_replies_are_posted_with_chat_post_message(
