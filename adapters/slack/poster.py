@@ -106,12 +106,24 @@ class SlackPoster:
             raise post_failed(exc) from exc
 
     async def post_messages(self, place: Place, reply: Reply) -> str:
-        """Post every message of a reply, its thread starter and its files; errors propagate."""
-        first_ts = ""
-        thread_ts = place.thread
-        for message in render_messages(reply):
-            ts = await self._post(place.channel, message, thread_ts)
-            first_ts = first_ts or ts
+        """Post a reply's messages, thread starter and files; return the first message's ts.
+
+        Only a failure of the first message propagates. Once it is up, the post has happened:
+        a caller that retried on a later failure would post it twice.
+        """
+        messages = render_messages(reply)
+        first_ts = await self._post(place.channel, messages[0], place.thread)
+        try:
+            await self._rest(place, reply, messages[1:], first_ts)
+        except Exception as exc:
+            log.warning(
+                "the rest of a post failed (%s); its first message stands", post_failed(exc)
+            )
+        return first_ts
+
+    async def _rest(self, place: Place, reply: Reply, more: list[Message], first_ts: str) -> None:
+        for message in more:
+            await self._post(place.channel, message, place.thread)
         if reply.thread and first_ts and not place.thread:
             starter = fit_escaped(
                 f"Discussion: {reply.thread}. Argue your side in this thread.", THREAD_TEXT_MAX
@@ -120,8 +132,7 @@ class SlackPoster:
                 channel=place.channel, thread_ts=first_ts, text=starter
             )
         for attachment in reply.attachments:
-            await self.upload(place.channel, attachment, thread_ts)
-        return first_ts
+            await self.upload(place.channel, attachment, place.thread)
 
     async def _post(self, channel: str, message: Message, thread_ts: str | None) -> str:
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}

@@ -30,6 +30,18 @@ async def test_post_returns_the_ts_and_opens_the_thread(fake: FakeSlack) -> None
     assert "Motion 1" in starter["text"]
 
 
+async def test_once_the_first_message_is_up_later_failures_do_not_fail_the_post(
+    fake: FakeSlack,
+) -> None:
+    poster = poster_for(fake)
+    await poster.post(PLACE, Reply((Card("text", "warm-up"),)))
+    fake.fail("chat.postMessage", "ratelimited", 429, {"Retry-After": "0"})
+    fake.failures["chat.postMessage"].insert(0, (200, {"ok": True, "ts": "1700000000.000042"}, {}))
+    # The motion is posted; its thread starter is refused. A retry would post the motion twice.
+    ts = await poster.post(PLACE, Reply((Card("debate", "Motion"),), thread="Motion"))
+    assert ts == "1700000000.000042"
+
+
 async def test_post_into_an_existing_thread(fake: FakeSlack) -> None:
     place = Place("slack", TEAM, CHANNEL, thread="1699999999.000100")
     await poster_for(fake).post(place, Reply((Card("text", "hello"),), thread="ignored"))
