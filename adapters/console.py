@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TextIO
 
@@ -106,8 +109,58 @@ class ConsoleSession:
         return META_HELP
 
 
-async def run(bot: Bot, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Read commands until end of input: with a prompt on a terminal, silently from a pipe."""
+async def _read(read: Callable[[], str], stop: asyncio.Event | None) -> str | None:
+    """One line from a daemon thread; None if `stop` is set first.
+
+    Not `asyncio.to_thread`: a read blocked on an open terminal or pipe would keep the loop's
+    executor, and so the process, from exiting on SIGTERM. A daemon thread is simply abandoned.
+    """
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[object] = loop.create_future()
+
+    def deliver(value: str | BaseException) -> None:
+        if line.done():
+            return
+        if isinstance(value, BaseException):
+            line.set_exception(value)
+        else:
+            line.set_result(value)
+
+    def work() -> None:
+        try:
+            value: str | BaseException = read()
+        except BaseException as exc:  # EOFError and KeyboardInterrupt go back to the loop
+            value = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed while we were reading
+            loop.call_soon_threadsafe(deliver, value)
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    if stop is None:
+        return str(await line)
+    stopped: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+    await asyncio.wait([line, stopped], return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not line.done():
+        line.cancel()
+        return None
+    return str(line.result())
+
+
+async def serve(bot: Bot, env: Mapping[str, str], stop: asyncio.Event) -> None:
+    """The console as an `oped-bot run` adapter: until end of input, `:quit` or `stop`."""
+    await run(bot, stop=stop)
+
+
+async def run(
+    bot: Bot,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Read commands until end of input: with a prompt on a terminal, silently from a pipe.
+
+    When `stop` is set the console takes no new line; a command already running finishes.
+    """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     session = ConsoleSession(bot)
@@ -122,12 +175,12 @@ async def run(bot: Bot, stdin: TextIO | None = None, stdout: TextIO | None = Non
     while not session.done:
         try:
             if interactive:
-                line = await asyncio.to_thread(input, session.prompt)
+                line = await _read(functools.partial(input, session.prompt), stop)
             else:
-                line = await asyncio.to_thread(stdin.readline)
-                if not line:
-                    break
+                line = await _read(stdin.readline, stop)
         except EOFError:
+            break
+        if line is None or not (line or interactive):  # stopped, or the end of piped input
             break
         output = await session.send(line)
         if output:

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
+from bot import doctor, logs, runtime
+from bot.config import ConfigError, Settings, load_env_file
 from bot.content.loader import PackInvalid, check
-from bot.runtime import build_bot, choose_adapters, environment
+from bot.runtime import AdapterUnavailable, choose_adapters, environment
 
 PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
 
@@ -27,10 +28,30 @@ def _platform_cli(name: str) -> Any:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="oped-bot", description="A discussion bot about an op-ed.")
+    # --config is accepted before or after the sub-command; SUPPRESS keeps a later default from
+    # overwriting an earlier value.
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="YAML config file (default: $OPED_BOT_CONFIG, else ./oped-bot.yaml if present)",
+    )
+    top = argparse.ArgumentParser(
+        prog="oped-bot", description="A discussion bot about an op-ed.", parents=[options]
+    )
     commands = top.add_subparsers(dest="command")
-    commands.add_parser("run", help="run every adapter whose credentials are set (default)")
-    commands.add_parser("console", help="run in this terminal, no token needed")
+    commands.add_parser(
+        "run", parents=[options], help="run every adapter whose credentials are set (default)"
+    )
+    commands.add_parser("console", parents=[options], help="run in this terminal, no token needed")
+    doctor_cmd = commands.add_parser(
+        "doctor", parents=[options], help="check config, content, database and tokens"
+    )
+    doctor_cmd.add_argument(
+        "--offline", action="store_true", help="skip the token checks that call Discord and Slack"
+    )
     content = commands.add_parser("content", help="content pack tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check_cmd = content_commands.add_parser("check", help="validate content packs")
@@ -42,28 +63,71 @@ def parser() -> argparse.ArgumentParser:
             module = _platform_cli(name)
         except ImportError:
             continue  # that adapter is not installed or not built
-        module.configure(commands.add_parser(name, help=f"run or manage the {name} adapter"))
+        module.configure(
+            commands.add_parser(name, parents=[options], help=f"run or manage the {name} adapter")
+        )
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
+    load_env_file()
+    env = environment()
+    config_path: Path | None = getattr(args, "config", None)
+    if args.command == "doctor":
+        return run_doctor(config_path, env, offline=args.offline)
+    try:
+        settings = Settings.load(config_path, env)
+    except ConfigError as exc:
+        return report_bad_config(exc)
+    logs.setup(settings.log_level, settings.log_format, logs.secrets_from(env))
     if args.command == "content":
         return content_check(args.path or settings.content_dir)
     if args.command in PLATFORM_CLIS:
         return int(_platform_cli(args.command).run(args, settings))
     if args.command in (None, "run"):
-        adapters = choose_adapters(environment())
-        if adapters != ["console"]:
-            print(
-                f"Adapters for {', '.join(adapters)} are not wired into `run` yet.", file=sys.stderr
-            )
-            return 2
-        return run_console(settings)
+        return run(settings, env)
     if args.command == "console":
         return run_console(settings)
     return 2
+
+
+def report_bad_config(exc: ConfigError) -> int:
+    """Explain why the bot will not start on a bad config file."""
+    print("The bot cannot start: the configuration is not valid.", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print(f"Every key is explained in {doctor.EXAMPLE_CONFIG}.", file=sys.stderr)
+    return 2
+
+
+def run(settings: Settings, env: dict[str, str], names: list[str] | None = None) -> int:
+    """`oped-bot run` (or, with names, only those adapters) until stopped; the exit status."""
+    names = names or choose_adapters(env)
+    if names == ["console"] and sys.stdin.isatty() and settings.log_level == "INFO":
+        # Start-up chatter would land between the prompts; warnings still show.
+        logs.setup("WARNING", settings.log_format, logs.secrets_from(env))
+    try:
+        return asyncio.run(runtime.run(settings, env, names))
+    except AdapterUnavailable as exc:
+        print(f"The bot cannot start: {exc}", file=sys.stderr)
+        return 2
+    except PackInvalid as exc:
+        return report_broken_pack(exc)
+
+
+def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) -> int:
+    """`oped-bot doctor`: print each check; non-zero if any failed."""
+    token_checks: list[doctor.TokenCheck] = []
+    if not offline:
+        try:
+            from adapters import health
+        except ImportError as exc:
+            print(f"FAIL tokens: the platform SDKs cannot be imported ({exc})")
+            return 1
+        token_checks = health.token_checks(env)
+    checks = asyncio.run(doctor.diagnose(config_path, env, token_checks))
+    return doctor.report(checks, sys.stdout)
 
 
 def content_check(root: Path) -> int:
@@ -89,13 +153,5 @@ def report_broken_pack(exc: PackInvalid) -> int:
 
 
 def run_console(settings: Settings) -> int:
-    from adapters import console
-
-    async def go() -> int:
-        try:
-            bot = await build_bot(settings)
-        except PackInvalid as exc:
-            return report_broken_pack(exc)
-        return await console.run(bot)
-
-    return asyncio.run(go())
+    """`oped-bot console`: the console adapter alone, whatever tokens are set."""
+    return run(settings, environment(), ["console"])

@@ -133,6 +133,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(event, default=str, ensure_ascii=False)
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time, so a swapped stream is followed."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass  # StreamHandler.__init__ assigns it; the property above always wins
+
+
 def setup(
     level: str = "INFO",
     fmt: str = "text",
@@ -143,7 +155,7 @@ def setup(
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.Handler = _Stderr() if stream is None else logging.StreamHandler(stream)
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RedactingFilter(Redactor(secrets)))
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

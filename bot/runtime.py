@@ -1,16 +1,30 @@
-"""Start-up shared by every adapter: load content, open the store, build the bot."""
+"""Start-up shared by every adapter: load content, open the store, build the bot.
+
+`run` is `oped-bot run`: every configured adapter in one process, sharing one Bot (so one store
+and one set of background loops), until a signal, the end of the console's input, or a failure.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import importlib
+import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
 
 from bot.app import Bot
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
+from bot.deadlines import run_deadlines
+from bot.shutdown import stop_on_signals
 from bot.store.sqlite import SqliteStore
+
+log = logging.getLogger(__name__)
 
 
 def choose_adapters(env: Mapping[str, str]) -> list[str]:
@@ -40,3 +54,150 @@ async def build_bot(settings: Settings) -> Bot:
 
 def environment() -> dict[str, str]:
     return dict(os.environ)
+
+
+# --- `oped-bot run` ----------------------------------------------------------------------------
+
+# An adapter module exposes `async def serve(bot, env, stop)`: it takes work until `stop` is set,
+# then finishes what it acknowledged, closes its connections and returns.
+Serve = Callable[[Bot, Mapping[str, str], asyncio.Event], Coroutine[Any, Any, object]]
+# A background loop (scheduler, deadlines) runs until `stop` is set.
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, object]]
+
+ADAPTER_MODULES = {
+    "console": "adapters.console",
+    "discord": "adapters.discord",
+    "slack": "adapters.slack",
+}
+# The SDKs each adapter needs, imported up front so a broken install fails before anything starts
+# (an adapter may import its SDK lazily, inside serve).
+ADAPTER_REQUIRES = {"discord": ("discord",), "slack": ("slack_bolt", "slack_sdk")}
+# The console ends when its input does; a platform adapter that returns on its own has failed.
+FINITE_ADAPTERS = frozenset({"console"})
+# How long adapters and loops get, once stopped, to finish work they acknowledged.
+DRAIN_SECONDS = 3.0
+
+
+class AdapterUnavailable(Exception):
+    """An adapter whose credentials are set cannot be loaded."""
+
+
+def load_adapter(name: str) -> Serve:
+    """The `serve` function of adapter `name`; AdapterUnavailable if it cannot be imported."""
+    module_name = ADAPTER_MODULES[name]
+    for required in (*ADAPTER_REQUIRES.get(name, ()), module_name):
+        try:
+            module = importlib.import_module(required)
+        except ImportError as exc:
+            raise AdapterUnavailable(
+                f"The {name} adapter is enabled by its credentials but cannot be loaded: "
+                f"importing {required} failed ({exc}). Reinstall the project "
+                "(`pip install -e .`), or unset the adapter's tokens to run without it."
+            ) from exc
+    serve = getattr(module, "serve", None)
+    if not callable(serve):
+        raise AdapterUnavailable(f"{module_name} has no serve(bot, env, stop) function.")
+    return serve  # type: ignore[no-any-return]
+
+
+def background_loops(bot: Bot) -> dict[str, Loop]:
+    """The loops that run once per process, whatever the adapters: scheduler and deadlines."""
+    return {"deadlines": functools.partial(run_deadlines, bot)}
+
+
+async def close_bot(bot: Bot) -> None:
+    """Release what `build_bot` opened; closing the store finishes its pending writes."""
+    store = bot.services.store
+    if store is not None:
+        await store.close()
+
+
+async def serve_all(
+    bot: Bot,
+    env: Mapping[str, str],
+    adapters: Mapping[str, Serve],
+    loops: Mapping[str, Loop],
+    stop: asyncio.Event,
+    drain_seconds: float = DRAIN_SECONDS,
+) -> int:
+    """Run adapters and loops until `stop`, the console's end, or a failure; the exit status."""
+    tasks: dict[asyncio.Task[object], str] = {}
+    for name, serve in adapters.items():
+        tasks[asyncio.create_task(serve(bot, env, stop), name=f"adapter:{name}")] = name
+    for name, loop in loops.items():
+        tasks[asyncio.create_task(loop(stop), name=f"loop:{name}")] = name
+    stopped = asyncio.create_task(stop.wait())
+    code = 0
+    done, _ = await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        if task is stopped:
+            continue
+        code = max(code, _outcome(tasks[task], task, stop))
+    stop.set()
+    stopped.cancel()
+    draining = time.monotonic()
+    pending = [task for task in tasks if not task.done()]
+    if pending:
+        _, late = await asyncio.wait(pending, timeout=drain_seconds)
+        for task in late:
+            log.warning("did not stop in time; cancelled", extra={"task": task.get_name()})
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        for task in pending:
+            if task not in late:
+                code = max(code, _outcome(tasks[task], task, stop))
+    log.info("drained", extra={"seconds": round(time.monotonic() - draining, 3)})
+    return code
+
+
+def _outcome(name: str, task: asyncio.Task[object], stop: asyncio.Event) -> int:
+    """The exit status a finished task asks for, logging why."""
+    if task.cancelled():
+        return 0
+    error = task.exception()
+    if error is not None:
+        log.error(
+            "stopped by an error",
+            extra={"task": task.get_name()},
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        return 1
+    if not stop.is_set() and name not in FINITE_ADAPTERS:
+        log.error("returned before the bot was stopped", extra={"task": task.get_name()})
+        return 1
+    return 0
+
+
+async def run(
+    settings: Settings,
+    env: Mapping[str, str],
+    names: Sequence[str] | None = None,
+    adapters: Mapping[str, Serve] | None = None,
+) -> int:
+    """`oped-bot run`: the chosen (or configured) adapters in one process; the exit status.
+
+    Raises AdapterUnavailable before anything starts if an enabled adapter cannot be loaded, and
+    PackInvalid on a broken content pack.
+    """
+    names = list(names or choose_adapters(env))
+    if adapters is None:
+        adapters = {name: load_adapter(name) for name in names}
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    bot = await build_bot(settings)
+    stop = asyncio.Event()
+    log.info(
+        "starting",
+        extra={
+            "adapters": ",".join(adapters),
+            "db": str(settings.db_path),
+            "pack": bot.services.packs.default.id,
+            "config": str(settings.config_file or "-"),
+        },
+    )
+    try:
+        with stop_on_signals(stop) as received:
+            code = await serve_all(bot, env, adapters, background_loops(bot), stop)
+    finally:
+        await close_bot(bot)
+    log.info("stopped", extra={"status": code, "signal": ",".join(received) or "-"})
+    return code

@@ -1,0 +1,202 @@
+"""`oped-bot doctor`: is this installation ready to run, and if not, what to change.
+
+Each check prints `ok` or `FAIL` with what it saw and, on failure, how to fix it. The core checks
+(configuration, credentials present, content packs, database) need no network; the token checks
+are given by the caller (the adapters' health module) so the core never imports a platform SDK.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import ConfigError, Settings, format_duration
+from bot.content.loader import PackError, check
+from bot.runtime import choose_adapters
+from bot.store.migrations import MIGRATIONS
+
+EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
+LATEST_SCHEMA = len(MIGRATIONS)
+ENV_EXAMPLE = "deploy/.env.example"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+TokenCheck = Callable[[], Awaitable[Check]]
+
+
+def config(path: Path | None, env: Mapping[str, str]) -> tuple[Check, Settings]:
+    """The configuration check, and the settings to check the rest with (defaults if broken)."""
+    try:
+        settings = Settings.load(path, env)
+    except ConfigError as exc:
+        return (
+            Check(
+                "config",
+                False,
+                "; ".join(exc.problems),
+                f"correct the file (every key is explained in {EXAMPLE_CONFIG})",
+            ),
+            Settings.from_env(env),
+        )
+    source = str(settings.config_file) if settings.config_file else "no config file, defaults"
+    return (
+        Check(
+            "config",
+            True,
+            f"{source}; time zone {settings.timezone}, "
+            f"grace period {format_duration(settings.grace_period)}, "
+            f"log {settings.log_level.lower()} as {settings.log_format}",
+        ),
+        settings,
+    )
+
+
+def credentials(env: Mapping[str, str]) -> Check:
+    """Which adapters `oped-bot run` will start, and credentials that are only half there."""
+    half = []
+    if env.get("SLACK_BOT_TOKEN") and not (
+        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
+    ):
+        half.append("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET")
+    if not env.get("SLACK_BOT_TOKEN") and (
+        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
+    ):
+        half.append("a Slack app token or signing secret is set but SLACK_BOT_TOKEN is not")
+    if (env.get("SLACK_BOT_TOKEN") or "xoxb-").startswith(("xoxp-", "xapp-")):
+        half.append("SLACK_BOT_TOKEN must be the bot token (xoxb-...), not a user or app token")
+    if not (env.get("SLACK_APP_TOKEN") or "xapp-").startswith("xapp-"):
+        half.append("SLACK_APP_TOKEN must be an app-level token (xapp-...)")
+    if half:
+        return Check(
+            "credentials",
+            False,
+            "; ".join(half),
+            f"set the Slack variables together in the environment or .env (see {ENV_EXAMPLE})",
+        )
+    adapters = choose_adapters(env)
+    if adapters == ["console"]:
+        return Check("credentials", True, "no platform token: `oped-bot run` starts the console")
+    mode = []
+    if "slack" in adapters:
+        mode.append("Slack " + ("Socket Mode" if env.get("SLACK_APP_TOKEN") else "HTTP mode"))
+    return Check(
+        "credentials", True, f"`oped-bot run` starts {', '.join(adapters)} {'; '.join(mode)}"
+    )
+
+
+def content(settings: Settings) -> Check:
+    """Every pack valid, and the default pack present."""
+    packs, errors = check(settings.content_dir)
+    ids = [pack.id for pack in packs]
+    if settings.default_pack and not errors and settings.default_pack not in ids:
+        errors.append(
+            PackError(settings.content_dir, "", f"default pack {settings.default_pack!r} missing")
+        )
+    if errors:
+        return Check(
+            "content",
+            False,
+            "; ".join(str(error) for error in errors[:5])
+            + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""),
+            f"run `oped-bot content check {settings.content_dir}` and fix what it lists",
+        )
+    return Check("content", True, f"{settings.content_dir}: {', '.join(ids)}")
+
+
+def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
+    """The database folder writable, and the file (if present) at the latest schema version."""
+    path = settings.db_path
+    folder = path.parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return Check(
+            "database",
+            False,
+            f"cannot create or write in {existing} (for {path})",
+            "give the bot's user write access there, or point OPED_BOT_DB / database.path "
+            "at a writable place",
+        )
+    if not path.exists():
+        return Check("database", True, f"{path} will be created and migrated at first start")
+    if not os.access(path, os.R_OK | os.W_OK):
+        return Check(
+            "database",
+            False,
+            f"{path} is not readable and writable by this user",
+            f"chown or chmod {path} for the bot's user",
+        )
+    try:
+        with contextlib.closing(
+            sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        ) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            integrity = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        return Check(
+            "database",
+            False,
+            f"{path} cannot be read as SQLite ({exc})",
+            "restore it from a backup, or move it away to start afresh",
+        )
+    if integrity != "ok":
+        return Check(
+            "database",
+            False,
+            f"{path} failed its integrity check ({integrity})",
+            "restore it from a backup",
+        )
+    if version < latest:
+        return Check(
+            "database",
+            False,
+            f"{path} is at schema version {version}, this release needs {latest}",
+            "start the bot once (`oped-bot run` migrates at start), then run doctor again",
+        )
+    if version > latest:
+        return Check(
+            "database",
+            False,
+            f"{path} is at schema version {version}, newer than this release knows ({latest})",
+            "upgrade oped-bot to the release that wrote this database",
+        )
+    return Check("database", True, f"{path}: schema version {version}, writable")
+
+
+async def diagnose(
+    config_path: Path | None,
+    env: Mapping[str, str],
+    token_checks: Iterable[TokenCheck] = (),
+    latest_schema: int = LATEST_SCHEMA,
+) -> list[Check]:
+    """Run every check; the token checks only when asked (they use the network)."""
+    config_check, settings = config(config_path, env)
+    checks = [config_check, credentials(env), content(settings)]
+    checks.append(database(settings, latest_schema))
+    for token_check in token_checks:
+        checks.append(await token_check())
+    return checks
+
+
+def report(checks: Sequence[Check], out: TextIO) -> int:
+    """Print each check as `ok`/`FAIL` with its fix; 1 if any failed."""
+    for item in checks:
+        out.write(f"{'ok  ' if item.ok else 'FAIL'} {item.name}: {item.detail}\n")
+        if not item.ok and item.fix:
+            out.write(f"     fix: {item.fix}\n")
+    failed = [item.name for item in checks if not item.ok]
+    out.write(f"{len(failed)} problem(s): {', '.join(failed)}\n" if failed else "all good\n")
+    return 1 if failed else 0

@@ -1,0 +1,222 @@
+"""`oped-bot doctor`: each check says ok or FAIL with a fix; tokens checked against fake APIs."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from adapters import health
+from bot import doctor
+from bot.cli import main
+from bot.store.sqlite import SqliteStore
+from tests.ops.conftest import Serve
+
+GOOD_DISCORD = "MTA4NjY4NzQ1MjE4NjQ3NDU2MA.GxYz12.abcdefghijklmnopqrstuvwxyz0123456789AB"
+GOOD_BOT = "xoxb-1111-2222-goodgoodgood"
+GOOD_APP = "xapp-1-A111-2222-goodgoodgood"
+
+
+def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
+    return {check.name: check for check in checks}
+
+
+def run_doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["doctor", "--offline", *args])
+    return code, capsys.readouterr().out
+
+
+def test_a_fresh_checkout_is_healthy(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_doctor(capsys)
+    assert code == 0, out
+    assert out.splitlines() == [
+        "ok   config: no config file, defaults; time zone UTC, grace period 1h, log info as text",
+        "ok   credentials: no platform token: `oped-bot run` starts the console",
+        out.splitlines()[2],
+        "ok   database: data/oped-bot.sqlite3 will be created and migrated at first start",
+        "all good",
+    ]
+    assert out.splitlines()[2].startswith("ok   content: ") and "north-korea-talks" in out
+    assert not (in_tmp / "data").exists()  # doctor looks, it does not create
+
+
+async def test_a_migrated_database_passes_and_an_old_one_fails(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    store = await SqliteStore.open(db)
+    await store.close()
+    checks = by_name(await doctor.diagnose(None, {"OPED_BOT_DB": str(db)}))
+    assert checks["database"].ok
+    assert f"schema version {doctor.LATEST_SCHEMA}, writable" in checks["database"].detail
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {doctor.LATEST_SCHEMA - 1}")
+    old = by_name(await doctor.diagnose(None, {"OPED_BOT_DB": str(db)}))["database"]
+    assert not old.ok
+    assert f"schema version {doctor.LATEST_SCHEMA - 1}, this release needs" in old.detail
+    assert "`oped-bot run` migrates at start" in old.fix
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {doctor.LATEST_SCHEMA + 1}")
+    new = by_name(await doctor.diagnose(None, {"OPED_BOT_DB": str(db)}))["database"]
+    assert not new.ok and "newer than this release" in new.detail
+
+
+async def test_unusable_databases_fail_with_a_fix(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is not a database, just some bytes" * 100)
+    check = doctor.database(doctor.Settings(db_path=garbage))
+    assert not check.ok and "cannot be read as SQLite" in check.detail and check.fix
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    check = doctor.database(doctor.Settings(db_path=blocker / "data" / "bot.sqlite3"))
+    assert not check.ok and f"cannot create or write in {blocker}" in check.detail
+    assert "OPED_BOT_DB" in check.fix
+
+
+def test_bad_config_and_broken_content_fail(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / "oped-bot.yaml").write_text("timezone: Atlantis/Capital\n")
+    empty = in_tmp / "packs"
+    empty.mkdir()
+    code, out = main(["doctor", "--offline"]), capsys.readouterr().out
+    assert code == 1
+    assert 'FAIL config: oped-bot.yaml: timezone: "Atlantis/Capital" is not an IANA' in out
+    assert "fix: correct the file (every key is explained in deploy/oped-bot.example.yaml)" in out
+    assert out.rstrip().endswith("1 problem(s): config")
+    code = main(["doctor", "--offline", "--config", "missing.yaml"])
+    assert code == 1 and "FAIL config: missing.yaml: no such file" in capsys.readouterr().out
+    code = main(["--config", "before.yaml", "doctor", "--offline"])  # either side of the command
+    assert code == 1 and "FAIL config: before.yaml: no such file" in capsys.readouterr().out
+    (in_tmp / "oped-bot.yaml").write_text(f"content: {{dir: {empty}}}\n")
+    code, out = main(["doctor", "--offline"]), capsys.readouterr().out
+    assert code == 1
+    assert f"FAIL content: {empty}: no pack here" in out
+    assert f"fix: run `oped-bot content check {empty}`" in out
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"SLACK_BOT_TOKEN": GOOD_BOT}, "neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET"),
+        ({"SLACK_APP_TOKEN": GOOD_APP}, "SLACK_BOT_TOKEN is not"),
+        ({"SLACK_BOT_TOKEN": "xoxp-1-2-3", "SLACK_APP_TOKEN": GOOD_APP}, "not a user or app"),
+        ({"SLACK_BOT_TOKEN": GOOD_BOT, "SLACK_APP_TOKEN": "xoxb-2"}, "app-level token (xapp-"),
+    ],
+)
+def test_half_configured_slack_fails(env: dict[str, str], problem: str) -> None:
+    check = doctor.credentials(env)
+    assert not check.ok and problem in check.detail
+    assert "deploy/.env.example" in check.fix
+
+
+def test_credentials_say_what_run_will_start() -> None:
+    both = doctor.credentials(
+        {"DISCORD_TOKEN": GOOD_DISCORD, "SLACK_BOT_TOKEN": GOOD_BOT, "SLACK_SIGNING_SECRET": "s"}
+    )
+    assert both.ok and both.detail == "`oped-bot run` starts discord, slack Slack HTTP mode"
+
+
+def fake_discord() -> web.Application:
+    async def me(request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bot {GOOD_DISCORD}":
+            return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        return web.json_response({"id": "111", "username": "oped-bot", "bot": True})
+
+    async def application(request: web.Request) -> web.Response:
+        return web.json_response({"id": "111", "name": "oped-bot"})
+
+    app = web.Application()
+    app.router.add_get("/api/v10/users/@me", me)
+    app.router.add_get("/api/v10/oauth2/applications/@me", application)
+    return app
+
+
+def fake_slack(calls: list[str]) -> web.Application:
+    def handler(good: str, answer: dict[str, object]) -> web.RequestHandler:
+        async def respond(request: web.Request) -> web.Response:
+            calls.append(request.path)
+            if request.headers.get("Authorization") != f"Bearer {good}":
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response({"ok": True, **answer})
+
+        return respond
+
+    app = web.Application()
+    app.router.add_post(
+        "/api/auth.test", handler(GOOD_BOT, {"team": "Acme Newsroom", "user": "oped"})
+    )
+    app.router.add_post(
+        "/api/apps.connections.open", handler(GOOD_APP, {"url": "wss://127.0.0.1/link"})
+    )
+    return app
+
+
+async def test_discord_token_check(serve_app: Serve) -> None:
+    api = await serve_app(fake_discord()) + "/api/v10"
+    good = await health.discord_token(GOOD_DISCORD, api)
+    assert good.ok and good.detail == "accepted: logged in as oped-bot (id 111)"
+    bad = await health.discord_token("MTA.bad.token", api)
+    assert not bad.ok and "401" in bad.detail and "Reset Token" in bad.fix
+    assert (await health.discord_token(GOOD_DISCORD, api, "111")).ok
+    wrong = await health.discord_token(GOOD_DISCORD, api, "999")
+    assert not wrong.ok
+    assert wrong.detail == (
+        "DISCORD_APPLICATION_ID is 999 but the token belongs to application 111"
+    )
+
+
+async def test_slack_token_checks_honour_slack_api_url(tmp_path: Path, serve_app: Serve) -> None:
+    calls: list[str] = []
+    slack_api = await serve_app(fake_slack(calls)) + "/api/"
+    discord_api = await serve_app(fake_discord()) + "/api/v10"
+    env = {
+        "OPED_BOT_DB": str(tmp_path / "bot.sqlite3"),
+        "DISCORD_TOKEN": GOOD_DISCORD,
+        "SLACK_BOT_TOKEN": GOOD_BOT,
+        "SLACK_APP_TOKEN": GOOD_APP,
+        "SLACK_API_URL": slack_api,
+    }
+    checks = await doctor.diagnose(None, env, health.token_checks(env, discord_api))
+    assert [(c.name, c.ok) for c in checks] == [
+        ("config", True),
+        ("credentials", True),
+        ("content", True),
+        ("database", True),
+        ("discord token", True),
+        ("slack bot token", True),
+        ("slack app token", True),
+    ]
+    assert by_name(checks)["slack bot token"].detail == (
+        "accepted: workspace Acme Newsroom as oped"
+    )
+    assert calls == ["/api/auth.test", "/api/apps.connections.open"]
+    env |= {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-revoked"}
+    failed = by_name(await doctor.diagnose(None, env, health.token_checks(env, discord_api)))
+    assert failed["slack bot token"].detail == "Slack rejected SLACK_BOT_TOKEN (invalid_auth)"
+    assert "Bot User OAuth Token" in failed["slack bot token"].fix
+    assert failed["slack app token"].detail == "Slack rejected SLACK_APP_TOKEN (invalid_auth)"
+
+
+async def test_an_unreachable_api_is_a_failure_not_a_crash() -> None:
+    # A port that was listening a moment ago and is now closed: connection refused.
+    runner = web.AppRunner(web.Application())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    closed = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    await runner.cleanup()
+    discord = await health.discord_token(GOOD_DISCORD, closed + "/api/v10")
+    slack = await health.slack_bot_token(GOOD_BOT, closed + "/api/")
+    assert not discord.ok and discord.detail.startswith("cannot reach the Discord API")
+    assert not slack.ok and slack.detail.startswith("cannot reach the Slack API")
+
+
+def test_report_format() -> None:
+    out = io.StringIO()
+    code = doctor.report(
+        [doctor.Check("a", True, "fine"), doctor.Check("b", False, "broken", "do this")], out
+    )
+    assert code == 1
+    assert out.getvalue() == "ok   a: fine\nFAIL b: broken\n     fix: do this\n1 problem(s): b\n"

@@ -1,0 +1,149 @@
+"""`oped-bot run` as a real process: SIGTERM/SIGINT exit 0 quickly, any working directory."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ops.conftest import clean_env
+
+STOP_LIMIT = 5.0
+
+
+def start(cwd: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean_env(**env),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float = 30) -> bytes:
+    """Stdout until `marker` appears; fails the test rather than hanging."""
+    assert proc.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
+        if not ready:
+            proc.kill()
+            pytest.fail(f"no {marker!r} on stdout within {timeout}s; got {seen!r}")
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            pytest.fail(f"stdout closed before {marker!r}; got {seen!r}")
+        seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_bot_cleanly_and_fast(tmp_path: Path, sig: signal.Signals) -> None:
+    proc = start(tmp_path, "run")
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"summary tldr\n")
+        proc.stdin.flush()  # stdin stays open: the console is waiting for the next line
+        read_until(proc, b"(tldr summary)")
+        began = time.monotonic()
+        proc.send_signal(sig)
+        code = proc.wait(timeout=10)
+        elapsed = time.monotonic() - began
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode()
+    assert code == 0, stderr
+    assert elapsed < STOP_LIMIT
+    assert f"signal={sig.name}" in stderr and "stopped status=0" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_run_without_tokens_is_the_console_with_data_under_the_working_directory(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="summary tldr\nexplain KCNA\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(tldr summary)" in result.stdout  # bundled content, found from another directory
+    assert "Korean Central News Agency" in result.stdout
+    assert (tmp_path / "data").is_dir()
+    assert "adapters=console" in result.stderr
+
+
+def test_oped_bot_db_names_another_place(tmp_path: Path) -> None:
+    db = tmp_path / "elsewhere" / "bot.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="claims\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(OPED_BOT_DB=str(db)),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert db.parent.is_dir()
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_bad_config_stops_the_bot_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "oped-bot.yaml").write_text('scheduler:\n  grace_period: "1 hour"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert (
+        'oped-bot.yaml: scheduler.grace_period: "1 hour" is not a duration like 30m, 1h, 2d'
+        in result.stderr
+    )
+    assert result.stdout == ""
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"OPED_BOT_DB={tmp_path / 'from-dotenv' / 'x.db'}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-dotenv").is_dir()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(OPED_BOT_DB=str(tmp_path / "from-env" / "x.db")),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env").is_dir()
