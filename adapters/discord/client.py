@@ -18,8 +18,8 @@ from discord import app_commands
 from adapters.discord import forms, tree
 from adapters.discord.coalesce import Coalescer, LoopScheduler, Scheduler
 from adapters.discord.failures import explain
-from adapters.discord.poster import DiscordPoster
-from adapters.discord.render import Outgoing, render, render_one, thread_name
+from adapters.discord.poster import DiscordPoster, edit
+from adapters.discord.render import Outgoing, render, thread_name
 from adapters.discord.views import OpedButton, make_view, send_kwargs
 from bot import blocks
 from bot.app import Bot
@@ -326,15 +326,8 @@ class DiscordAdapter:
         reply = await self.bot.redraw(ref, place, self.system_user())
         if reply is None or self.client is None:
             return
-        outgoing = render_one(reply)
-        message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
         try:
-            await message.edit(
-                content=outgoing.content,
-                embeds=outgoing.embeds,
-                view=make_view(outgoing.buttons),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
+            await edit(self.client, channel_id, message_id, reply)
         except discord.HTTPException as exc:
             log.warning("could not redraw %s in %s", ref, channel_id, exc_info=True)
             if interaction is not None:

@@ -64,15 +64,19 @@ class DiscordPoster:
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Redraw an earlier message with a fresh reply (what does not fit is cut visibly)."""
-        outgoing = render_one(reply)
-        channel = self.client.get_partial_messageable(int(place.thread or place.channel))
-        message = channel.get_partial_message(int(message_id))
         try:
-            await message.edit(
-                content=outgoing.content,
-                embeds=outgoing.embeds,
-                view=make_view(outgoing.buttons),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
+            await edit(self.client, int(place.thread or place.channel), int(message_id), reply)
         except (discord.HTTPException, OSError, TimeoutError) as exc:
             raise post_failed(f"Could not update message {message_id}", exc) from exc
+
+
+async def edit(client: discord.Client, channel_id: int, message_id: int, reply: Reply) -> None:
+    """Replace a message's embeds and buttons with `reply`, squeezed into one message."""
+    outgoing = render_one(reply)
+    message = client.get_partial_messageable(channel_id).get_partial_message(message_id)
+    await message.edit(
+        content=outgoing.content,
+        embeds=outgoing.embeds,
+        view=make_view(outgoing.buttons),
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
