@@ -632,6 +632,17 @@ def interaction(kind: int, data: Mapping[str, Any], member: Member = MEMBER, **e
     }
 
 
+def in_dm(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same interaction sent from a direct message with the bot instead of a server."""
+    user = payload.pop("member")["user"]
+    for key in ("guild_id", "guild", "guild_locale"):
+        payload.pop(key, None)
+    channel = {"id": payload["channel_id"], "type": 1, "recipients": [user], "flags": 0}
+    payload.update(user=user, channel=channel, context=1)
+    payload["authorizing_integration_owners"] = {"1": user["id"]}
+    return payload
+
+
 def command_data(
     commands: Iterable[derived.AppCommand],
     path: tuple[str, ...],
