@@ -1,0 +1,189 @@
+"""The deploy files agree with the code: entry point, sub-commands, env names, paths.
+
+Docker is not available where the tests run, so the Dockerfile, compose file and systemd unit
+are checked as text against what the code actually provides.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from bot.cli import parser
+from bot.config import SECRET_ENV, Settings, parse_mapping
+from tests.ops.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+ENV_NAME = re.compile(r"^(?:OPED_BOT|DISCORD|SLACK)_[A-Z0-9_]+$")
+
+
+def env_names_in_code() -> set[str]:
+    """Every OPED_BOT_*/DISCORD_*/SLACK_* name written as a string in bot/ or adapters/."""
+    names: set[str] = set()
+    for folder in ("bot", "adapters"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and ENV_NAME.match(node.value)
+                ):
+                    names.add(node.value)
+    return names
+
+
+def env_example() -> dict[str, bool]:
+    """Names in .env.example, with whether each is set (uncommented) there."""
+    found: dict[str, bool] = {}
+    for line in (DEPLOY / ".env.example").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$", line)
+        if match:
+            found[match.group(2)] = match.group(1) is None
+    return found
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs with continuation lines joined and comments dropped."""
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    text = re.sub(r"\\\n", " ", text)
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            pairs.append((word.upper(), rest.strip()))
+    return pairs
+
+
+def instructions(name: str) -> list[str]:
+    return [rest for word, rest in dockerfile() if word == name]
+
+
+def docker_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    for rest in instructions("ENV"):
+        for item in shlex.split(rest):
+            key, _, value = item.partition("=")
+            env[key] = value
+    return env
+
+
+def subcommands() -> set[str]:
+    action = next(a for a in parser()._actions if a.dest == "command")
+    return set(action.choices)  # type: ignore[arg-type]
+
+
+def unit() -> dict[str, list[str]]:
+    entries: dict[str, list[str]] = {}
+    for line in (DEPLOY / "oped-bot.service").read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            entries.setdefault(key.strip(), []).append(value.strip())
+    return entries
+
+
+def test_env_example_lists_exactly_the_names_the_code_reads() -> None:
+    code = env_names_in_code()
+    example = set(env_example())
+    assert code - example == set(), "add these to deploy/.env.example"
+    assert example - code == set(), "deploy/.env.example names variables no code reads"
+    assert {"DISCORD_TOKEN", "SLACK_BOT_TOKEN", "OPED_BOT_DB", "OPED_BOT_CONFIG"} <= code
+
+
+def test_env_example_holds_no_value_for_a_secret() -> None:
+    text = (DEPLOY / ".env.example").read_text(encoding="utf-8")
+    for name in SECRET_ENV:
+        assert re.search(rf"^#?\s*{name}=$", text, re.M), f"{name} must be listed, empty"
+    # The optional settings stay commented so an empty value cannot override the image's ENV.
+    set_there = {name for name, active in env_example().items() if active}
+    assert set_there <= {
+        "DISCORD_TOKEN",
+        "DISCORD_APPLICATION_ID",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+    }
+
+
+def test_dockerfile_builds_the_package_and_runs_it_as_a_non_root_user() -> None:
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["oped-bot"] == "bot.cli:main"
+    assert instructions("FROM") == ["python:3.11-slim"]
+    copies = instructions("COPY")
+    for source in ("pyproject.toml", "README.md", "bot/", "adapters/", "content/"):
+        assert any(source in copy.split() for copy in copies), f"COPY {source} missing"
+        assert (ROOT / source.rstrip("/")).exists()
+    assert any("pip install" in run and " ." in run for run in instructions("RUN"))
+    user = instructions("USER")
+    assert user and user[-1] not in ("root", "0")
+    assert any("useradd" in run and user[-1] in run for run in instructions("RUN"))
+    # Exec form, so oped-bot is PID 1 and gets SIGTERM; the default command is `oped-bot run`.
+    entry = yaml.safe_load(instructions("ENTRYPOINT")[-1])
+    cmd = yaml.safe_load(instructions("CMD")[-1])
+    assert entry[0] in scripts and [*entry, *cmd][1:] == ["run"]
+    assert cmd[0] in subcommands()
+
+
+def test_dockerfile_paths_match_the_code() -> None:
+    env = docker_env()
+    assert set(env) & {n for n in env_names_in_code()} == {"OPED_BOT_CONTENT", "OPED_BOT_DB"}
+    volume = yaml.safe_load(instructions("VOLUME")[-1])
+    assert env["OPED_BOT_DB"].startswith(volume[0].rstrip("/") + "/")
+    # Content is copied to where OPED_BOT_CONTENT points.
+    workdir = instructions("WORKDIR")[0]
+    assert (
+        any(copy.split() == ["content/", "content/"] for copy in instructions("COPY"))
+        and env["OPED_BOT_CONTENT"] == f"{workdir}/content"
+    )
+    settings = Settings.from_env(env)
+    assert settings.db_path == Path("/data/oped-bot.sqlite3")
+    check = shlex.split(instructions("HEALTHCHECK")[-1].split("CMD", 1)[1].strip().strip("[]"))
+    health = [part.strip('",') for part in check]
+    assert health[0] == "oped-bot" and health[1] in subcommands()
+    assert parser().parse_args(health[1:]).offline is True
+
+
+def test_compose_builds_from_the_repository_with_env_file_and_volume() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    service = compose["services"]["oped-bot"]
+    build = service["build"]
+    assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
+    assert service["env_file"] == ".env"  # deploy/.env, made from deploy/.env.example
+    volume, mount = service["volumes"][0].split(":")[:2]
+    assert volume in compose["volumes"]
+    assert mount == yaml.safe_load(instructions("VOLUME")[-1])[0]
+
+
+def test_systemd_unit_runs_a_real_subcommand_with_state_and_secrets() -> None:
+    entries = unit()
+    commands = subcommands()
+    for key in ("ExecStart", "ExecStartPre"):
+        argv = shlex.split(entries[key][0])
+        assert Path(argv[0]).name == "oped-bot"
+        assert argv[1] in commands
+        parser().parse_args(argv[1:])  # exits (fails the test) on an unknown option
+    assert shlex.split(entries["ExecStart"][0])[1:] == ["run"]
+    assert entries["Restart"] == ["on-failure"]
+    assert entries["DynamicUser"] == ["yes"] or "User" in entries
+    assert entries["EnvironmentFile"][0].startswith("/")
+    state = entries["StateDirectory"][0]
+    db = dict(e.split("=", 1) for e in entries["Environment"])["OPED_BOT_DB"]
+    assert Path(db).parent == Path("/var/lib") / state
+    assert entries["KillSignal"] == ["SIGTERM"]
+
+
+def test_readme_documents_docker_and_systemd() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docker build -f deploy/Dockerfile" in readme
+    assert "docker compose -f deploy/compose.yaml" in readme
+    assert "deploy/oped-bot.service" in readme
+    assert "oped-bot doctor" in readme
+    # The config example in the README is a valid config.
+    block = re.search(r"```yaml\n(.*?)```", readme, re.S)
+    assert block is not None
+    parse_mapping(yaml.safe_load(block.group(1)), Path("oped-bot.yaml"))
