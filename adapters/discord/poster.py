@@ -13,8 +13,21 @@ from adapters.discord.views import make_view, send_kwargs
 from bot import blocks
 from bot.blocks import Reply
 from bot.models import Place
+from bot.ports import PostFailed
 
 log = logging.getLogger(__name__)
+
+
+def channel_of(place: Place) -> int:
+    """The Discord channel (or thread) id of a place; PostFailed when it is only a name."""
+    where = place.thread or place.channel
+    if not where.isdigit():
+        raise PostFailed(
+            f"`#{where}` is not a Discord channel id. Pick the channel from Discord's list "
+            "(type # in the option and choose it) so the bot gets its id.",
+            retryable=False,
+        )
+    return int(where)
 
 
 class DiscordPoster:
@@ -24,7 +37,7 @@ class DiscordPoster:
         self.client = client
 
     async def _channel(self, place: Place) -> Any:
-        channel_id = int(place.thread or place.channel)
+        channel_id = channel_of(place)
         channel = self.client.get_channel(channel_id)
         if channel is None:
             channel = await self.client.fetch_channel(channel_id)
@@ -32,14 +45,17 @@ class DiscordPoster:
 
     async def post(self, place: Place, reply: Reply) -> str:
         """Post `reply` in `place` (opening `reply.thread` if asked) and return its message id."""
+        first: discord.Message | None = None
         try:
             channel = await self._channel(place)
-            first: discord.Message | None = None
             for outgoing in render(reply):
                 sent = await channel.send(**send_kwargs(outgoing))
                 first = first or sent
         except (discord.HTTPException, OSError, TimeoutError) as exc:
-            raise post_failed(f"Could not post in channel {place.channel}", exc) from exc
+            if first is None:
+                raise post_failed(f"Could not post in channel {place.channel}", exc) from exc
+            # Part of a long reply is out: report it as posted, since a retry would repeat it.
+            log.warning("only part of a post went out in %s", place.channel, exc_info=True)
         assert first is not None  # render always yields at least one message
         if reply.thread:
             await self._open_thread(channel, first, reply.thread)
@@ -64,8 +80,10 @@ class DiscordPoster:
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Redraw an earlier message with a fresh reply (what does not fit is cut visibly)."""
+        if not message_id.isdigit():
+            raise PostFailed(f"`{message_id}` is not a Discord message id.", retryable=False)
         try:
-            await edit(self.client, int(place.thread or place.channel), int(message_id), reply)
+            await edit(self.client, channel_of(place), int(message_id), reply)
         except (discord.HTTPException, OSError, TimeoutError) as exc:
             raise post_failed(f"Could not update message {message_id}", exc) from exc
 

@@ -133,3 +133,20 @@ def test_every_failure_kind_is_classified_and_explained(error: Exception, again:
     assert failed.retryable is again
     assert str(failed).startswith("Could not post: ")
     assert explain(error) != explain(ValueError())
+
+
+async def test_a_channel_known_only_by_name_is_refused_clearly(discord_bot: Harness) -> None:
+    named = Place("discord", str(GUILD_ID), "debates")
+    with pytest.raises(PostFailed) as caught:
+        await poster(discord_bot).post(named, PROMPT)
+    assert not caught.value.retryable and "#debates" in str(caught.value)
+    with pytest.raises(PostFailed):
+        await poster(discord_bot).update(named, "123", PROMPT)
+
+
+async def test_post_into_a_thread(discord_bot: Harness) -> None:
+    thread = Place("discord", str(GUILD_ID), str(CHANNEL_ID), thread="1300000000000000777")
+    mark = discord_bot.fake.mark()
+    await poster(discord_bot).post(thread, Reply((Card("text", "In the thread."),)))
+    sent = message_calls(discord_bot.fake.since(mark))
+    assert sent[0].path == "/channels/1300000000000000777/messages"
