@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.catalogue import Command
 from bot.completion import Completer
-from bot.features import debates, polls, reading
+from bot.features import admin, debates, polls, reading
 from bot.features import help as help_feature
 from bot.ports import CardProvider
 
-_MODULES = (reading, polls, debates, help_feature)
+_MODULES = (reading, polls, debates, admin, help_feature)
 
 
 def all_commands() -> list[Command]:

@@ -1,0 +1,126 @@
+"""What a scheduled run posts: the channel's next prompt, with a poll or a debate if asked.
+
+`prepare` picks the prompt (advancing the channel's rotation) and creates the attached poll or
+debate once per run, recording both on the run, so a retried run posts the same prompt and the
+same poll instead of taking another. `compose` turns a prepared run into the reply to post.
+Polls and debates are made and drawn by the `poll create` / `debate start` handlers and their
+card providers, so a scheduled poll is the same as one a person starts.
+
+A schedule with a debate attached rotates through the pack's Oxford motions only: a debate
+needs a motion to vote For or Against, which a discussion question is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.blocks import Card, Reply
+from bot.catalogue import Args, Catalogue
+from bot.content.model import Pack, Prompt
+from bot.context import Context, Services
+from bot.errors import UserError
+from bot.features import debates as debate_commands
+from bot.features import polls as poll_commands
+from bot.limits import fit
+from bot.models import Request, User
+from bot.pack_choice import pack_for
+from bot.schedule.model import Run, Schedule
+from bot.schedule.rotation import take_next
+from bot.store.base import Store
+
+THREAD_NAME_MAX = 100  # Discord's limit, the tighter one
+OXFORD_OPTIONS = ("For", "Against", "Undecided")
+QUESTION_OPTIONS = ("Agree", "Disagree", "Not sure")
+ACTOR = "scheduler"
+
+
+async def schedule_context(services: Services, catalogue: Catalogue, schedule: Schedule) -> Context:
+    """A handler context for posting in the schedule's channel, acting for its creator."""
+    place = schedule.place
+    pack = services.packs.get(schedule.pack) if schedule.pack else await pack_for(services, place)
+    request = Request(
+        place,
+        User(schedule.created_by, ACTOR, is_moderator=True),
+        ("admin", "schedule", "run"),
+        source="schedule",
+    )
+    return Context(request, services, True, pack, catalogue)
+
+
+def _store(ctx: Context) -> Store:
+    assert ctx.services.store is not None  # the scheduler only runs with a store
+    return ctx.services.store
+
+
+async def prepare(ctx: Context, schedule: Schedule, run: Run) -> Run:
+    """`run` with its prompt chosen and its poll or debate created (once per run)."""
+    if run.prompt_id is not None:
+        return run
+    pack = ctx.pack
+    debate = schedule.attach == "debate"
+    pool = [p for p in pack.prompts if p.kind == "oxford" or not debate]
+    if not pool:
+        kind = "Oxford motions for a debate" if debate else "prompts"
+        raise UserError(f"pack `{pack.id}` has no {kind} to post")
+    store = _store(ctx)
+    place = schedule.place
+    key = f"{pack.id}:oxford" if debate else pack.id
+    state = await store.load_rotation(place.platform, place.workspace, place.channel, key)
+    prompt_id, rotation = take_next(state, [p.id for p in pool], ctx.services.rng)
+    prompt = pack.prompt(prompt_id)
+    assert prompt is not None
+    attachment = await _attach(ctx, schedule, prompt)
+    await store.save_rotation(place.platform, place.workspace, place.channel, key, rotation)
+    return replace(run, prompt_id=f"{pack.id}/{prompt.id}", attachment=attachment)
+
+
+async def _attach(ctx: Context, schedule: Schedule, prompt: Prompt) -> str | None:
+    if schedule.attach == "poll":
+        options = OXFORD_OPTIONS if prompt.kind == "oxford" else QUESTION_OPTIONS
+        made = await poll_commands.create(
+            ctx, Args({"question": prompt.motion, "options": options})
+        )
+        return made.track
+    if schedule.attach == "debate":
+        started = await debate_commands.start(ctx, Args({"motion": prompt.id}))
+        return started.track
+    return None
+
+
+def prompt_of(ctx: Context, run: Run) -> tuple[Pack, Prompt]:
+    """The pack and prompt a prepared run names."""
+    pack_id, _, prompt_id = (run.prompt_id or "").partition("/")
+    pack = ctx.services.packs.get(pack_id)
+    prompt = pack.prompt(prompt_id)
+    if prompt is None:
+        raise UserError(f"prompt `{prompt_id}` is no longer in pack `{pack_id}`")
+    return pack, prompt
+
+
+async def compose(ctx: Context, schedule: Schedule, run: Run) -> Reply:
+    """The public post for a prepared run: prompt card, then the poll or debate card."""
+    pack, prompt = prompt_of(ctx, run)
+    title = "Debate motion" if prompt.kind == "oxford" else "Discussion question"
+    cards = [
+        Card(
+            "text",
+            prompt.motion,
+            title=title,
+            footer=f"{pack.title} · prompt {prompt.id}",
+        )
+    ]
+    if run.attachment:
+        cards.extend(await _attachment_cards(ctx, run.attachment))
+    thread = fit(f"{prompt.id}: {prompt.motion}", THREAD_NAME_MAX) if schedule.thread else None
+    return Reply(tuple(cards), track=run.attachment, thread=thread)
+
+
+_CARD_PROVIDERS = {**poll_commands.CARDS, **debate_commands.CARDS}
+
+
+async def _attachment_cards(ctx: Context, ref: str) -> tuple[Card, ...]:
+    provider = _CARD_PROVIDERS.get(ref.partition(":")[0])
+    drawn = None if provider is None else await provider(ctx, ref)
+    if drawn is None:
+        raise UserError(f"{ref.replace(':', ' #')} made for this run was deleted")
+    return drawn.cards
