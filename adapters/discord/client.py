@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -34,6 +35,11 @@ log = logging.getLogger(__name__)
 
 DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
 EDIT_INTERVAL = 1.5  # seconds between two edits of one message
+HELP_NOTE = (
+    "Type / and pick a command: each word of a command above is a slash command or group "
+    "(`poll create` is `/poll create`, `quote` is `/quote get`) and each argument is a named "
+    "option. Lists take | between items, or leave them empty for a form."
+)
 OUT_OF_DATE = (
     "This command is out of date on Discord. Ask a server admin to run "
     "`oped-bot discord sync`, then try again."
@@ -127,7 +133,10 @@ class DiscordAdapter:
             await self.open_form(interaction, command, values)
             return
         request = Request(self.place(interaction), self.user(interaction), command.path, values)
-        await self.answer(interaction, self.bot.handle(request), button=False)
+        work = self.bot.handle(request)
+        if command.path == ("help",):
+            work = with_discord_help(work)
+        await self.answer(interaction, work, button=False)
 
     async def open_form(
         self, interaction: discord.Interaction, command: Command, values: dict[str, ArgValue]
@@ -350,6 +359,15 @@ class DiscordAdapter:
                 await interaction.response.send_message(**send_kwargs(outgoing), ephemeral=True)
         except discord.HTTPException:
             log.warning("could not tell the user about a failure: %s", text, exc_info=True)
+
+
+async def with_discord_help(work: Awaitable[Reply]) -> Reply:
+    """The help reply with a note on how the text syntax maps to slash commands."""
+    reply = await work
+    if reply.is_error:
+        return reply
+    note = blocks.Card("notice", HELP_NOTE, title="On Discord")
+    return replace(reply, cards=(*reply.cards, note))
 
 
 async def remember(bot: Bot, ref: str, place: Place, message_id: str) -> None:

@@ -359,3 +359,11 @@ def test_list_options_split_on_bars() -> None:
 
 async def _never(ctx: Any, args: Any) -> Any:
     raise AssertionError
+
+
+async def test_help_explains_the_slash_form(discord_bot: Harness) -> None:
+    calls = await discord_bot.slash("help")
+    assert calls[0].ephemeral
+    assert "/poll create" in calls[0].text and "/quote get" in calls[0].text
+    calls = await discord_bot.slash("help", command="no such thing")
+    assert "On Discord" not in calls[0].text  # errors stay as they are
