@@ -18,7 +18,7 @@ from typing import Any
 from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.loader import PackInvalid, check
-from bot.runtime import AdapterUnavailable, choose_adapters, environment
+from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
 
 PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
 
@@ -109,7 +109,7 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
         logs.setup("WARNING", settings.log_format, logs.secrets_from(env))
     try:
         return asyncio.run(runtime.run(settings, env, names))
-    except AdapterUnavailable as exc:
+    except (AdapterUnavailable, DatabaseUnavailable) as exc:
         print(f"The bot cannot start: {exc}", file=sys.stderr)
         return 2
     except PackInvalid as exc:

@@ -11,6 +11,7 @@ import functools
 import importlib
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
@@ -21,8 +22,9 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
+from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlite import SqliteStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,10 @@ class AdapterUnavailable(Exception):
     """An adapter whose credentials are set cannot be loaded."""
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or migrated; the message says where and what to do."""
+
+
 def load_adapter(name: str) -> Serve:
     """The `serve` function of adapter `name`; AdapterUnavailable if it cannot be imported."""
     module_name = ADAPTER_MODULES[name]
@@ -102,7 +108,10 @@ def load_adapter(name: str) -> Serve:
 
 def background_loops(bot: Bot) -> dict[str, Loop]:
     """The loops that run once per process, whatever the adapters: scheduler and deadlines."""
-    return {"deadlines": functools.partial(run_deadlines, bot)}
+    return {
+        "deadlines": functools.partial(run_deadlines, bot),
+        "scheduler": functools.partial(run_scheduler, bot),
+    }
 
 
 async def close_bot(bot: Bot) -> None:
@@ -176,14 +185,22 @@ async def run(
 ) -> int:
     """`oped-bot run`: the chosen (or configured) adapters in one process; the exit status.
 
-    Raises AdapterUnavailable before anything starts if an enabled adapter cannot be loaded, and
-    PackInvalid on a broken content pack.
+    Raises, before anything starts: AdapterUnavailable if an enabled adapter cannot be loaded,
+    PackInvalid on a broken content pack, DatabaseUnavailable if the database cannot be opened.
     """
     names = list(names or choose_adapters(env))
+    if names == ["console"] and choose_adapters(env) == ["console"]:
+        log.info("no platform token is set: the console reads commands from standard input")
     if adapters is None:
         adapters = {name: load_adapter(name) for name in names}
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    bot = await build_bot(settings)
+    try:
+        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        bot = await build_bot(settings)
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        raise DatabaseUnavailable(
+            f"the database {settings.db_path} cannot be opened ({exc}). Point OPED_BOT_DB (or "
+            "database.path in the config) at a writable place; `oped-bot doctor` checks it."
+        ) from exc
     stop = asyncio.Event()
     log.info(
         "starting",

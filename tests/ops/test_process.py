@@ -147,3 +147,22 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-env").is_dir()
+
+
+def test_an_unusable_database_stops_the_bot_with_what_to_do(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(OPED_BOT_DB=str(blocker / "bot.sqlite3")),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"The bot cannot start: the database {blocker / 'bot.sqlite3'} cannot be opened" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
