@@ -2,8 +2,9 @@
 
 All of the test suite's use of discord.py's private names lives here (they are pinned with
 discord.py 2.7.1): `Route.BASE` and `DiscordWebSocket.DEFAULT_GATEWAY` point the library at the
-fake, and `ConnectionState.parse_interaction_create` takes INTERACTION_CREATE payloads shaped as
-the Discord documentation shows them, exactly as the gateway would deliver them.
+fake, `ConnectionState.parse_interaction_create` takes INTERACTION_CREATE payloads shaped as
+the Discord documentation shows them, exactly as the gateway would deliver them, and the view
+store is read to show what discord.py keeps in memory.
 
 The fake runs its own event loop in a thread, so the only tasks in the test's loop are
 discord.py's and the adapter's, and `Harness.drain` can wait for all of them.
@@ -670,6 +671,16 @@ def point_at(fake: FakeDiscord, monkeypatch: Any) -> None:
     """Send discord.py's REST calls and gateway connections to the fake."""
     monkeypatch.setattr(discord.http.Route, "BASE", fake.base)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway))
+
+
+def waiting_forms(client: discord.Client) -> int:
+    """How many modals discord.py keeps in memory waiting for a submission."""
+    return len(client._connection._view_store._modals)
+
+
+def dynamic_item_types(client: discord.Client) -> list[type[Any]]:
+    """The DynamicItem classes registered for clicks on any message."""
+    return list(client._connection._view_store._dynamic_items.values())
 
 
 class ManualScheduler:

@@ -12,6 +12,7 @@ import pytest
 from adapters.discord.cli import SCOPES, permissions
 from adapters.discord.client import DiscordAdapter, OpedClient, OpedShardedClient
 from adapters.discord.service import DiscordConfigError, make_client, serve, shard_options
+from adapters.discord.views import OpedButton
 from bot.app import Bot
 from bot.cli import main
 from bot.features import all_commands
@@ -19,6 +20,7 @@ from tests.adapters.discord.discord_harness import (
     APP_ID,
     FakeDiscord,
     command_data,
+    dynamic_item_types,
     interaction,
 )
 
@@ -154,7 +156,7 @@ async def test_auto_sharding_in_one_process(fake: FakeDiscord, bot: Bot) -> None
     await fake.wait_for(lambda: len(fake.identifies) == 2)
     assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
     # Buttons work on every shard: the dynamic item is registered once, client-wide.
-    assert client._connection._view_store._dynamic_items
+    assert dynamic_item_types(client) == [OpedButton]
     stop.set()
     await asyncio.wait_for(task, 10)
 

@@ -17,6 +17,7 @@ from tests.adapters.discord.discord_harness import (
     Call,
     Harness,
     message_calls,
+    waiting_forms,
 )
 
 
@@ -42,7 +43,7 @@ async def test_leaving_out_the_options_opens_a_prefilled_form(discord_bot: Harne
     assert inputs["options"]["component"]["style"] == 2  # paragraph: one option per line
     assert all(len(row["label"]) <= 45 for row in inputs.values())
     # nothing waits in memory for the answer
-    assert not discord_bot.client._connection._view_store._modals
+    assert waiting_forms(discord_bot.client) == 0
 
 
 async def test_submitting_the_form_creates_the_poll(discord_bot: Harness) -> None:
