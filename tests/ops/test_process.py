@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import select
 import signal
 import subprocess
@@ -166,3 +167,40 @@ def test_an_unusable_database_stops_the_bot_with_what_to_do(tmp_path: Path) -> N
         result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_in_an_interactive_console_exits_cleanly(tmp_path: Path) -> None:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal session running the bot
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "run"], clean_env())
+    seen = b""
+
+    def wait_for(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 30
+        while marker not in seen:
+            assert time.monotonic() < deadline, f"no {marker!r}; got {seen!r}"
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                seen += os.read(fd, 65536)
+
+    status = None
+    try:
+        wait_for(b"you@#general> ")
+        os.write(fd, b"summary tldr\n")
+        wait_for(b"(tldr summary)")
+        wait_for(b"you@#general> ")
+        began = time.monotonic()
+        os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT to the bot
+        _, status = os.waitpid(pid, 0)
+        elapsed = time.monotonic() - began
+    finally:
+        if status is None:  # not reaped: the test failed midway, so do not leave it running
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert elapsed < STOP_LIMIT
+    assert b"Traceback" not in seen
+    assert b"INFO" not in seen  # start-up chatter stays off an interactive terminal
