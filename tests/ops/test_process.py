@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pty
 import select
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.base import PollVote
+from bot.store.sqlite import SqliteStore
 from tests.ops.conftest import clean_env
 
 STOP_LIMIT = 5.0
@@ -68,6 +71,32 @@ def test_a_signal_stops_the_bot_cleanly_and_fast(tmp_path: Path, sig: signal.Sig
     assert elapsed < STOP_LIMIT
     assert f"signal={sig.name}" in stderr and "stopped status=0" in stderr
     assert "Traceback" not in stderr
+
+
+def test_an_acknowledged_vote_survives_sigterm(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    proc = start(tmp_path, "run", OPED_BOT_DB=str(db))
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b'poll create "Talks by 2020?" "Yes" "No"\n:user ana\npoll vote 1 2\n')
+        proc.stdin.flush()
+        read_until(proc, b"Your vote in poll #1: 2. No")
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0
+    votes = asyncio.run(stored_votes(db, 1))
+    assert [(v.option, v.voter_id) for v in votes] == [(2, "ana")]
+
+
+async def stored_votes(db: Path, poll_id: int) -> list[PollVote]:
+    store = await SqliteStore.open(db)
+    try:
+        return await store.poll_votes(poll_id)
+    finally:
+        await store.close()
 
 
 def test_run_without_tokens_is_the_console_with_data_under_the_working_directory(
