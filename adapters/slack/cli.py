@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import signal
 import sys
-from typing import Any
 
-from adapters.slack.server import SlackConfig, SlackConfigError, serve
+from adapters.slack.server import SlackConfig, SlackConfigError
 from bot.config import Settings
-from bot.content.loader import PackInvalid
-from bot.runtime import build_bot, environment
+from bot.runtime import environment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,36 +37,14 @@ def slack_env(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve Slack until SIGINT or SIGTERM; the exit status."""
+    """Serve Slack until SIGINT or SIGTERM, with the scheduler and deadlines; the exit status."""
+    from bot.cli import run as run_adapters
+
     env = slack_env(args, environment())
     try:
-        SlackConfig.from_env(env)
+        SlackConfig.from_env(env)  # say what is missing before opening anything
     except SlackConfigError as exc:
         print(f"oped-bot slack: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_main(env, settings))
-
-
-async def _main(env: dict[str, str], settings: Settings) -> int:
-    try:
-        bot = await build_bot(settings)
-    except PackInvalid as exc:
-        from bot.cli import report_broken_pack
-
-        return report_broken_pack(exc)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await serve(bot, env, stop)
-    finally:
-        await _close(bot)
-    return 0
-
-
-async def _close(bot: Any) -> None:
-    store = bot.services.store
-    if store is not None:
-        await store.close()
+    # The shared runner: signals, background loops, draining and closing the store.
+    return run_adapters(settings, env, ["slack"])

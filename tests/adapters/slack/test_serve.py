@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import socket
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -145,3 +149,53 @@ def test_cli_refuses_to_start_without_credentials(
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     assert run(parser().parse_args(["slack", "--http"]), settings) == 2
     assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+
+
+async def test_oped_bot_slack_http_runs_as_a_process_and_stops_on_sigterm(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))},
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "OPED_BOT_DB": str(tmp_path / "bot.sqlite3"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "slack",
+        "--http",
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        env=env,
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stderr is not None
+        seen = b""
+        while b"Slack HTTP mode" not in seen:
+            line = await asyncio.wait_for(process.stderr.readline(), 20)
+            assert line, seen.decode()
+            seen += line
+        assert BOT_TOKEN.encode() not in seen and SECRET.encode() not in seen
+        body = command_body(fake, "summary tldr")
+        url = f"http://127.0.0.1:{port}/slack/events"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=body, headers=signed_headers(body)) as response,
+        ):
+            assert response.status == 200
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+        # Work acknowledged before the signal was finished before the process left.
+        assert len(fake.called("chat.postMessage")) == 1
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
