@@ -9,7 +9,8 @@ Writes: every change goes through `_write(op)`. Ops queue up while the previous 
 the writer task then runs the whole queue (up to `max_batch`) in one transaction on the writer
 connection's thread, each op inside its own savepoint so a refused op undoes only itself, commits
 once, and only then resolves each caller's future. Reads go through `_read(op)` on a second
-connection, in one read transaction per call, so they never wait for the writer (WAL).
+connection, batched the same way in one read transaction, so they never wait for the writer
+(WAL) and a burst of reads costs a few thread hops, not one each.
 
 Extending (schedules, admin): append a `Migration` in `bot/store/migrations.py`, then add
 methods that call `self._write(fn)` / `self._read(fn)` with a plain function of a
@@ -25,6 +26,7 @@ import json
 import logging
 import secrets
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
@@ -67,6 +69,7 @@ T = TypeVar("T")
 Op = Callable[[sqlite3.Connection], T]
 
 BUSY_TIMEOUT_MS = 5000
+MODERATOR_CACHE_SECONDS = 10.0
 MAX_BATCH = 1024
 
 
@@ -134,33 +137,55 @@ def _run_batch(
     return outcomes
 
 
-def _read_snapshot(fn: Op[T], conn: sqlite3.Connection) -> T:
-    """Run a multi-statement read inside one read transaction, so it sees one snapshot."""
+def _run_reads(
+    jobs: Sequence[tuple[Op[Any], bool]], conn: sqlite3.Connection
+) -> list[tuple[bool, Any]]:
+    """Run read ops in one read transaction (one snapshot). Runs on the reader thread.
+
+    The snapshot starts after every op in the batch was requested, so each read sees every
+    write acknowledged before it was asked for.
+    """
+    outcomes: list[tuple[bool, Any]] = []
     conn.execute("BEGIN")
     try:
-        return fn(conn)
+        for op, _ in jobs:
+            try:
+                outcomes.append((True, op(conn)))
+            except Exception as exc:
+                outcomes.append((False, exc))
     finally:
         conn.execute("COMMIT")
+    return outcomes
 
 
-class _GroupWriter:
-    """The one writer: ops that arrive together commit together, then each caller resumes."""
+Runner = Callable[[Sequence[tuple[Op[Any], bool]], sqlite3.Connection], list[tuple[bool, Any]]]
 
-    def __init__(self, conn: aiosqlite.Connection, max_batch: int) -> None:
+
+class _Batcher:
+    """Runs queued ops on one connection in batches, one thread hop per batch.
+
+    Whatever queued while the last batch ran goes next (for the writer: in one transaction).
+    Each caller resumes with its own result or exception once its whole batch is done, which
+    for writes means after the commit.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, run: Runner, max_batch: int, name: str) -> None:
         self._conn = conn
+        self._run_batch = run
         self._max_batch = max_batch
+        self._name = name
         self._pending: deque[tuple[Op[Any], bool, asyncio.Future[Any]]] = deque()
         self._wake = asyncio.Event()
         self._closing = False
         self.batches = 0
         self.ops = 0
-        self._task = asyncio.create_task(self._run(), name="store-writer")
+        self._task = asyncio.create_task(self._run(), name=f"store-{name}")
 
-    async def submit(self, op: Op[T], savepoint: bool) -> T:
+    async def submit(self, op: Op[T], flag: bool) -> T:
         if self._closing or self._task.done():
             raise StoreError("the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._pending.append((op, savepoint, future))
+        self._pending.append((op, flag, future))
         self._wake.set()
         return await future
 
@@ -171,12 +196,13 @@ class _GroupWriter:
             while self._pending:
                 size = min(len(self._pending), self._max_batch)
                 batch = [self._pending.popleft() for _ in range(size)]
-                jobs = [(op, savepoint) for op, savepoint, _ in batch]
+                jobs = [(op, flag) for op, flag, _ in batch]
                 try:
-                    outcomes = await _on_thread(self._conn, partial(_run_batch, jobs))
+                    outcomes = await _on_thread(self._conn, partial(self._run_batch, jobs))
                 except Exception as exc:
-                    # The commit itself failed: nobody in this batch is acknowledged.
-                    log.exception("store batch of %d writes failed", size)
+                    # The transaction itself failed (for writes: the commit), so nobody in
+                    # this batch is acknowledged.
+                    log.exception("store %s batch of %d failed", self._name, size)
                     for _, _, future in batch:
                         if not future.done():
                             future.set_exception(exc)
@@ -185,7 +211,7 @@ class _GroupWriter:
                 self.ops += size
                 for (_, _, future), (ok, value) in zip(batch, outcomes, strict=True):
                     if future.done():
-                        continue  # the caller gave up; its write is committed regardless
+                        continue  # the caller gave up; a write is committed regardless
                     if ok:
                         future.set_result(value)
                     else:
@@ -329,7 +355,10 @@ class SqliteStore:
         # Open polls as the writer last saw them; touched only on the writer thread. A poll
         # closed behind its back (another process) is still refused by the schema's triggers.
         self._poll_cache: dict[int, Poll] = {}
-        self._writer = _GroupWriter(writer, max_batch)
+        self._moderators: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+        self._moderator_generation: dict[tuple[str, str], int] = {}
+        self._writer = _Batcher(writer, _run_batch, max_batch, "writer")
+        self._readers = _Batcher(reader, _run_reads, max_batch, "reader")
         self._closed = False
 
     @classmethod
@@ -368,6 +397,7 @@ class SqliteStore:
         self._closed = True
         try:
             await self._writer.close()
+            await self._readers.close()
         finally:
             await self._reader.close()
             await self._writer_conn.close()
@@ -387,8 +417,11 @@ class SqliteStore:
         return await self._writer.submit(op, not single_statement)
 
     async def _read(self, op: Op[T]) -> T:
-        """Run `op` on the reader connection in one read transaction."""
-        return await _on_thread(self._reader, partial(_read_snapshot, op))
+        """Run `op` on the reader connection, batched with concurrent reads in one snapshot.
+
+        `op` must not write (the reader is `query_only`) and sees every acknowledged write.
+        """
+        return await self._readers.submit(op, False)
 
     def _now(self) -> str:
         return _ts(self.clock.now())
@@ -485,6 +518,20 @@ class SqliteStore:
                     f"{option}. Pick a number from 1 to {len(poll.options)}."
                 )
             voter = self._voter(poll, user_id)
+            name = None if poll.anonymous else user_name
+            when = None if poll.anonymous else stamp
+            if not poll.multi:
+                # The common click, a first vote, costs one statement: insert unless voted.
+                # When it inserts nothing, at most one of the writes below follows, so the op
+                # still writes with one statement (see `single_statement`).
+                first = conn.execute(
+                    "INSERT INTO poll_votes (poll_id, voter, option, voter_name, voted_at) "
+                    "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM poll_votes WHERE poll_id = ? AND voter = ?)",
+                    (poll_id, voter, option, name, when, poll_id, voter),
+                )
+                if first.rowcount == 1:
+                    return VoteOutcome(poll, option, "added", (), (option,))
             previous = tuple(
                 row[0]
                 for row in conn.execute(
@@ -492,8 +539,6 @@ class SqliteStore:
                     (poll_id, voter),
                 )
             )
-            name = None if poll.anonymous else user_name
-            when = None if poll.anonymous else stamp
             change: VoteChange
             if option in previous:
                 conn.execute(
@@ -825,7 +870,10 @@ class SqliteStore:
             )
             return cursor.rowcount == 1
 
-        return await self._write(op)
+        try:
+            return await self._write(op)
+        finally:
+            self._forget_moderators(platform, workspace)
 
     async def remove_moderator(self, platform: str, workspace: str, subject_id: str) -> bool:
         def op(conn: sqlite3.Connection) -> bool:
@@ -835,9 +883,26 @@ class SqliteStore:
             )
             return cursor.rowcount == 1
 
-        return await self._write(op)
+        try:
+            return await self._write(op)
+        finally:
+            self._forget_moderators(platform, workspace)
+
+    def _forget_moderators(self, platform: str, workspace: str) -> None:
+        key = (platform, workspace)
+        self._moderators.pop(key, None)
+        self._moderator_generation[key] = self._moderator_generation.get(key, 0) + 1
 
     async def moderator_ids(self, platform: str, workspace: str) -> frozenset[str]:
+        # Asked on every request, so cached: grants made here drop the entry at once, grants
+        # made by another process on the same file show within MODERATOR_CACHE_SECONDS.
+        key = (platform, workspace)
+        cached = self._moderators.get(key)
+        if cached is not None and time.monotonic() - cached[0] < MODERATOR_CACHE_SECONDS:
+            return cached[1]
+        generation = self._moderator_generation.get(key, 0)
+        asked = time.monotonic()
+
         def op(conn: sqlite3.Connection) -> frozenset[str]:
             rows = conn.execute(
                 "SELECT subject_id FROM moderators WHERE platform = ? AND workspace = ?",
@@ -845,7 +910,10 @@ class SqliteStore:
             )
             return frozenset(row[0] for row in rows)
 
-        return await self._read(op)
+        found = await self._read(op)
+        if self._moderator_generation.get(key, 0) == generation:  # no grant changed meanwhile
+            self._moderators[key] = (asked, found)
+        return found
 
     async def list_moderators(self, platform: str, workspace: str) -> list[Moderator]:
         def op(conn: sqlite3.Connection) -> list[Moderator]:

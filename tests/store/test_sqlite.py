@@ -190,3 +190,28 @@ async def test_a_configured_secret_is_used_instead(tmp_path: Path) -> None:
         voters.append(await store._read(lambda c: c.execute(VOTERS).fetchall()))
         await store.close()
     assert voters[0] == voters[1]  # same key, same poll id, same user: same hash
+
+
+async def test_concurrent_reads_share_thread_hops(sqlite_store: SqliteStore) -> None:
+    poll = await sqlite_store.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y")))
+    before = sqlite_store._readers.batches
+    found = await asyncio.gather(*(sqlite_store.get_poll(poll.id) for _ in range(500)))
+    assert all(p == poll for p in found)
+    assert sqlite_store._readers.batches - before <= 5
+
+
+async def test_a_read_sees_every_write_acknowledged_before_it(sqlite_store: SqliteStore) -> None:
+    poll = await sqlite_store.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y")))
+
+    acknowledged = 0
+
+    async def vote_then_count(n: int) -> tuple[int, int]:
+        nonlocal acknowledged
+        await sqlite_store.cast_vote(poll.id, HERE, f"u{n}", "U", 1)
+        acknowledged += 1
+        known = acknowledged  # acks that happened before this read was asked for
+        return known, (await sqlite_store.tally(poll.id)).voters
+
+    seen = await asyncio.gather(*(vote_then_count(n) for n in range(300)))
+    assert all(counted >= known for known, counted in seen)
+    assert max(counted for _, counted in seen) == 300
