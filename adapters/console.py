@@ -64,6 +64,33 @@ def _card(card: Card) -> str:
     return "\n".join(lines)
 
 
+class ConsolePoster:
+    """The `Poster` port for the console: scheduled prompts and announcements are printed."""
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self._write = write
+        self._count = 0
+
+    async def post(self, place: Place, reply: Reply) -> str:
+        """Print `reply` as a message posted in `place`; return a console message id."""
+        self._count += 1
+        message_id = f"console-{self._count}"
+        self._write(f"[posted in #{place.channel} as {message_id}]\n{render(reply)}\n\n")
+        return message_id
+
+    async def update(self, place: Place, message_id: str, reply: Reply) -> None:
+        """Print the redrawn message (a terminal cannot edit what it printed)."""
+        self._write(f"[{message_id} in #{place.channel} now reads]\n{render(reply)}\n\n")
+
+
+def _printer(stream: TextIO) -> Callable[[str], object]:
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    return write
+
+
 class ConsoleSession:
     """One person at a terminal, who may pretend to be others."""
 
@@ -147,8 +174,17 @@ async def _read(read: Callable[[], str], stop: asyncio.Event | None) -> str | No
 
 
 async def serve(bot: Bot, env: Mapping[str, str], stop: asyncio.Event) -> None:
-    """The console as an `oped-bot run` adapter: until end of input, `:quit` or `stop`."""
-    await run(bot, stop=stop)
+    """The console as an `oped-bot run` adapter: until end of input, `:quit` or `stop`.
+
+    Scheduled prompts for console channels are printed here while it runs.
+    """
+    poster = ConsolePoster(_printer(sys.stdout))
+    bot.services.posters["console"] = poster
+    try:
+        await run(bot, stop=stop)
+    finally:
+        if bot.services.posters.get("console") is poster:
+            del bot.services.posters["console"]
 
 
 async def run(

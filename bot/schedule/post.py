@@ -101,16 +101,14 @@ async def compose(ctx: Context, schedule: Schedule, run: Run) -> Reply:
     """The public post for a prepared run: prompt card, then the poll or debate card."""
     pack, prompt = prompt_of(ctx, run)
     title = "Debate motion" if prompt.kind == "oxford" else "Discussion question"
-    cards = [
-        Card(
-            "text",
-            prompt.motion,
-            title=title,
-            footer=f"{pack.title} · prompt {prompt.id}",
-        )
-    ]
-    if run.attachment:
-        cards.extend(await _attachment_cards(ctx, run.attachment))
+    source = f"{pack.title} · prompt {prompt.id}"
+    where = " and argue it out in the thread" if schedule.thread else ""
+    if run.attachment is None:
+        cards = [Card("text", prompt.motion, title=title, footer=source)]
+    else:
+        # The poll or debate card carries the motion; the lead card only introduces it.
+        lead = Card("text", f"Today's {title.lower()}: vote below{where}.", title, footer=source)
+        cards = [lead, *await _attachment_cards(ctx, run.attachment)]
     thread = fit(f"{prompt.id}: {prompt.motion}", THREAD_NAME_MAX) if schedule.thread else None
     return Reply(tuple(cards), track=run.attachment, thread=thread)
 

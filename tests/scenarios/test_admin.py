@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.console import ConsolePoster
 from bot.app import Bot
+from bot.blocks import Card, Reply
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.content.loader import BUNDLED
@@ -85,11 +87,18 @@ class World:
             }
 
 
+@pytest.fixture(scope="module")
+def two_packs(tmp_path_factory: pytest.TempPathFactory) -> PackRegistry:
+    """Loaded once: validating a pack takes a fifth of a second."""
+    return PackRegistry.load(make_content(tmp_path_factory.mktemp("packs")), "north-korea-talks")
+
+
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(tmp_path: Path, two_packs: PackRegistry) -> AsyncIterator[World]:
     clock = FakeClock(NOW)
-    content = make_content(tmp_path)
-    packs = PackRegistry.load(content, "north-korea-talks")
+    content = two_packs.root
+    assert content is not None
+    packs = PackRegistry(two_packs.all(), two_packs.default_id, content)
     db = tmp_path / "bot.sqlite3"
     store = await SqliteStore.open(db, clock=clock)
     poster = RecordingPoster()
@@ -278,6 +287,22 @@ async def test_channel_mentions_are_understood(world: World) -> None:
     assert schedule.place.channel == "C024BE91L"
 
 
+async def test_schedule_run_posts_into_the_console(world: World) -> None:
+    printed: list[str] = []
+    world.bot.services.posters["console"] = ConsolePoster(printed.append)
+    await world.as_mod('admin schedule add "0 9 * * *" --with debate --thread')
+    out = await world.as_mod("admin schedule run 1")
+    assert "Posted prompt P" in out
+    [post] = printed
+    assert post.startswith("[posted in #general as console-1]\n== Debate motion ==")
+    assert "Debate #1 (Oxford style)" in post and "(type: debate vote 1 for)" in post
+    assert "(a discussion thread opens: P" in post
+    assert "only you can see this" not in post
+    poster = world.bot.services.posters["console"]
+    await poster.update(HERE, "console-1", Reply((Card("debate", "Redrawn"),)))
+    assert printed[-1] == "[console-1 in #general now reads]\nRedrawn\n\n"
+
+
 async def test_a_run_that_fails_says_so(world: World) -> None:
     schedule = await add_schedule(world)
     world.poster.failures.append(PostFailed("missing_scope", retryable=False))
@@ -406,7 +431,11 @@ async def test_pack_use_switches_the_channel_then_the_workspace(world: World) ->
     assert "not both" in both
 
 
-async def test_a_broken_pack_is_refused_on_reload_and_the_old_one_stays(world: World) -> None:
+async def test_a_broken_pack_is_refused_on_reload_and_the_old_one_stays(
+    world: World, tmp_path: Path
+) -> None:
+    world.content = make_content(tmp_path / "own")  # this test edits the files
+    world.bot.services.packs = PackRegistry.load(world.content, "north-korea-talks")
     yaml_path = world.content / "second-pack" / "pack.yaml"
     good = yaml_path.read_text(encoding="utf-8")
     yaml_path.write_text(good.replace("id: Q1,", "id: Q2,", 1), encoding="utf-8")

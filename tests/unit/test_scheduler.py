@@ -106,7 +106,8 @@ async def add_schedule(
 
 
 def motions(poster: RecordingPoster) -> list[str]:
-    return [reply.cards[0].body for _, reply in poster.posts]
+    """The motion of each post: the only card's text, or the first line of the poll/debate."""
+    return [reply.cards[-1].body.split("\n")[0] for _, reply in poster.posts]
 
 
 async def actions(store: SqliteStore, action: str) -> list[str]:
@@ -165,9 +166,10 @@ async def test_poll_and_thread_are_attached_and_the_poll_card_is_tracked(one: In
     [outcome] = await one.scheduler.tick(NINE)
     assert outcome.state == "posted"
     _, reply = one.poster.posts[0]
-    prompt_card, poll_card = reply.cards
+    lead, poll_card = reply.cards
     assert poll_card.kind == "poll"
-    assert prompt_card.body in poll_card.body
+    assert poll_card.body.split("\n")[0] in {p.motion for p in one.services.packs.default.prompts}
+    assert lead.body.endswith("vote below and argue it out in the thread.")
     labels = [b.label for b in poll_card.buttons]
     assert labels[:3] == ["1. For", "2. Against", "3. Undecided"] or labels[:3] == [
         "1. Agree",
@@ -192,7 +194,7 @@ async def test_debate_schedules_rotate_through_the_oxford_motions(one: Instance)
     assert [b.label for b in debate_card.buttons] == ["For", "Against", "Undecided"]
     assert reply.track is not None and reply.track.startswith("debate:")
     debate = await one.store.get_debate(int(reply.track.partition(":")[2]))
-    assert debate is not None and debate.motion == reply.cards[0].body
+    assert debate is not None and debate.motion == motions(one.poster)[0]
     assert debate.place == PLACE
 
 
