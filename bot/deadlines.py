@@ -49,16 +49,23 @@ async def close_due(services: Services, now: datetime) -> list[ClosedPoll]:
         return []
     closed = []
     for poll in await store.close_due_polls(now, list(services.posters)):
-        closed.append(await _announce(services, poll, now))
+        # Each poll is already marked announced: one failure must not cost the others theirs.
+        try:
+            closed.append(await _announce(services, poll, now))
+        except Exception:
+            log.exception("could not announce a closed poll", extra={"poll": poll.id})
     return closed
 
 
 async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll:
     store = services.store
     assert store is not None
-    poster = services.posters[poll.place.platform]
     timezone = services.settings.timezone
     tally = await store.tally(poll.id)
+    poster = services.posters.get(poll.place.platform)
+    if poster is None:  # its adapter stopped since the sweep began
+        log.warning("no poster left to announce a closed poll", extra={"poll": poll.id})
+        return ClosedPoll(poll, tally, None)
     posted: str | None = None
     try:
         posted = await poster.post(

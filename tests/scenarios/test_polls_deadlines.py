@@ -94,9 +94,11 @@ async def test_a_failed_announcement_is_not_repeated(
     async with store_bot(packs, clock, tmp_path) as bot:
         bot.services.posters["console"] = FailingPoster()
         await bot.handle_text('poll create "Q?" "a" "b" --closes 1h', PLACE, ANA)
+        await bot.handle_text('poll create "R?" "a" "b" --closes 1h', PLACE, ANA)
         clock.advance(timedelta(hours=1))
-        (closed,) = await close_due(bot.services, clock.now())
-        assert closed.announcement_id is None and closed.poll.closed_at is not None
+        closed = await close_due(bot.services, clock.now())
+        assert [c.poll.id for c in closed] == [1, 2]  # one failure does not stop the next
+        assert all(c.announcement_id is None and c.poll.closed_at for c in closed)
         assert await close_due(bot.services, clock.now()) == []
         results = await bot.handle_text("poll results 1", PLACE, ANA)
         assert "Closed Mon 05 Jan 2026 13:00 UTC" in (results.cards[0].footer or "")
