@@ -1282,6 +1282,7 @@ class SqliteStore:
 
     async def delete_poll(self, poll_id: int) -> bool:
         def op(conn: sqlite3.Connection) -> bool:
+            self._poll_cache.pop(poll_id, None)  # the writer's cache must not outlive the poll
             conn.execute("DELETE FROM tracked_messages WHERE ref = ?", (f"poll:{poll_id}",))
             cursor = conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
             return cursor.rowcount == 1

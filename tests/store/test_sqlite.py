@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.errors import NotFound
 from bot.models import Place
 from bot.store.base import PollDraft, Refused
 from bot.store.migrations import MIGRATIONS, Migration
@@ -215,3 +216,17 @@ async def test_a_read_sees_every_write_acknowledged_before_it(sqlite_store: Sqli
     seen = await asyncio.gather(*(vote_then_count(n) for n in range(300)))
     assert all(counted >= known for known, counted in seen)
     assert max(counted for _, counted in seen) == 300
+
+
+async def test_a_deleted_poll_is_unknown_even_to_a_warm_writer(sqlite_store: SqliteStore) -> None:
+    poll = await sqlite_store.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y")))
+    await sqlite_store.cast_vote(poll.id, HERE, "bo", "Bo", 1)  # caches the poll in the writer
+    await sqlite_store.close_poll(poll.id, "a")
+    assert await sqlite_store.delete_poll(poll.id)
+    with pytest.raises(NotFound):
+        await sqlite_store.cast_vote(poll.id, HERE, "cy", "Cy", 1)
+    reopened = await sqlite_store.create_poll(PollDraft(HERE, "a", "A", "Q2?", ("x", "y")))
+    await sqlite_store.cast_vote(reopened.id, HERE, "cy", "Cy", 2)
+    assert await sqlite_store.delete_poll(reopened.id)  # an open poll with votes goes too
+    with pytest.raises(NotFound):
+        await sqlite_store.cast_vote(reopened.id, HERE, "cy", "Cy", 1)
