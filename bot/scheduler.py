@@ -11,9 +11,10 @@ platform is asked, which is what makes a crash safe to reason about:
   but marked `interrupted`, audited and reported to moderators, who can `admin schedule run` it.
 
 Runs missed while the bot was down are posted once (the latest one) if they fell due within the
-grace period and skipped, with a log line and an audit entry, if older. A platform refusal is
-retried with exponential backoff; a schedule is paused after `max_failures` consecutive failed
-attempts, or at once if the platform says retrying cannot help (a deleted channel).
+grace period and skipped, with a log line and an audit entry, if older. A platform refusal
+(missing permission, deleted channel, outage) is retried with exponential backoff within the
+grace period; a schedule is paused after `max_failures` consecutive failed attempts, audited,
+and reported to the next moderator who runs an admin command.
 """
 
 from __future__ import annotations
@@ -267,11 +268,11 @@ class Scheduler:
         try:
             message_id = await poster.post(place, reply)
         except PostFailed as exc:
-            return await self._failed(schedule, posting, now, str(exc), retryable=exc.retryable)
+            return await self._failed(schedule, posting, now, str(exc), certain=True)
         except Exception as exc:
             # We cannot tell whether the message went out, so it is not retried.
             log.exception("posting a scheduled prompt failed", extra={"schedule": schedule.id})
-            return await self._failed(schedule, posting, now, repr(exc), retryable=False)
+            return await self._failed(schedule, posting, now, repr(exc), certain=False)
         await self.store.update_run(
             replace(posting, state="posted", message_id=message_id, lease_until=None, error=""),
             expect_state="posting",
@@ -288,8 +289,14 @@ class Scheduler:
         return Outcome(schedule.id, run.due_at, "posted", posting.prompt_id or "", message_id)
 
     async def _failed(
-        self, schedule: Schedule, run: Run, now: datetime, error: str, *, retryable: bool
+        self, schedule: Schedule, run: Run, now: datetime, error: str, *, certain: bool
     ) -> Outcome:
+        """Record a failed attempt; retry later if nothing can have been posted (`certain`).
+
+        A platform refusal (PostFailed) means nothing went out, whatever its cause: a missing
+        permission may be fixed and an outage may end, so it is retried like any other. An
+        unexpected error may have struck after the message left, so that run is not retried.
+        """
         # A moderator's `admin schedule run` sees its own failure; it does not count towards
         # pausing the schedule.
         failures = (
@@ -299,15 +306,11 @@ class Scheduler:
         )
         log.warning(
             "scheduled post failed",
-            extra={"schedule": schedule.id, "failures": failures, "retryable": retryable},
+            extra={"schedule": schedule.id, "failures": failures, "error": error},
         )
         retry_at = now + self.policy.delay(failures)
-        give_up = (
-            run.manual
-            or not retryable
-            or failures >= self.policy.max_failures
-            or retry_at > run.due_at + self.policy.grace
-        )
+        worn_out = not run.manual and failures >= self.policy.max_failures
+        give_up = run.manual or not certain or worn_out or retry_at > run.due_at + self.policy.grace
         final = (
             replace(run, state="failed", error=error, lease_until=None)
             if give_up
@@ -322,13 +325,8 @@ class Scheduler:
             f"schedule {schedule.id}: attempt {run.attempts} for {_when(run.due_at)} failed "
             f"({error}); " + ("given up" if give_up else f"retrying at {_when(retry_at)}"),
         )
-        if not run.manual and (not retryable or failures >= self.policy.max_failures):
-            reason = (
-                f"{failures} failed attempts in a row (last: {error})"
-                if retryable
-                else f"the platform refused it ({error})"
-            )
-            await self._pause(schedule, now, reason)
+        if worn_out:
+            await self._pause(schedule, now, f"{failures} failed attempts in a row (last: {error})")
         return Outcome(schedule.id, run.due_at, final.state, error)
 
     async def _pause(self, schedule: Schedule, now: datetime, reason: str) -> None:

@@ -317,8 +317,10 @@ async def test_a_run_that_fails_says_so(world: World) -> None:
 
 async def test_a_paused_schedule_is_reported_once_to_the_next_moderator(world: World) -> None:
     schedule = await add_schedule(world)
-    world.poster.failures.append(PostFailed("channel_not_found", retryable=False))
-    await Scheduler(world.bot.services, world.bot.catalogue).tick(NOW.replace(hour=9))
+    world.poster.failures.extend(PostFailed("channel_not_found", retryable=False) for _ in range(5))
+    scheduler = Scheduler(world.bot.services, world.bot.catalogue)
+    for minute in (0, 1, 3, 7, 15):
+        await scheduler.tick(NOW.replace(hour=9, minute=minute))
     member = await world.as_member("summary tldr")
     assert "Needs your attention" not in member
     first = await world.as_mod("admin pack list")

@@ -394,13 +394,16 @@ async def test_retryable_failures_back_off_then_succeed(one: Instance) -> None:
     assert stored is not None and stored.failures == 0 and not stored.paused
 
 
+@pytest.mark.parametrize("retryable", [True, False])
 async def test_a_schedule_that_keeps_failing_is_paused_audited_and_reported(
-    one: Instance,
+    one: Instance, retryable: bool
 ) -> None:
+    """A refusal the platform calls permanent (deleted channel, missing permission) is still
+    retried: nothing was posted, and a moderator may fix it in the meantime."""
     policy = one.scheduler.policy
     schedule = await add_schedule(one, "*/10 * * * *")
     one.poster.failures.extend(
-        PostFailed("rate limited", retryable=True) for _ in range(policy.max_failures)
+        PostFailed("rate limited", retryable=retryable) for _ in range(policy.max_failures)
     )
     now = START + timedelta(minutes=10)
     for _ in range(40):
@@ -420,14 +423,27 @@ async def test_a_schedule_that_keeps_failing_is_paused_audited_and_reported(
     assert one.poster.posts == []
 
 
-async def test_a_refusal_that_retrying_cannot_fix_pauses_at_once(one: Instance) -> None:
+async def test_a_fixed_permission_lets_the_retry_through(one: Instance) -> None:
+    await add_schedule(one)
+    one.poster.failures.append(PostFailed("missing_scope", retryable=False))
+    [first] = await one.scheduler.tick(NINE)
+    assert first.state == "retry"
+    [second] = await one.scheduler.tick(NINE + timedelta(minutes=1))
+    assert second.state == "posted" and len(one.poster.posts) == 1
+
+
+async def test_an_unexpected_error_is_not_retried_as_the_post_may_have_gone_out(
+    one: Instance, caplog: pytest.LogCaptureFixture
+) -> None:
     schedule = await add_schedule(one)
-    one.poster.failures.append(PostFailed("channel_not_found", retryable=False))
+    one.poster.failures.append(RuntimeError("connection reset after sending"))
     [outcome] = await one.scheduler.tick(NINE)
     assert outcome.state == "failed"
+    assert await one.scheduler.tick(NINE + timedelta(minutes=30)) == []
+    assert one.poster.posts == []
     stored = await one.store.get_schedule(schedule.id)
-    assert stored is not None and stored.paused and "channel_not_found" in stored.paused_reason
-    assert await one.scheduler.tick(NINE + timedelta(minutes=5)) == []
+    assert stored is not None and stored.failures == 1 and not stored.paused
+    assert "posting a scheduled prompt failed" in caplog.text
 
 
 async def test_retries_stop_at_the_end_of_the_grace_period(one: Instance) -> None:
