@@ -11,7 +11,7 @@ from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
 from bot.errors import NotFound, UserError
-from bot.features.polls import store_of
+from bot.features.polls import audit, here, number, ref_number, store_of
 from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
 from bot.store.base import SIDES, Debate, Side
@@ -23,19 +23,9 @@ _PROMPT_ID = re.compile(r"^[A-Za-z]{1,3}\d{1,4}$")
 async def debate_here(ctx: Context, debate_id: int) -> Debate:
     """The debate with this id in the caller's workspace, or NotFound."""
     debate = await store_of(ctx).get_debate(debate_id)
-    place = ctx.place
-    if debate is None or (debate.place.platform, debate.place.workspace) != (
-        place.platform,
-        place.workspace,
-    ):
+    if debate is None or not here(ctx, debate.place):
         raise NotFound("debate", f"#{debate_id}", (), "Type `debate list` to see the debates here.")
     return debate
-
-
-def _debate_id(args: Args) -> int:
-    debate_id = args.integer("debate")
-    assert debate_id is not None  # required by the catalogue
-    return debate_id
 
 
 def _motion(ctx: Context, asked: str | None) -> tuple[str, str | None]:
@@ -77,15 +67,7 @@ async def _counts(ctx: Context, debate: Debate) -> tuple[int, int]:
 
 
 async def _audit(ctx: Context, action: str, debate: Debate) -> None:
-    place = ctx.place
-    await store_of(ctx).audit(
-        place.platform,
-        place.workspace,
-        ctx.user.id,
-        ctx.user.name,
-        action,
-        f"#{debate.id} {debate.motion}",
-    )
+    await audit(ctx, action, f"#{debate.id} {debate.motion}")
 
 
 async def start(ctx: Context, args: Args) -> Reply:
@@ -108,7 +90,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
     side = cast(Side, args.text("side"))
     user = ctx.user
     outcome = await store_of(ctx).cast_debate_vote(
-        _debate_id(args), ctx.place, user.id, user.name, side
+        number(args, "debate"), ctx.place, user.id, user.name, side
     )
     debate = outcome.debate
     text = debates.vote_message(debate, outcome.phase, outcome.side, outcome.previous)
@@ -120,7 +102,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
 
 
 async def advance(ctx: Context, args: Args) -> Reply:
-    debate = await debate_here(ctx, _debate_id(args))
+    debate = await debate_here(ctx, number(args, "debate"))
     advanced = await store_of(ctx).advance_debate(debate.id)
     await _audit(ctx, "debate advance", advanced)
     opening, closing = await _counts(ctx, advanced)
@@ -132,7 +114,7 @@ async def advance(ctx: Context, args: Args) -> Reply:
 
 
 async def close(ctx: Context, args: Args) -> Reply:
-    debate = await debate_here(ctx, _debate_id(args))
+    debate = await debate_here(ctx, number(args, "debate"))
     store = store_of(ctx)
     closed = await store.close_debate(debate.id, ctx.user.id)
     await _audit(ctx, "debate close", closed)
@@ -165,9 +147,8 @@ async def list_debates(ctx: Context, args: Args) -> Reply:
 
 
 async def _card(ctx: Context, ref: str) -> Reply | None:
-    try:
-        debate_id = int(ref.partition(":")[2])
-    except ValueError:
+    debate_id = ref_number(ref)
+    if debate_id is None:
         return None
     store = store_of(ctx)
     debate = await store.get_debate(debate_id)

@@ -11,6 +11,7 @@ from bot.completion import Choice, Completer, rank
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX
+from bot.models import Place
 from bot.ports import CardProvider
 from bot.store.base import RESULTS_MODES, Poll, ResultsMode, Store, Tally
 
@@ -23,22 +24,43 @@ def store_of(ctx: Context) -> Store:
     return store
 
 
+def here(ctx: Context, place: Place | None) -> bool:
+    """Whether a record's place is in the caller's workspace (ids are global, rights are not)."""
+    mine = ctx.place
+    return place is not None and (place.platform, place.workspace) == (
+        mine.platform,
+        mine.workspace,
+    )
+
+
+def number(args: Args, name: str) -> int:
+    """A required whole-number argument (the catalogue has already checked it)."""
+    value = args.integer(name)
+    assert value is not None
+    return value
+
+
+def ref_number(ref: str) -> int | None:
+    """The id in a tracked-card ref such as `poll:12`."""
+    try:
+        return int(ref.partition(":")[2])
+    except ValueError:
+        return None
+
+
+async def audit(ctx: Context, action: str, detail: str) -> None:
+    """Write the caller's action to the moderators' audit log."""
+    place = ctx.place
+    user = ctx.user
+    await store_of(ctx).audit(place.platform, place.workspace, user.id, user.name, action, detail)
+
+
 async def poll_here(ctx: Context, poll_id: int) -> Poll:
     """The poll with this id in the caller's workspace, or NotFound."""
     poll = await store_of(ctx).get_poll(poll_id)
-    place = ctx.place
-    if poll is None or (poll.place.platform, poll.place.workspace) != (
-        place.platform,
-        place.workspace,
-    ):
+    if poll is None or not here(ctx, poll.place):
         raise NotFound("poll", f"#{poll_id}", (), "Type `poll list` to see the open polls here.")
     return poll
-
-
-def _poll_id(args: Args) -> int:
-    poll_id = args.integer("poll")
-    assert poll_id is not None  # required by the catalogue
-    return poll_id
 
 
 async def create(ctx: Context, args: Args) -> Reply:
@@ -63,10 +85,10 @@ async def create(ctx: Context, args: Args) -> Reply:
 
 
 async def vote(ctx: Context, args: Args) -> Reply:
-    option = args.integer("option")
-    assert option is not None
     user = ctx.user
-    outcome = await store_of(ctx).cast_vote(_poll_id(args), ctx.place, user.id, user.name, option)
+    outcome = await store_of(ctx).cast_vote(
+        number(args, "poll"), ctx.place, user.id, user.name, number(args, "option")
+    )
     poll = outcome.poll
     refresh = (poll.ref,) if poll.results == "live" else ()
     return Reply(
@@ -77,7 +99,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
 
 
 async def results(ctx: Context, args: Args) -> Reply:
-    poll = await poll_here(ctx, _poll_id(args))
+    poll = await poll_here(ctx, number(args, "poll"))
     tally = await store_of(ctx).tally(poll.id)
     card = polls.results_card(
         poll,
@@ -117,7 +139,7 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
 
 
 async def close(ctx: Context, args: Args) -> Reply:
-    poll = await poll_here(ctx, _poll_id(args))
+    poll = await poll_here(ctx, number(args, "poll"))
     if poll.creator_id != ctx.user.id and not ctx.is_moderator:
         raise Forbidden(
             f"Only the poll's creator ({poll.creator_name}) or a moderator can close poll "
@@ -125,14 +147,7 @@ async def close(ctx: Context, args: Args) -> Reply:
         )
     store = store_of(ctx)
     closed = await store.close_poll(poll.id, ctx.user.id)
-    await store.audit(
-        ctx.place.platform,
-        ctx.place.workspace,
-        ctx.user.id,
-        ctx.user.name,
-        "poll close",
-        f"#{poll.id} {poll.question}",
-    )
+    await audit(ctx, "poll close", f"#{poll.id} {poll.question}")
     tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
     card = polls.announcement(closed, tally, now, ctx.services.settings.timezone)
@@ -140,7 +155,7 @@ async def close(ctx: Context, args: Args) -> Reply:
 
 
 async def export(ctx: Context, args: Args) -> Reply:
-    poll = await poll_here(ctx, _poll_id(args))
+    poll = await poll_here(ctx, number(args, "poll"))
     now = ctx.services.clock.now()
     if not polls.visible_to(poll, now, moderator=True):
         raise UserError(
@@ -150,14 +165,7 @@ async def export(ctx: Context, args: Args) -> Reply:
     store = store_of(ctx)
     tally = await store.tally(poll.id)
     files = polls.export(poll, tally, await store.poll_votes(poll.id))
-    await store.audit(
-        ctx.place.platform,
-        ctx.place.workspace,
-        ctx.user.id,
-        ctx.user.name,
-        "poll export",
-        f"#{poll.id}",
-    )
+    await audit(ctx, "poll export", f"#{poll.id}")
     left_out = " Voters are left out: the poll is anonymous." if poll.anonymous else ""
     return Reply(
         (
@@ -173,9 +181,8 @@ async def export(ctx: Context, args: Args) -> Reply:
 
 
 async def _card(ctx: Context, ref: str) -> Reply | None:
-    try:
-        poll_id = int(ref.partition(":")[2])
-    except ValueError:
+    poll_id = ref_number(ref)
+    if poll_id is None:
         return None
     store = store_of(ctx)
     poll = await store.get_poll(poll_id)
