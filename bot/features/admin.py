@@ -14,6 +14,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
+from typing import cast
 
 from bot.blocks import Attachment, Card, Field, Reply
 from bot.catalogue import Args, Command, Option
@@ -205,17 +206,16 @@ async def schedule_add(ctx: Context, args: Args) -> tuple[Reply, str]:
     tz = parse_tz(args.text("tz") or ctx.services.settings.timezone)
     channel = parse_channel(args.text("channel") or ctx.place.channel)
     pack = args.text("pack")
-    if pack:
-        ctx.services.packs.get(pack)  # NotFound with suggestions
-        if not ctx.services.packs.get(pack).prompts:
-            raise UserError(f"Pack `{pack}` has no prompts to post.")
-    attach: Attach = "none"
-    for choice in ATTACH_CHOICES:
-        if args.text("with") == choice:
-            attach = choice
+    attach = cast(Attach, args.text("with") or "none")  # the catalogue checked the choice
+    place = replace(ctx.place, channel=channel, thread=None)
+    # Refuse now what could never post, rather than pausing at the first run.
+    source = ctx.services.packs.get(pack) if pack else await pack_for(ctx.services, place)
+    usable = [p for p in source.prompts if p.kind == "oxford" or attach != "debate"]
+    if not usable:
+        kind = "Oxford motions to debate" if attach == "debate" else "prompts"
+        raise UserError(f"Pack `{source.id}` has no {kind}; choose another with --pack.")
     now = ctx.services.clock.now()
     first = next_run(cron, tz, now)
-    place = replace(ctx.place, channel=channel, thread=None)
     schedule = await _store(ctx).create_schedule(
         NewSchedule(
             place=place,

@@ -36,19 +36,10 @@ class NewSchedule:
 
 
 @dataclass(frozen=True)
-class Schedule:
-    """A recurring prompt in one channel; `next_due` is the first run not yet handled."""
+class Schedule(NewSchedule):
+    """A stored schedule; `next_due` is the first run not yet handled."""
 
     id: int
-    place: Place
-    cron: str
-    tz: str
-    attach: Attach
-    thread: bool
-    pack: str | None
-    created_by: str
-    created_at: datetime
-    next_due: datetime
     paused: bool = False
     paused_reason: str = ""
     failures: int = 0  # consecutive failed attempts; reset by a successful post or a resume

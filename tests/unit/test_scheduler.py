@@ -324,46 +324,46 @@ async def test_crash_while_posting_is_never_repeated_but_reported_once(
         await again.store.close()
 
 
-async def test_two_schedulers_racing_post_each_run_exactly_once(
+@pytest.fixture
+async def pair(
     tmp_path: Path, packs: PackRegistry, clock: FakeClock
-) -> None:
+) -> AsyncIterator[tuple[Instance, Instance]]:
+    """Two bot processes on one database file, each with its own connections and poster."""
     clock.set(START)
     path = tmp_path / "shared.sqlite3"
     a = await start_instance(path, packs, clock)
     b = await start_instance(path, packs, clock)
-    try:
-        for minute in range(0, 60, 10):
-            await add_schedule(a, f"{minute} 9 * * *")
-        await add_schedule(a, "*/5 9 * * *")
-        for step in range(0, 61, 5):
-            now = NINE + timedelta(minutes=step)
-            await asyncio.gather(a.scheduler.tick(now), b.scheduler.tick(now))
-        total = len(a.poster.posts) + len(b.poster.posts)
-        # Six daily schedules once each, and the five-minutely one 12 times (09:00 to 09:55).
-        assert total == 6 + 12
-        assert a.poster.posts and b.poster.posts  # both really took part
-    finally:
-        await a.store.close()
-        await b.store.close()
+    yield a, b
+    await a.store.close()
+    await b.store.close()
+
+
+async def test_two_schedulers_racing_post_each_run_exactly_once(
+    pair: tuple[Instance, Instance],
+) -> None:
+    a, b = pair
+    for minute in range(0, 60, 10):
+        await add_schedule(a, f"{minute} 9 * * *")
+    await add_schedule(a, "*/5 9 * * *")
+    for step in range(0, 61, 5):
+        now = NINE + timedelta(minutes=step)
+        await asyncio.gather(a.scheduler.tick(now), b.scheduler.tick(now))
+    total = len(a.poster.posts) + len(b.poster.posts)
+    # Six daily schedules once each, and the five-minutely one 12 times (09:00 to 09:55).
+    assert total == 6 + 12
+    assert a.poster.posts and b.poster.posts  # both really took part
 
 
 async def test_racing_over_a_stale_claim_takes_it_over_once(
-    tmp_path: Path, packs: PackRegistry, clock: FakeClock
+    pair: tuple[Instance, Instance],
 ) -> None:
-    clock.set(START)
-    path = tmp_path / "shared.sqlite3"
-    a = await start_instance(path, packs, clock)
-    b = await start_instance(path, packs, clock)
-    try:
-        schedule = await add_schedule(a)
-        await a.store.claim_run(schedule.id, NINE, "dead", NINE, NINE + timedelta(minutes=5))
-        await a.store.advance_schedule(schedule.id, NINE, NINE + timedelta(days=1))
-        later = NINE + timedelta(minutes=6)
-        await asyncio.gather(a.scheduler.tick(later), b.scheduler.tick(later))
-        assert len(a.poster.posts) + len(b.poster.posts) == 1
-    finally:
-        await a.store.close()
-        await b.store.close()
+    a, b = pair
+    schedule = await add_schedule(a)
+    await a.store.claim_run(schedule.id, NINE, "dead", NINE, NINE + timedelta(minutes=5))
+    await a.store.advance_schedule(schedule.id, NINE, NINE + timedelta(days=1))
+    later = NINE + timedelta(minutes=6)
+    await asyncio.gather(a.scheduler.tick(later), b.scheduler.tick(later))
+    assert len(a.poster.posts) + len(b.poster.posts) == 1
 
 
 # Failures ---------------------------------------------------------------------------------
