@@ -7,19 +7,19 @@ without importing an SDK. Base URLs are parameters so tests can point them at 12
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.doctor import Check, TokenCheck
 
 DISCORD_API = "https://discord.com/api/v10"
 SLACK_API = "https://slack.com/api/"
 TIMEOUT_SECONDS = 10.0
-_UNREACHABLE = "check the network, DNS and any proxy between this machine and {host}"
 
 
 def token_checks(env: Mapping[str, str], discord_api: str = DISCORD_API) -> list[TokenCheck]:
@@ -57,12 +57,7 @@ async def discord_token(
             if status == 200 and application_id:
                 _, app = await _get_json(session, f"{base}/oauth2/applications/@me")
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return Check(
-            name,
-            False,
-            f"cannot reach the Discord API ({type(exc).__name__})",
-            _UNREACHABLE.format(host="discord.com"),
-        )
+        return _unreachable(name, "Discord", "discord.com", exc)
     if status == 401:
         return Check(
             name,
@@ -96,49 +91,51 @@ async def _get_json(session: aiohttp.ClientSession, url: str) -> tuple[int, dict
 
 async def slack_bot_token(token: str, api: str = SLACK_API) -> Check:
     """auth.test with the bot token: the workspace and bot user if Slack accepts it."""
-    name = "slack bot token"
     client = AsyncWebClient(token=token, base_url=api, timeout=int(TIMEOUT_SECONDS))
-    try:
-        response = await client.auth_test()
-    except SlackApiError as exc:
-        return Check(
-            name,
-            False,
-            f"Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error', 'error')})",
-            "api.slack.com/apps > your app > OAuth & Permissions: reinstall to the workspace and "
-            "copy the Bot User OAuth Token (xoxb-...) into SLACK_BOT_TOKEN",
-        )
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        return Check(
-            name,
-            False,
-            f"cannot reach the Slack API ({type(exc).__name__})",
-            _UNREACHABLE.format(host="slack.com"),
-        )
-    return Check(
-        name, True, f"accepted: workspace {response.get('team')} as {response.get('user')}"
+    return await _ask_slack(
+        "slack bot token",
+        "SLACK_BOT_TOKEN",
+        "api.slack.com/apps > your app > OAuth & Permissions: reinstall to the workspace and "
+        "copy the Bot User OAuth Token (xoxb-...) into SLACK_BOT_TOKEN",
+        client.auth_test,
+        lambda answer: f"accepted: workspace {answer.get('team')} as {answer.get('user')}",
     )
 
 
 async def slack_app_token(token: str, api: str = SLACK_API) -> Check:
     """apps.connections.open with the app token: Socket Mode can connect if Slack accepts it."""
-    name = "slack app token"
     client = AsyncWebClient(base_url=api, timeout=int(TIMEOUT_SECONDS))
+    return await _ask_slack(
+        "slack app token",
+        "SLACK_APP_TOKEN",
+        "api.slack.com/apps > your app > Basic Information > App-Level Tokens: create one "
+        "with connections:write, put it in SLACK_APP_TOKEN, and turn Socket Mode on",
+        functools.partial(client.apps_connections_open, app_token=token),
+        lambda answer: "accepted: Socket Mode can connect",
+    )
+
+
+async def _ask_slack(
+    name: str,
+    variable: str,
+    fix: str,
+    call: Callable[[], Awaitable[AsyncSlackResponse]],
+    accepted: Callable[[AsyncSlackResponse], str],
+) -> Check:
     try:
-        await client.apps_connections_open(app_token=token)
+        answer = await call()
     except SlackApiError as exc:
-        return Check(
-            name,
-            False,
-            f"Slack rejected SLACK_APP_TOKEN ({exc.response.get('error', 'error')})",
-            "api.slack.com/apps > your app > Basic Information > App-Level Tokens: create one "
-            "with connections:write, put it in SLACK_APP_TOKEN, and turn Socket Mode on",
-        )
+        error = exc.response.get("error", "error")
+        return Check(name, False, f"Slack rejected {variable} ({error})", fix)
     except (aiohttp.ClientError, TimeoutError) as exc:
-        return Check(
-            name,
-            False,
-            f"cannot reach the Slack API ({type(exc).__name__})",
-            _UNREACHABLE.format(host="slack.com"),
-        )
-    return Check(name, True, "accepted: Socket Mode can connect")
+        return _unreachable(name, "Slack", "slack.com", exc)
+    return Check(name, True, accepted(answer))
+
+
+def _unreachable(name: str, platform: str, host: str, exc: Exception) -> Check:
+    return Check(
+        name,
+        False,
+        f"cannot reach the {platform} API ({type(exc).__name__})",
+        f"check the network, DNS and any proxy between this machine and {host}",
+    )

@@ -32,6 +32,19 @@ def start(cwd: Path, *args: str, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
+def run_once(cwd: Path, stdin: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`oped-bot run` on `stdin` (the console, with no token) to the end of its input."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean_env(**env),
+        timeout=60,
+    )
+
+
 def read_until(proc: subprocess.Popen[bytes], marker: bytes, timeout: float = 30) -> bytes:
     """Stdout until `marker` appears; fails the test rather than hanging."""
     assert proc.stdout is not None
@@ -102,15 +115,7 @@ async def stored_votes(db: Path, poll_id: int) -> list[PollVote]:
 def test_run_without_tokens_is_the_console_with_data_under_the_working_directory(
     tmp_path: Path,
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="summary tldr\nexplain KCNA\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(),
-        timeout=60,
-    )
+    result = run_once(tmp_path, "summary tldr\nexplain KCNA\n")
     assert result.returncode == 0, result.stderr
     assert "(tldr summary)" in result.stdout  # bundled content, found from another directory
     assert "Korean Central News Agency" in result.stdout
@@ -120,15 +125,7 @@ def test_run_without_tokens_is_the_console_with_data_under_the_working_directory
 
 def test_oped_bot_db_names_another_place(tmp_path: Path) -> None:
     db = tmp_path / "elsewhere" / "bot.sqlite3"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="claims\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(OPED_BOT_DB=str(db)),
-        timeout=60,
-    )
+    result = run_once(tmp_path, "claims\n", OPED_BOT_DB=str(db))
     assert result.returncode == 0, result.stderr
     assert db.parent.is_dir()
     assert not (tmp_path / "data").exists()
@@ -136,15 +133,7 @@ def test_oped_bot_db_names_another_place(tmp_path: Path) -> None:
 
 def test_a_bad_config_stops_the_bot_naming_the_key(tmp_path: Path) -> None:
     (tmp_path / "oped-bot.yaml").write_text('scheduler:\n  grace_period: "1 hour"\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(),
-        timeout=60,
-    )
+    result = run_once(tmp_path, "")
     assert result.returncode == 2
     assert (
         'oped-bot.yaml: scheduler.grace_period: "1 hour" is not a duration like 30m, 1h, 2d'
@@ -155,26 +144,10 @@ def test_a_bad_config_stops_the_bot_naming_the_key(tmp_path: Path) -> None:
 
 def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"OPED_BOT_DB={tmp_path / 'from-dotenv' / 'x.db'}\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(),
-        timeout=60,
-    )
+    result = run_once(tmp_path, "")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-dotenv").is_dir()
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(OPED_BOT_DB=str(tmp_path / "from-env" / "x.db")),
-        timeout=60,
-    )
+    result = run_once(tmp_path, "", OPED_BOT_DB=str(tmp_path / "from-env" / "x.db"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-env").is_dir()
 
@@ -182,15 +155,7 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 def test_an_unusable_database_stops_the_bot_with_what_to_do(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean_env(OPED_BOT_DB=str(blocker / "bot.sqlite3")),
-        timeout=60,
-    )
+    result = run_once(tmp_path, "", OPED_BOT_DB=str(blocker / "bot.sqlite3"))
     assert result.returncode == 2
     assert f"The bot cannot start: the database {blocker / 'bot.sqlite3'} cannot be opened" in (
         result.stderr
