@@ -26,10 +26,8 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def rig(bot: Bot, fake: FakeSlack) -> AsyncIterator[SlackRig]:
-    slack = SlackRig(bot, fake)
-    await slack.start()
-    yield slack
-    await slack.close()
+    async with SlackRig(bot, fake) as slack:
+        yield slack
 
 
 @pytest.fixture
@@ -44,7 +42,5 @@ async def store_bot(
 
 @pytest.fixture
 async def poll_rig(store_bot: Bot, fake: FakeSlack) -> AsyncIterator[SlackRig]:
-    slack = SlackRig(store_bot, fake)
-    await slack.start()
-    yield slack
-    await slack.close()
+    async with SlackRig(store_bot, fake) as slack:
+        yield slack

@@ -540,6 +540,13 @@ class SlackRig:
             await self.session.close()
         await self.server.close()
 
+    async def __aenter__(self) -> SlackRig:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
     async def post(self, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, str]:
         """POST a raw body to /slack/events, signed unless headers are given."""
         assert self.session is not None
