@@ -27,6 +27,7 @@ from tests.adapters.slack.slackfake import (
     BOT_TOKEN,
     SECRET,
     FakeSlack,
+    action_payload,
     command_body,
     signed_headers,
 )
@@ -78,7 +79,9 @@ async def test_http_mode_serves_slack_events_until_stopped(bot: Bot, fake: FakeS
             await session.post(url, data=body, headers=signed_headers(body))
 
 
-async def test_socket_mode_takes_envelopes_and_acks_them(bot: Bot, fake: FakeSlack) -> None:
+async def test_socket_mode_takes_commands_and_clicks_and_acks_them(
+    bot: Bot, fake: FakeSlack
+) -> None:
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_APP_TOKEN": APP_TOKEN,
@@ -95,6 +98,12 @@ async def test_socket_mode_takes_envelopes_and_acks_them(bot: Bot, fake: FakeSla
     await adapter.drain()
     (posted,) = fake.called("chat.postMessage")
     assert "summary" in json.dumps(posted).lower()
+    click = action_payload(fake, "oped:claims", "claims", message_ts="1700000000.000001")
+    envelope = await fake.send_envelope("interactive", click)
+    ack = await asyncio.wait_for(fake.socket_messages.get(), 5)
+    assert ack["envelope_id"] == envelope
+    await adapter.drain()
+    assert "Claims" in json.dumps(fake.called("chat.postMessage")[-1])
     stop.set()
     await asyncio.wait_for(task, 5)
 
