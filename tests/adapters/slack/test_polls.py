@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.app import Bot
+from bot.clock import FakeClock
 from bot.context import Services
+from bot.deadlines import close_due
 from bot.models import Place
 from bot.store.base import TrackedMessage
 from bot.store.sqlite import SqliteStore
@@ -195,3 +198,20 @@ async def test_export_falls_back_to_inline_text_when_the_upload_fails(
     await poll_rig.command("poll export 1", user="U0ADMIN")
     inline = shown_text(fake.responses[-1])
     assert "```" in inline and "&lt;!channel&gt;" in inline
+
+
+async def test_a_deadline_closes_the_poll_through_the_slack_poster(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig, 'poll create "Deal by summer?" "Yes" "No" --closes 1h')
+    await click(poll_rig, posted, 1, user="U0EARLY")
+    clock = store_bot.services.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(timedelta(hours=2))
+    (closed,) = await close_due(store_bot.services, clock.now())
+    announcement = fake.called("chat.postMessage")[-1]
+    assert closed.announcement_id == ts_of(fake, announcement)
+    assert "has closed" in shown_text(announcement)
+    redrawn = updates(fake)[-1]
+    assert redrawn["ts"] == ts_of(fake, posted)
+    assert [b["value"] for b in buttons(redrawn)] == ["poll results 1"]
