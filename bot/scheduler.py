@@ -327,6 +327,13 @@ class Scheduler:
         )
         if worn_out:
             await self._pause(schedule, now, f"{failures} failed attempts in a row (last: {error})")
+        elif give_up and not run.manual:
+            await self.store.add_report(
+                schedule.place.platform,
+                schedule.place.workspace,
+                f"Schedule {schedule.id} in {_channel(schedule.place)} did not post the prompt "
+                f"due {_when(run.due_at)}: {error}. It tries again at its next time.",
+            )
         return Outcome(schedule.id, run.due_at, final.state, error)
 
     async def _pause(self, schedule: Schedule, now: datetime, reason: str) -> None:

@@ -456,6 +456,8 @@ async def test_retries_stop_at_the_end_of_the_grace_period(one: Instance) -> Non
     assert (first.state, second.state) == ("retry", "failed")
     stored = await one.store.get_schedule(schedule.id)
     assert stored is not None and not stored.paused  # one lost run is not a broken schedule
+    [report] = await one.store.take_reports("console", "local", "mod")
+    assert f"Schedule {schedule.id} in #debates did not post the prompt due" in report
     [tomorrow] = await scheduler.tick(NINE + timedelta(days=1))
     assert tomorrow.state == "posted"
     stored = await one.store.get_schedule(schedule.id)
