@@ -215,8 +215,16 @@ class Scheduler:
             await self.store.add_report(schedule.place.platform, schedule.place.workspace, message)
             log.warning("schedule run interrupted", extra={"schedule": schedule.id})
             return Outcome(schedule.id, run.due_at, "interrupted", message)
-        if now > run.due_at + self.policy.grace or schedule.paused:
-            why = "paused" if schedule.paused else "past the grace period"
+        if now > run.due_at + self.policy.grace or schedule.paused or run.manual:
+            # A moderator whose `admin schedule run` never answered can run it again; posting it
+            # minutes later, unasked, would surprise them.
+            why = (
+                "paused"
+                if schedule.paused
+                else "a manual run left unfinished"
+                if run.manual
+                else "past the grace period"
+            )
             taken = await self.store.update_run(
                 replace(run, state="skipped", error=why, lease_until=None),
                 expect_state=run.state,

@@ -292,6 +292,15 @@ async def test_claim_made_but_post_never_attempted_is_posted_once_after_the_leas
         await again.store.close()
 
 
+async def test_an_unfinished_manual_run_is_not_posted_later_unasked(one: Instance) -> None:
+    schedule = await add_schedule(one)
+    moment = START + timedelta(minutes=2)
+    await one.store.claim_run(schedule.id, moment, "dead", moment, moment, manual=True)
+    [outcome] = await one.scheduler.tick(moment + timedelta(minutes=1))
+    assert (outcome.state, outcome.detail) == ("skipped", "a manual run left unfinished")
+    assert one.poster.posts == []
+
+
 async def test_crash_while_posting_is_never_repeated_but_reported_once(
     one: Instance, tmp_path: Path, packs: PackRegistry, clock: FakeClock
 ) -> None:
