@@ -15,16 +15,58 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.doctor import Check, TokenCheck
+from bot.doctor import ENV_EXAMPLE, Check, PlatformCheck
+from bot.runtime import choose_adapters
 
 DISCORD_API = "https://discord.com/api/v10"
 SLACK_API = "https://slack.com/api/"
 TIMEOUT_SECONDS = 10.0
 
 
-def token_checks(env: Mapping[str, str], discord_api: str = DISCORD_API) -> list[TokenCheck]:
-    """A check for each platform token that is set."""
-    checks: list[TokenCheck] = []
+def settings_checks(env: Mapping[str, str]) -> list[PlatformCheck]:
+    """Offline: each enabled adapter's own reading of its environment (modes, ports, shards)."""
+    adapters = choose_adapters(env)
+    checks: list[PlatformCheck] = []
+    if "discord" in adapters:
+        checks.append(functools.partial(discord_settings, env))
+    if "slack" in adapters:
+        checks.append(functools.partial(slack_settings, env))
+    return checks
+
+
+async def discord_settings(env: Mapping[str, str]) -> Check:
+    """The Discord adapter accepts DISCORD_TOKEN and the DISCORD_SHARD_* variables."""
+    from adapters.discord.service import DiscordConfigError, shard_options, token
+
+    try:
+        token(env)
+        sharded, options = shard_options(env)
+    except DiscordConfigError as exc:
+        return Check("discord settings", False, str(exc), f"see {ENV_EXAMPLE}")
+    shards = "one connection"
+    if options.get("shard_id") is not None:
+        shards = f"shard {options['shard_id']} of {options['shard_count']}"
+    elif sharded:
+        shards = f"{options.get('shard_count', 'auto')} shards in this process"
+    return Check("discord settings", True, shards)
+
+
+async def slack_settings(env: Mapping[str, str]) -> Check:
+    """The Slack adapter accepts its tokens, mode, host and port."""
+    from adapters.slack.server import SlackConfig, SlackConfigError
+
+    try:
+        config = SlackConfig.from_env(env)
+    except SlackConfigError as exc:
+        return Check("slack settings", False, str(exc), f"see {ENV_EXAMPLE}")
+    if config.mode == "http":
+        return Check("slack settings", True, f"HTTP mode on {config.host}:{config.port}")
+    return Check("slack settings", True, "Socket Mode")
+
+
+def token_checks(env: Mapping[str, str], discord_api: str = DISCORD_API) -> list[PlatformCheck]:
+    """Online: a check for each platform token that is set."""
+    checks: list[PlatformCheck] = []
     if env.get("DISCORD_TOKEN"):
         checks.append(
             functools.partial(

@@ -118,15 +118,17 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
 
 def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) -> int:
     """`oped-bot doctor`: print each check; non-zero if any failed."""
-    token_checks: list[doctor.TokenCheck] = []
-    if not offline:
+    platform_checks: list[doctor.PlatformCheck] = []
+    if not offline or choose_adapters(env) != ["console"]:
         try:
             from adapters import health
         except ImportError as exc:
-            print(f"FAIL tokens: the platform SDKs cannot be imported ({exc})")
+            print(f"FAIL platforms: the adapters cannot be imported ({exc})")
             return 1
-        token_checks = health.token_checks(env)
-    checks = asyncio.run(doctor.diagnose(config_path, env, token_checks))
+        platform_checks = health.settings_checks(env)
+        if not offline:
+            platform_checks += health.token_checks(env)
+    checks = asyncio.run(doctor.diagnose(config_path, env, platform_checks))
     return doctor.report(checks, sys.stdout)
 
 
