@@ -91,12 +91,7 @@ def credentials(env: Mapping[str, str]) -> Check:
     adapters = choose_adapters(env)
     if adapters == ["console"]:
         return Check("credentials", True, "no platform token: `oped-bot run` starts the console")
-    mode = []
-    if "slack" in adapters:
-        mode.append("Slack " + ("Socket Mode" if env.get("SLACK_APP_TOKEN") else "HTTP mode"))
-    return Check(
-        "credentials", True, f"`oped-bot run` starts {', '.join(adapters)} {'; '.join(mode)}"
-    )
+    return Check("credentials", True, f"`oped-bot run` starts {' and '.join(adapters)}")
 
 
 def content(settings: Settings) -> Check:
