@@ -28,11 +28,11 @@ import secrets
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import aiosqlite
 
@@ -69,7 +69,37 @@ T = TypeVar("T")
 Op = Callable[[sqlite3.Connection], T]
 
 BUSY_TIMEOUT_MS = 5000
-MODERATOR_CACHE_SECONDS = 10.0
+# Moderators and pack choices are read on every request and change rarely, so they are cached:
+# changes made through this store drop the entry at once; changes made by another process on
+# the same file show within this many seconds.
+WORKSPACE_CACHE_SECONDS = 10.0
+
+Value = TypeVar("Value")
+
+
+class _WorkspaceCache(Generic[Value]):
+    """Per-workspace values with a time limit, safe against a change racing a slow read."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[float, Value]] = {}
+        self._generation: dict[tuple[str, str], int] = {}
+
+    def forget(self, key: tuple[str, str]) -> None:
+        self._entries.pop(key, None)
+        self._generation[key] = self._generation.get(key, 0) + 1
+
+    async def get(self, key: tuple[str, str], load: Callable[[], Awaitable[Value]]) -> Value:
+        cached = self._entries.get(key)
+        if cached is not None and time.monotonic() - cached[0] < WORKSPACE_CACHE_SECONDS:
+            return cached[1]
+        generation = self._generation.get(key, 0)
+        asked = time.monotonic()
+        found = await load()
+        if self._generation.get(key, 0) == generation:  # nothing changed while we read
+            self._entries[key] = (asked, found)
+        return found
+
+
 MAX_BATCH = 1024
 
 
@@ -355,8 +385,8 @@ class SqliteStore:
         # Open polls as the writer last saw them; touched only on the writer thread. A poll
         # closed behind its back (another process) is still refused by the schema's triggers.
         self._poll_cache: dict[int, Poll] = {}
-        self._moderators: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
-        self._moderator_generation: dict[tuple[str, str], int] = {}
+        self._moderators: _WorkspaceCache[frozenset[str]] = _WorkspaceCache()
+        self._pack_choices: _WorkspaceCache[dict[str, str]] = _WorkspaceCache()
         self._writer = _Batcher(writer, _run_batch, max_batch, "writer")
         self._readers = _Batcher(reader, _run_reads, max_batch, "reader")
         self._closed = False
@@ -889,20 +919,9 @@ class SqliteStore:
             self._forget_moderators(platform, workspace)
 
     def _forget_moderators(self, platform: str, workspace: str) -> None:
-        key = (platform, workspace)
-        self._moderators.pop(key, None)
-        self._moderator_generation[key] = self._moderator_generation.get(key, 0) + 1
+        self._moderators.forget((platform, workspace))
 
     async def moderator_ids(self, platform: str, workspace: str) -> frozenset[str]:
-        # Asked on every request, so cached: grants made here drop the entry at once, grants
-        # made by another process on the same file show within MODERATOR_CACHE_SECONDS.
-        key = (platform, workspace)
-        cached = self._moderators.get(key)
-        if cached is not None and time.monotonic() - cached[0] < MODERATOR_CACHE_SECONDS:
-            return cached[1]
-        generation = self._moderator_generation.get(key, 0)
-        asked = time.monotonic()
-
         def op(conn: sqlite3.Connection) -> frozenset[str]:
             rows = conn.execute(
                 "SELECT subject_id FROM moderators WHERE platform = ? AND workspace = ?",
@@ -910,10 +929,7 @@ class SqliteStore:
             )
             return frozenset(row[0] for row in rows)
 
-        found = await self._read(op)
-        if self._moderator_generation.get(key, 0) == generation:  # no grant changed meanwhile
-            self._moderators[key] = (asked, found)
-        return found
+        return await self._moderators.get((platform, workspace), lambda: self._read(op))
 
     async def list_moderators(self, platform: str, workspace: str) -> list[Moderator]:
         def op(conn: sqlite3.Connection) -> list[Moderator]:
@@ -1255,19 +1271,15 @@ class SqliteStore:
                 (platform, workspace, channel or "", pack, chosen_by, stamp),
             )
 
-        await self._write(op)
+        try:
+            await self._write(op)
+        finally:
+            self._pack_choices.forget((platform, workspace))
 
     async def pack_choice(self, platform: str, workspace: str, channel: str) -> str | None:
-        def op(conn: sqlite3.Connection) -> str | None:
-            # The channel's own choice sorts before the workspace default ('').
-            row = conn.execute(
-                "SELECT pack FROM pack_choices WHERE platform = ? AND workspace = ? "
-                "AND channel IN (?, '') ORDER BY channel = '' LIMIT 1",
-                (platform, workspace, channel),
-            ).fetchone()
-            return None if row is None else str(row[0])
-
-        return await self._read(op)
+        choices = await self.pack_choices(platform, workspace)
+        # The channel's own choice wins over the workspace default (stored under '').
+        return choices.get(channel) or choices.get("")
 
     async def pack_choices(self, platform: str, workspace: str) -> dict[str, str]:
         def op(conn: sqlite3.Connection) -> dict[str, str]:
@@ -1278,7 +1290,8 @@ class SqliteStore:
             )
             return {str(r[0]): str(r[1]) for r in rows}
 
-        return await self._read(op)
+        found = await self._pack_choices.get((platform, workspace), lambda: self._read(op))
+        return dict(found)  # callers may not change the cached map
 
     async def delete_poll(self, poll_id: int) -> bool:
         def op(conn: sqlite3.Connection) -> bool:

@@ -115,3 +115,11 @@ def test_unknown_command_suggests_close_names() -> None:
 def test_duplicate_commands_are_refused() -> None:
     with pytest.raises(ValueError, match="declared twice"):
         Catalogue([CATALOGUE.commands[0], CATALOGUE.commands[0]])
+
+
+def test_plain_lines_split_like_quoted_ones() -> None:
+    # The no-quote fast path must agree with the shlex path on the same words.
+    assert split("/oped poll  vote 12\t3 ") == ["poll", "vote", "12", "3"]
+    assert split("quote it's   Kim’s") == ["quote", "it's", "Kim’s"]
+    assert split(r"quote a\ b") == ["quote", "a b"]
+    assert split('quote "it\'s" x') == ["quote", "it's", "x"]
