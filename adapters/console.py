@@ -94,7 +94,7 @@ def _printer(stream: TextIO) -> Callable[[str], object]:
 class ConsoleSession:
     """One person at a terminal, who may pretend to be others."""
 
-    def __init__(self, bot: Bot, user: str = "you", channel: str = "general") -> None:
+    def __init__(self, bot: Bot, user: str = "guest", channel: str = "general") -> None:
         self.bot = bot
         self.user = User(id=user, name=user, is_moderator=False)
         self.place = Place("console", "local", channel)

@@ -181,10 +181,10 @@ def test_ctrl_c_in_an_interactive_console_exits_cleanly(tmp_path: Path) -> None:
 
     status = None
     try:
-        wait_for(b"you@#general> ")
+        wait_for(b"guest@#general> ")
         os.write(fd, b"summary tldr\n")
         wait_for(b"(tldr summary)")
-        wait_for(b"you@#general> ")
+        wait_for(b"guest@#general> ")
         began = time.monotonic()
         os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT to the bot
         _, status = os.waitpid(pid, 0)
