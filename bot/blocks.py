@@ -6,7 +6,7 @@ fits it to its platform's limits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal[
@@ -70,7 +70,6 @@ class Reply:
     refresh: tuple[str, ...] = ()
     track: str | None = None
     thread: str | None = None
-    meta: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def is_error(self) -> bool:
