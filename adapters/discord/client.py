@@ -17,7 +17,6 @@ import discord
 from discord import app_commands
 
 from adapters.discord import forms, tree
-from adapters.discord.coalesce import Coalescer, LoopScheduler, Scheduler
 from adapters.discord.failures import explain
 from adapters.discord.poster import DiscordPoster, edit
 from adapters.discord.render import Outgoing, render, thread_name
@@ -26,6 +25,7 @@ from bot import blocks
 from bot.app import Bot
 from bot.blocks import Reply
 from bot.catalogue import Command, Option
+from bot.coalesce import Coalescer, Timer
 from bot.completion import Choice, rank
 from bot.errors import UserError
 from bot.limits import fit
@@ -60,13 +60,12 @@ class DiscordAdapter:
         self,
         bot: Bot,
         *,
-        scheduler: Scheduler | None = None,
+        timer: Timer | None = None,
         edit_interval: float = EDIT_INTERVAL,
         defer_after: float = DEFER_AFTER,
     ) -> None:
         self.bot = bot
-        self.scheduler: Scheduler = scheduler or LoopScheduler()
-        self.edits: Coalescer[tuple[int, int]] = Coalescer(self.scheduler, edit_interval)
+        self.edits: Coalescer[tuple[int, int]] = Coalescer(edit_interval, timer=timer)
         self.defer_after = defer_after
         self.client: discord.Client | None = None
         self.commands: list[tree.AppCommand] = []
@@ -91,8 +90,7 @@ class DiscordAdapter:
 
     async def stop(self) -> None:
         """Finish waiting edits and stop posting."""
-        if isinstance(self.scheduler, LoopScheduler):
-            await self.scheduler.flush()
+        await self.edits.close()
         if self.poster is not None and self.bot.services.posters.get("discord") is self.poster:
             del self.bot.services.posters["discord"]
 
@@ -305,7 +303,7 @@ class DiscordAdapter:
             ) -> None:
                 await self._redraw(ref, target, channel_id, message_id, interaction)
 
-            self.edits.request((channel_id, message_id), ref, job)
+            self.edits.request((channel_id, message_id), job)
 
     async def _messages_showing(
         self, ref: str, interaction: discord.Interaction | None

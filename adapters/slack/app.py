@@ -23,7 +23,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.coalesce import Coalescer
 from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
 from adapters.slack.poster import SlackPoster
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
@@ -32,6 +31,7 @@ from bot.app import Bot
 from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue
 from bot.clock import Clock
+from bot.coalesce import Coalescer
 from bot.errors import UserError
 from bot.models import ArgValue, Place, Request, User
 from bot.ports import PostFailed
@@ -52,6 +52,9 @@ MODAL_BUDGET_S = 2.0
 # Public cards are redrawn as a member sees them, never with a moderator's extra view.
 VIEWER = User(id="oped-bot-redraw", name="oped-bot")
 CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
+# Slack answers a flood of chat.update calls with 429s; one redraw per message per second keeps a
+# busy poll clear of that while its results still look live.
+UPDATE_INTERVAL = 1.0
 
 Source = tuple[Place, str]  # the public message a button sat on
 
@@ -94,7 +97,7 @@ class SlackAdapter:
         *,
         signing_secret: str = "",
         command: str = COMMAND,
-        coalescer: Coalescer | None = None,
+        coalescer: Coalescer[tuple[str, str]] | None = None,
         modal_budget: float = MODAL_BUDGET_S,
     ) -> None:
         self.bot = bot
@@ -102,7 +105,9 @@ class SlackAdapter:
         self.client = client
         self.command = command
         self.poster = SlackPoster(client)
-        self.updates = coalescer or Coalescer()
+        self.updates: Coalescer[tuple[str, str]] = (
+            Coalescer(UPDATE_INTERVAL) if coalescer is None else coalescer
+        )
         self.admins = AdminCache(client, bot.services.clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.app = AsyncApp(

@@ -29,6 +29,7 @@ from discord import app_commands
 from adapters.discord import tree as derived
 from adapters.discord.client import DiscordAdapter, OpedClient
 from bot.app import Bot
+from bot.coalesce import FakeTimer
 
 APP_ID = 1_100_000_000_000_000_001
 BOT_ID = 1_100_000_000_000_000_002
@@ -683,42 +684,15 @@ def dynamic_item_types(client: discord.Client) -> list[type[Any]]:
     return list(client._connection._view_store._dynamic_items.values())
 
 
-class ManualScheduler:
-    """A scheduler whose time moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.time = 0.0
-        self.jobs: list[tuple[float, int, Callable[[], Any]]] = []
-        self._order = itertools.count()
-
-    def now(self) -> float:
-        return self.time
-
-    def call_later(self, delay: float, job: Callable[[], Any]) -> None:
-        self.jobs.append((self.time + delay, next(self._order), job))
-
-    async def advance(self, seconds: float = 0.0) -> int:
-        """Move time on and run every job now due; return how many ran."""
-        self.time += seconds
-        ran = 0
-        while True:
-            due = sorted(j for j in self.jobs if j[0] <= self.time)
-            if not due:
-                return ran
-            self.jobs.remove(due[0])
-            await due[0][2]()
-            ran += 1
-
-
 class Harness:
     """One Discord client on the fake, with helpers that type, click and autocomplete."""
 
     def __init__(self, fake: FakeDiscord, bot: Bot, **adapter_options: Any) -> None:
         self.fake = fake
         self.bot = bot
-        self.scheduler = ManualScheduler()
+        self.timer = FakeTimer()  # coalesced edits wait until `settle` moves time
         adapter_options.setdefault("defer_after", 30.0)
-        self.adapter = DiscordAdapter(bot, scheduler=self.scheduler, **adapter_options)
+        self.adapter = DiscordAdapter(bot, timer=self.timer, **adapter_options)
         self.client = OpedClient(self.adapter, intents=discord.Intents.none())
 
     async def start(self) -> Harness:
@@ -784,7 +758,8 @@ class Harness:
         """Let `seconds` pass for coalesced edits and return what was sent meanwhile."""
         mark = self.fake.mark()
         before = asyncio.all_tasks()
-        await self.scheduler.advance(seconds)
+        await self.timer.advance(seconds)
+        await self.adapter.edits.settle()
         await drain(before)
         return self.fake.since(mark)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.discord.coalesce import Coalescer, LoopScheduler
 from bot.app import Bot
 from tests.adapters.discord.discord_harness import (
     MODERATOR,
@@ -14,6 +13,7 @@ from tests.adapters.discord.discord_harness import (
     interaction,
     message_calls,
 )
+from tests.adapters.discord.test_discord_polls import create_poll, edits, poll_id, voter
 
 
 async def test_commands_work_in_a_direct_message_without_rights(discord_bot: Harness) -> None:
@@ -34,21 +34,17 @@ async def test_commands_work_in_a_direct_message_without_rights(discord_bot: Har
     assert not request.user.is_moderator and request.user.roles == frozenset()
 
 
-async def test_shutdown_runs_edits_that_were_still_waiting() -> None:
-    scheduler = LoopScheduler()
-    edits: Coalescer[str] = Coalescer(scheduler, interval=60)
-    ran: list[str] = []
-
-    def job(label: str) -> Any:
-        async def run() -> None:
-            ran.append(label)
-
-        return run
-
-    edits.request("message", "poll:1", job("first"))
-    await scheduler.flush()
-    assert ran == ["first"]
-    edits.request("message", "poll:1", job("second"))  # due in 60 s ...
-    edits.request("message", "poll:1", job("third"))  # ... and folded into the same edit
-    await scheduler.flush()  # what `client.close()` does before disconnecting
-    assert ran == ["first", "third"]
+async def test_shutdown_sends_the_edit_that_was_still_waiting(discord_bot: Harness) -> None:
+    posted = await create_poll(discord_bot)
+    vote = f"oped:poll vote {poll_id(posted)}"
+    await discord_bot.click(posted.message_id, f"{vote} 1", voter(1))
+    assert len(edits(await discord_bot.settle())) == 1
+    await discord_bot.click(posted.message_id, f"{vote} 2", voter(2))  # due in 1.5 s ...
+    await discord_bot.click(posted.message_id, f"{vote} 2", voter(3))  # ... folded into it
+    assert edits(await discord_bot.settle()) == []
+    assert discord_bot.adapter.edits.waiting == 1
+    mark = discord_bot.fake.mark()
+    await discord_bot.close()  # time has not moved: closing sends it anyway
+    (last,) = edits(discord_bot.fake.since(mark))
+    assert "3 votes" in last.text or "3 voters" in last.text
+    assert discord_bot.adapter.edits.waiting == 0

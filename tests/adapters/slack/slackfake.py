@@ -24,9 +24,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.coalesce import Coalescer
 from adapters.slack.poster import make_client
 from bot.app import Bot
+from bot.coalesce import Coalescer, FakeTimer
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1-test"
@@ -477,38 +477,6 @@ def payload_body(payload: Mapping[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
-# --- a timer tests move by hand ---------------------------------------------------------------
-
-
-class FakeTimer:
-    """`now` and `sleep` for the Coalescer: sleeping lasts until the test advances time."""
-
-    def __init__(self) -> None:
-        self.value = 0.0
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.value
-
-    async def sleep(self, delay: float) -> None:
-        self.sleeps.append(delay)
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sleepers.append((self.value + delay, future))
-        await future
-
-    async def advance(self, seconds: float) -> None:
-        """Move time on and let every sleeper that is due wake up and get going."""
-        self.value += seconds
-        due = [(at, f) for at, f in self._sleepers if at <= self.value]
-        self._sleepers = [(at, f) for at, f in self._sleepers if at > self.value]
-        for _, future in due:
-            if not future.done():
-                future.set_result(None)
-        # A woken task resumes on the loop's next turn; give it that turn.
-        await asyncio.sleep(0)
-
-
 # --- the adapter, served over HTTP -------------------------------------------------------------
 
 
@@ -524,7 +492,7 @@ class SlackRig:
             bot,
             make_client(env),
             signing_secret=SECRET,
-            coalescer=Coalescer(1.0, now=self.timer.now, sleep=self.timer.sleep),
+            coalescer=Coalescer(1.0, timer=self.timer),
         )
         self.adapter.start()
         self.server = TestServer(self.adapter.app.web_app(), host="127.0.0.1")
