@@ -1,7 +1,7 @@
 """Moderator admin commands: schedules, polls, debates, exports, audit, moderators, packs.
 
 Every command here is `moderator=True`, so `Bot.handle` refuses it to members before it runs.
-Each one that succeeds writes one audit line (who, what, when) and then hands the moderator any
+Each action that succeeds writes one audit line (who, what, when) and then hands the moderator any
 pending reports (a schedule paused after failures, a run interrupted by a restart), once.
 """
 
@@ -58,10 +58,13 @@ def admin_command(
     examples: Sequence[str] = (),
     *,
     audited: bool = False,
+    view: bool = False,
 ) -> Command:
     """A moderator-only command that audits itself and delivers pending reports.
 
     `audited` marks handlers borrowed from another feature that write their own audit line.
+    `view` marks commands that only show what is there: auditing them would bury the actions
+    in lines about reading the log. Exports are not views: who took the data is worth a line.
     Reports go only into private replies; after a public one they wait for the next command.
     """
     action = " ".join(path)
@@ -70,7 +73,7 @@ def admin_command(
         store = _store(ctx)
         reply, detail = await run(ctx, args)
         place = ctx.place
-        if not audited:
+        if not (audited or view):
             await store.audit(
                 place.platform, place.workspace, ctx.user.id, ctx.user.name, action, detail
             )
@@ -620,7 +623,9 @@ COMMANDS: list[Command] = [
             'admin schedule add "30 17 * * 5" --channel #debates --with debate',
         ),
     ),
-    admin_command(("admin", "schedule", "list"), "The schedules in this workspace.", schedule_list),
+    admin_command(
+        ("admin", "schedule", "list"), "The schedules in this workspace.", schedule_list, view=True
+    ),
     admin_command(
         ("admin", "schedule", "pause"),
         "Stop a schedule posting until resumed.",
@@ -681,6 +686,7 @@ COMMANDS: list[Command] = [
         "The latest admin actions: who did what, when.",
         audit_show,
         (Option("count", "int", "How many entries", min_value=1, max_value=AUDIT_MAX),),
+        view=True,
     ),
     admin_command(
         ("admin", "moderators", "add"),
@@ -696,7 +702,10 @@ COMMANDS: list[Command] = [
         (_WHO,),
     ),
     admin_command(
-        ("admin", "moderators", "list"), "Who has moderator rights in the bot.", moderators_list
+        ("admin", "moderators", "list"),
+        "Who has moderator rights in the bot.",
+        moderators_list,
+        view=True,
     ),
     admin_command(
         ("admin", "content", "reload"),
@@ -704,7 +713,7 @@ COMMANDS: list[Command] = [
         content_reload,
     ),
     admin_command(
-        ("admin", "pack", "list"), "The content packs and where each is used.", pack_list
+        ("admin", "pack", "list"), "The content packs and where each is used.", pack_list, view=True
     ),
     admin_command(
         ("admin", "pack", "use"),
