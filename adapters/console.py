@@ -215,6 +215,8 @@ async def run(
             else:
                 line = await _read(stdin.readline, stop)
         except EOFError:
+            if interactive:
+                stdout.write("\n")  # Ctrl-D leaves the cursor after the prompt
             break
         if line is None or not (line or interactive):  # stopped, or the end of piped input
             break
