@@ -199,7 +199,7 @@ class Store(Protocol):
     # Polls
 
     async def create_poll(self, draft: PollDraft) -> Poll:
-        """Store a new poll and return it with its id."""
+        """Store a new poll and return it with an id no poll ever had, deleted ones included."""
         ...
 
     async def get_poll(self, poll_id: int) -> Poll | None:

@@ -323,6 +323,22 @@ def _load_polls(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> 
     return [_poll(row, _options(conn, row["id"])) for row in rows]
 
 
+# The highest poll id ever deleted. SQLite hands out max(id) + 1, so deleting the newest poll
+# would give its id to the next one, and the deleted poll's buttons (`poll vote 12 3`), still
+# on screen, would vote in a poll nobody saw.
+_DELETED_POLL_KEY = "deleted_poll_id_max"
+
+
+def _next_poll_id(conn: sqlite3.Connection) -> int:
+    """An id no poll has had before, deleted ones included."""
+    row = conn.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM polls), 0), "
+        "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) + 1",
+        (_DELETED_POLL_KEY,),
+    ).fetchone()
+    return int(row[0])
+
+
 def _load_debate(conn: sqlite3.Connection, debate_id: int) -> Debate | None:
     row = conn.execute(
         f"SELECT {_DEBATE_COLUMNS} FROM debates WHERE id = ?", (debate_id,)
@@ -481,10 +497,11 @@ class SqliteStore:
         def op(conn: sqlite3.Connection) -> Poll:
             place = draft.place
             cursor = conn.execute(
-                "INSERT INTO polls (platform, workspace, channel, thread, creator_id, "
+                "INSERT INTO polls (id, platform, workspace, channel, thread, creator_id, "
                 "creator_name, question, max_picks, anonymous, results, created_at, closes_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    _next_poll_id(conn),
                     place.platform,
                     place.workspace,
                     place.channel,
@@ -1298,7 +1315,15 @@ class SqliteStore:
             self._poll_cache.pop(poll_id, None)  # the writer's cache must not outlive the poll
             conn.execute("DELETE FROM tracked_messages WHERE ref = ?", (f"poll:{poll_id}",))
             cursor = conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            conn.execute(
+                f"INSERT INTO meta (key, value) VALUES ('{_DELETED_POLL_KEY}', ?) "
+                "ON CONFLICT (key) DO UPDATE SET "
+                "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                (str(poll_id),),
+            )
+            return True
 
         return await self._write(op)
 

@@ -6,7 +6,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.clock import FakeClock
+from bot.errors import NotFound
 from bot.models import Place
 from bot.schedule.model import NewSchedule, Schedule
 from bot.schedule.rotation import Rotation
@@ -282,6 +285,28 @@ async def test_delete_poll_removes_votes_and_tracked_messages(store: Store) -> N
     assert not await store.delete_poll(poll.id)
     assert await store.get_poll(poll.id) is None
     assert await store.messages_for(poll.ref) == []
+
+
+async def test_a_deleted_polls_id_is_never_given_to_a_new_poll(
+    opener: Opener, tmp_path: Path, clock: FakeClock
+) -> None:
+    # The deleted poll's buttons (`poll vote <id> 1`) may still be on screen: they must not
+    # vote in whatever poll comes next, even after a restart.
+    first = await opener(tmp_path, clock)
+    older = await first.create_poll(PollDraft(HERE, "ana", "Ana", "Older?", ("Yes", "No")))
+    newest = await first.create_poll(PollDraft(HERE, "ana", "Ana", "Newest?", ("Yes", "No")))
+    assert await first.delete_poll(newest.id)
+    assert await first.delete_poll(older.id)  # a lower id deleted later keeps the higher mark
+    await first.close()
+    second = await opener(tmp_path, clock)
+    try:
+        fresh = await second.create_poll(PollDraft(HERE, "ana", "Ana", "Fresh?", ("A", "B")))
+        assert fresh.id > newest.id
+        with pytest.raises(NotFound):
+            await second.cast_vote(newest.id, HERE, "ben", "Ben", 1)
+        assert (await second.tally(fresh.id)).voters == 0
+    finally:
+        await second.close()
 
 
 async def test_schedules_and_runs_survive_reopening(
