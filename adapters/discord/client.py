@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
@@ -281,7 +281,7 @@ class DiscordAdapter:
         if message is None:
             return
         if reply.track:
-            await remember(self.bot, reply.track, place, str(message.id))
+            await self.bot.remember_message(reply.track, place, str(message.id))
         if reply.thread:
             try:
                 await message.create_thread(name=thread_name(reply.thread))
@@ -366,17 +366,6 @@ async def with_discord_help(work: Awaitable[Reply]) -> Reply:
         return reply
     note = blocks.Card("notice", HELP_NOTE, title="On Discord")
     return replace(reply, cards=(*reply.cards, note))
-
-
-async def remember(bot: Bot, ref: str, place: Place, message_id: str) -> None:
-    """Record which message shows a tracked card, so later changes can redraw it."""
-    record: Callable[[str, Place, str], Awaitable[Any]] | None = getattr(
-        bot, "remember_message", None
-    )
-    if record is None and bot.services.store is not None:
-        record = bot.services.store.remember_message
-    if record is not None:
-        await record(ref, place, message_id)
 
 
 class OpedTree(app_commands.CommandTree[Any]):

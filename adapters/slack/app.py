@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -383,20 +383,9 @@ class SlackAdapter:
             )
             await self._ephemeral(note, place, user, respond)
             return None
-        await self._remember(reply, place, ts)
+        if reply.track and ts:
+            await self.bot.remember_message(reply.track, place, ts)
         return ts
-
-    async def _remember(self, reply: Reply, place: Place, ts: str) -> None:
-        if not reply.track or not ts:
-            return
-        remember: Callable[[str, Place, str], Awaitable[Any]] | None = getattr(
-            self.bot, "remember_message", None
-        )
-        store = self.bot.services.store
-        if remember is None and store is not None:
-            remember = store.remember_message
-        if remember is not None:
-            await remember(reply.track, place, ts)
 
     async def refresh(
         self, reply: Reply, source: Source | None, *, posted: str | None = None
