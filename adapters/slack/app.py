@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
 from adapters.slack.poster import SlackPoster
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
+from bot import blocks
 from bot.actions import PREFIX, command_line
 from bot.app import Bot
 from bot.blocks import Card, Reply
@@ -184,22 +185,16 @@ class SlackAdapter:
         try:
             command = self.bot.command(POLL_CREATE)
         except UserError:
-            return Reply((Card("error", "Polls are not available in this bot."),), ephemeral=True)
+            return blocks.error("Polls are not available in this bot.")
         metadata = {"team": place.workspace, "channel": place.channel}
         view = build_modal(command, POLL_MODAL, "Create a poll", metadata)
         try:
             await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
         except SlackApiError as exc:
             log.warning("views.open failed: %s", _why(exc))
-            return Reply(
-                (
-                    Card(
-                        "error",
-                        "The poll form could not open. Try again, or use "
-                        f'`{self.command} poll create "Question?" "Option" "Option"`.',
-                    ),
-                ),
-                ephemeral=True,
+            return blocks.error(
+                "The poll form could not open. Try again, or use "
+                f'`{self.command} poll create "Question?" "Option" "Option"`.'
             )
         return None
 
@@ -371,15 +366,9 @@ class SlackAdapter:
                     )
                 return None
             log.warning("chat.postMessage failed: %s", code)
-            note = Reply(
-                (
-                    Card(
-                        "error",
-                        f"I could not post in this channel ({code}). Invite me with "
-                        "`/invite @oped-bot` and try again.",
-                    ),
-                ),
-                ephemeral=True,
+            note = blocks.error(
+                f"I could not post in this channel ({code}). Invite me with "
+                "`/invite @oped-bot` and try again."
             )
             await self._ephemeral(note, place, user, respond)
             return None
