@@ -12,8 +12,9 @@ from bot.textparse import split
 async def show_help(ctx: Context, args: Args) -> Reply:
     asked = args.text("command")
     catalogue = ctx.catalogue
-    if asked:
-        words = split(asked)
+    # `help /oped` splits to no words at all: that asks for the listing too.
+    words = split(asked) if asked else []
+    if words:
         command = catalogue.longest_match(words)
         if command is None or len(command.path) != len(words):
             group = [c for c in catalogue.commands if c.path[0] == words[0].lower()]

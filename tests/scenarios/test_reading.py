@@ -124,6 +124,9 @@ async def test_help_lists_every_command_and_details_one(
     assert "quote search regime change" in detail
     group = await chat.say("help quote")
     assert "quote [query...]" in group
+    for bare in ("help /oped", "help /"):  # no command left once the prefix is gone
+        listing = await chat.say(bare)
+        assert "== oped-bot commands ==" in listing and "Error" not in listing, bare
 
 
 async def test_unknown_command_suggests(chat: Chat) -> None:
