@@ -11,7 +11,6 @@ import difflib
 import json
 import os
 import re
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -22,6 +21,8 @@ import yaml
 from dotenv import load_dotenv
 
 from bot.content.loader import BUNDLED
+from bot.errors import NotFound
+from bot.schedule.cron import parse_tz
 
 DEFAULT_CONFIG = Path("oped-bot.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -151,14 +152,14 @@ def format_duration(delta: timedelta) -> str:
 
 
 def _timezone(value: Any) -> str:
-    name = _text(value)
+    # The same check `admin schedule add --tz` makes, so a zone the file accepts is one the
+    # schedules and exports accept too (`localtime` and other host aliases are not places).
     try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return parse_tz(_text(value))
+    except NotFound:
         raise _Bad(
             f"{_show(value)} is not an IANA time zone such as UTC, Europe/Paris, America/New_York"
         ) from None
-    return name
 
 
 def _pack_id(value: Any) -> str:

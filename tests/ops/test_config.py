@@ -65,6 +65,12 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert settings.content_dir == Path("/env/c")
 
 
+def test_time_zone_is_canonicalised_as_schedules_spell_it(tmp_path: Path) -> None:
+    assert Settings.load(write(tmp_path, "timezone: europe/paris\n"), {}).timezone == (
+        "Europe/Paris"
+    )
+
+
 def test_default_file_and_oped_bot_config(in_tmp: Path) -> None:
     write(in_tmp, "timezone: Asia/Seoul\n")
     assert Settings.load(None, {}).timezone == "Asia/Seoul"
@@ -97,6 +103,9 @@ def test_the_brief_s_example_message(in_tmp: Path) -> None:
     [
         ("timezone: Mars/Olympus\n", 'timezone: "Mars/Olympus" is not an IANA time zone'),
         ("timezone: 5\n", "timezone: 5 is not a non-empty text"),
+        # Host aliases resolve with zoneinfo but are not places; schedules refuse them too.
+        ("timezone: localtime\n", 'timezone: "localtime" is not an IANA time zone'),
+        ("timezone: Factory\n", 'timezone: "Factory" is not an IANA time zone'),
         ("database: {path: ''}\n", 'database.path: "" is not a non-empty text'),
         ("content: {default_pack: My Pack}\n", 'content.default_pack: "My Pack" is not a pack id'),
         ("scheduler: {grace_period: 90}\n", "scheduler.grace_period: 90 is not a duration"),
