@@ -62,7 +62,8 @@ def sort_words(command: Command, words: list[str]) -> dict[str, ArgValue]:
                     command.usage,
                 )
             if option.kind == "flag":
-                raw[option.name] = True
+                # `--anonymous=no` must not switch it on: the value is kept so coerce refuses it.
+                raw[option.name] = inline if has_value else True
             elif has_value:
                 raw[option.name] = inline
             elif index + 1 < len(words):

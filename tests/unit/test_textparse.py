@@ -85,6 +85,7 @@ def test_named_options_flags_and_lists() -> None:
         ("poll create", "needs <question>"),
         ('poll create "' + "x" * 301 + '" A B', "is 301 characters; the limit is 300"),
         ('quote search "open', "is not closed"),
+        ('poll create "Q?" A B --anonymous=no', "--anonymous is a switch and takes no value"),
     ],
 )
 def test_bad_input_is_refused_with_what_to_change(line: str, message: str) -> None:
