@@ -165,19 +165,22 @@ class SlackAdapter:
     async def _command(self, body: Mapping[str, Any], respond: AsyncRespond) -> None:
         team = str(body.get("team_id", ""))
         place = Place("slack", team, str(body.get("channel_id", "")))
-        user = await self._user(team, {"id": body.get("user_id"), "name": body.get("user_name")})
         # Slack escapes what the user typed (`&` arrives as `&amp;`); its own markup for users
         # and channels (`<@U1|ann>`, with escaping on in the manifest) arrives as it is.
         text = unescape(str(body.get("text") or "")).strip()
-        reply: Reply | None
+        reply: Reply | None = None
         route = slack_route(text)
+        if route == ("poll", "new"):
+            # The trigger_id dies 3 s after the command: open the form before users.info.
+            reply = await self._open_poll_modal(body, place)
+            if reply is None:
+                return
+        user = await self._user(team, {"id": body.get("user_id"), "name": body.get("user_name")})
         if route == ("help",):
             reply = await self.bot.handle_text("help", place, user)
             if not reply.is_error and _has_polls(self.bot):
                 reply = _with_slack_help(reply, self.command)
-        elif route == ("poll", "new"):
-            reply = await self._open_poll_modal(body, place)
-        else:
+        elif route is None:
             reply = await self.bot.handle_text(text, place, user)
         await self.deliver(reply, place, user, respond=respond)
 

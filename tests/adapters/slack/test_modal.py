@@ -75,6 +75,21 @@ async def test_poll_new_opens_a_form_with_one_input_per_option(
     }
     assert json.loads(view["private_metadata"]) == {"team": TEAM, "channel": CHANNEL}
     assert fake.posted() == []  # nothing to say in the channel: the form is the answer
+    # The trigger_id expires 3 s after the command: the adapter asks Slack nothing else first
+    # (auth.test is Bolt checking its token once).
+    assert [call.method for call in fake.calls if call.method != "auth.test"] == ["views.open"]
+
+
+async def test_a_form_that_cannot_open_is_explained_privately(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    fake.fail("views.open", "expired_trigger_id")
+    await poll_rig.command("poll new")
+    refusal = fake.posted()[-1]
+    assert refusal["response_type"] == "ephemeral"
+    assert "could not open" in shown_text(refusal)
+    assert "/oped poll create" in shown_text(refusal)  # the typed form still works
+    assert fake.called("chat.postMessage") == []
 
 
 async def test_a_valid_submission_closes_the_form_and_posts_the_poll(
