@@ -137,7 +137,10 @@ def parse_duration(value: Any) -> timedelta:
     if match is None or not any(match.groups()):
         raise _Bad(f"{_show(value)} is not a duration like 30m, 1h, 2d")
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise _Bad(f"{_show(value)} is too long a duration") from None
 
 
 def format_duration(delta: timedelta) -> str:
@@ -149,6 +152,18 @@ def format_duration(delta: timedelta) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts) or "0s"
+
+
+# The scheduler looks back this far for missed runs (and computes `now - grace`, which a huge
+# value would overflow); a post more than a month late is not a scheduled post any more.
+GRACE_MAX = timedelta(days=30)
+
+
+def _grace(value: Any) -> timedelta:
+    grace = parse_duration(value)
+    if grace > GRACE_MAX:
+        raise _Bad(f"{_show(value)} is longer than the {format_duration(GRACE_MAX)} maximum")
+    return grace
 
 
 def _timezone(value: Any) -> str:
@@ -214,7 +229,7 @@ SCHEMA: _Schema = {
         "dir": _Field("content_dir", _path),
         "default_pack": _Field("default_pack", _pack_id),
     },
-    "scheduler": {"grace_period": _Field("grace_period", parse_duration)},
+    "scheduler": {"grace_period": _Field("grace_period", _grace)},
     "moderators": {
         "roles": _Field("moderator_roles", _ids),
         "users": _Field("moderator_users", _ids),

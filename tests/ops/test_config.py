@@ -110,6 +110,9 @@ def test_the_brief_s_example_message(in_tmp: Path) -> None:
         ("content: {default_pack: My Pack}\n", 'content.default_pack: "My Pack" is not a pack id'),
         ("scheduler: {grace_period: 90}\n", "scheduler.grace_period: 90 is not a duration"),
         ("scheduler: {grace_period: 1w}\n", 'scheduler.grace_period: "1w" is not a duration'),
+        ("scheduler: {grace_period: 31d}\n", 'grace_period: "31d" is longer than the 30d maximum'),
+        # Beyond what a timedelta holds: a refusal, not a crash at start.
+        ("scheduler: {grace_period: 99999999999d}\n", '"99999999999d" is too long a duration'),
         ("moderators: {users: alice}\n", 'moderators.users: "alice" is not a list'),
         ("moderators: {roles: [true]}\n", "moderators.roles: entry true is not a user or role"),
         ("logging: {level: LOUD}\n", 'logging.level: "LOUD" is not one of DEBUG, INFO,'),
