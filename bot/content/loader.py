@@ -364,7 +364,7 @@ class _Reader:
         self._unique("quotes", [q.id for q in pack.quotes], "Q")
         self._unique("counterpoints", [k.id for k in pack.counterpoints], "K")
         self._unique("prompts", [p.id for p in pack.prompts], "P")
-        self._unique("glossary", [t.term.lower() for t in pack.glossary], None)
+        self._unique("glossary", [t.term for t in pack.glossary], None, field="term")
         claim_ids = {c.id for c in pack.claims}
         count = len(pack.paragraphs)
         normalised = [normalise(p) for p in pack.paragraphs]
@@ -403,15 +403,17 @@ class _Reader:
                     f"counterpoints[{index}].claim", f"{counterpoint.claim!r} is not a claim id"
                 )
 
-    def _unique(self, key: str, ids: list[str], prefix: str | None) -> None:
+    def _unique(self, key: str, ids: list[str], prefix: str | None, field: str = "id") -> None:
+        # Case-insensitive, as every lookup is (`quote q3`, `explain kcna`).
         seen: set[str] = set()
         for index, item_id in enumerate(ids):
-            if item_id in seen:
-                self.fail(f"{key}[{index}].id", f"{item_id!r} is used twice")
-            seen.add(item_id)
+            if item_id.lower() in seen:
+                self.fail(f"{key}[{index}].{field}", f"{item_id!r} is used twice")
+            seen.add(item_id.lower())
             if prefix and item_id and not re.fullmatch(rf"{prefix}\d+", item_id):
                 self.fail(
-                    f"{key}[{index}].id", f"{item_id!r} must look like {prefix}1, {prefix}2, ..."
+                    f"{key}[{index}].{field}",
+                    f"{item_id!r} must look like {prefix}1, {prefix}2, ...",
                 )
 
 

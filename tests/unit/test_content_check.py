@@ -108,6 +108,11 @@ BREAKAGES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "counterpoints[0].claim: 'C42' is not a claim id",
     ),
     ("duplicate id", _set("quotes.1.id", "Q1"), "quotes[1].id: 'Q1' is used twice"),
+    (
+        "duplicate glossary term",
+        _set("glossary.1.term", "kcna"),
+        "glossary[1].term: 'kcna' is used twice",
+    ),
     ("badly formed id", _set("prompts.0.id", "prompt-one"), "must look like P1, P2"),
     ("missing field", _set("title", None), "title: must be a non-empty text"),
     (
