@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,6 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     config_file: Path | None = None  # the file these settings were read from, if any
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
