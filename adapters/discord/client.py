@@ -232,9 +232,10 @@ class DiscordAdapter:
         except discord.HTTPException as exc:
             log.warning("reply not delivered", exc_info=True)
             await self.report(interaction, "I could not post the reply", exc)
-            return
-        if not private:
-            await self._after_post(interaction, reply, first, place)
+        else:
+            if not private:
+                await self._after_post(interaction, reply, first, place)
+        # The change is saved whether or not its reply got through: the card must show it.
         for ref in reply.refresh:
             await self.refresh(ref, place, interaction)
 

@@ -206,6 +206,18 @@ async def test_a_refused_reply_becomes_a_private_error(discord_bot: Harness) -> 
     assert "could not post the reply" in calls[-1].text
 
 
+async def test_a_vote_whose_confirmation_fails_still_redraws_the_poll(
+    discord_bot: Harness,
+) -> None:
+    posted = await create_poll(discord_bot)
+    number = poll_id(posted)
+    discord_bot.fake.fail("POST", r"/callback$", 400, code=50035, message="Invalid Form Body")
+    calls = await discord_bot.click(posted.message_id, f"oped:poll vote {number} 1", voter(1))
+    assert "could not post the reply" in message_calls(calls)[-1].text
+    redrawn = edits(await discord_bot.settle())  # the vote is saved, so the card shows it
+    assert len(redrawn) == 1 and "1 vote" in redrawn[0].text
+
+
 async def test_vote_buttons_work_for_every_member_independently(discord_bot: Harness) -> None:
     posted = await create_poll(discord_bot)
     number = poll_id(posted)
