@@ -107,9 +107,6 @@ class Args:
         value = self._values.get(name)
         return value if isinstance(value, tuple) else ()
 
-    def as_dict(self) -> dict[str, ArgValue]:
-        return dict(self._values)
-
 
 class Catalogue:
     """The set of commands, looked up by path."""

@@ -190,12 +190,8 @@ def _winner_text(results: Results) -> str:
     if results.before.total == 0:
         return "No winner: nobody voted before the discussion, so there is no swing."
     winner = results.winner
-    if winner is None:
-        return (
-            f"A tie: For and Against both moved {points(results.swing('for'))}."
-            if abs(results.swing("for") - results.swing("against")) < _EPSILON
-            else "No winner."
-        )
+    if winner is None:  # both phases have votes, so only a tie on points leaves no winner
+        return f"A tie: For and Against both moved {points(results.swing('for'))}."
     return f"{LABELS[winner]}, gaining {points(results.swing(winner))}"
 
 

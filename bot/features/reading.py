@@ -11,7 +11,7 @@ from bot.context import Context
 from bot.errors import NotFound, UsageError
 
 
-def quote_card(pack: Pack, quote: Quote) -> Card:
+def quote_card(quote: Quote) -> Card:
     """A quote with its speaker, paragraph and id."""
     return Card(
         "quote",
@@ -60,14 +60,14 @@ async def quote(ctx: Context, args: Args) -> Reply:
     pack = ctx.pack
     asked = args.text("query")
     if asked is None:
-        return Reply((quote_card(pack, ctx.services.rng.choice(pack.quotes)),))
+        return Reply((quote_card(ctx.services.rng.choice(pack.quotes)),))
     found = pack.quote(asked)
     if found is not None:
-        return Reply((quote_card(pack, found),))
+        return Reply((quote_card(found),))
     topic = asked.lower().replace(" ", "-")
     on_topic = [q for q in pack.quotes if topic in q.topics]
     if on_topic:
-        return Reply((quote_card(pack, ctx.services.rng.choice(on_topic)),))
+        return Reply((quote_card(ctx.services.rng.choice(on_topic)),))
     raise NotFound(
         "quote id or topic",
         asked,
@@ -88,7 +88,7 @@ async def quote_search(ctx: Context, args: Args) -> Reply:
     cards = []
     for hit in hits:
         if hit.quote is not None:
-            cards.append(quote_card(pack, hit.quote))
+            cards.append(quote_card(hit.quote))
         else:
             cards.append(
                 Card("quote", hit.text, footer=f"{pack.author.name} · paragraph {hit.paragraph}")
@@ -146,7 +146,7 @@ async def counterpoint(ctx: Context, args: Args) -> Reply:
     cards = [claim_card(pack, claim)]
     supporting = pack.quotes_for(claim.id)
     if supporting:
-        cards.append(quote_card(pack, supporting[0]))
+        cards.append(quote_card(supporting[0]))
     cards.extend(counterpoint_card(k) for k in chosen)
     return Reply(tuple(cards))
 
