@@ -32,7 +32,7 @@ from bot.context import Services
 from bot.errors import UserError
 from bot.models import Place
 from bot.ports import PostFailed
-from bot.schedule.cron import next_run, upcoming
+from bot.schedule.cron import next_run, runs_between
 from bot.schedule.model import Run, RunState, Schedule
 from bot.schedule.post import compose, prepare, schedule_context
 from bot.store.base import Store
@@ -148,12 +148,9 @@ class Scheduler:
         cutoff = now - self.policy.grace
         try:
             following = next_run(schedule.cron, schedule.tz, now)
-            start = max(schedule.next_due, cutoff)
-            window = []
-            for due in upcoming(schedule.cron, schedule.tz, start - _SECOND):
-                if due > now:
-                    break
-                window.append(due)
+            # Due times in [max(next_due, cutoff), now]: runs_between excludes its start.
+            start = max(schedule.next_due, cutoff) - _SECOND
+            window = runs_between(schedule.cron, schedule.tz, start, now)
         except UserError as exc:  # e.g. a time zone that left the tz database
             await self._pause(schedule, now, f"its schedule cannot be computed: {exc}")
             return Outcome(schedule.id, schedule.next_due, "failed", str(exc))
