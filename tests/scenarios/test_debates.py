@@ -125,3 +125,20 @@ async def test_moderator_actions_are_audited(bot: Bot) -> None:
     log = await store.audit_log("slack", "T1")
     assert [e.action for e in log] == ["debate close", "debate advance", "debate start"]
     assert log[0].actor_name == "Mo" and log[0].detail.startswith("#1 This house believes")
+
+
+async def test_debates_stay_in_their_workspace(bot: Bot) -> None:
+    # Ids are global; a moderator of another workspace must not steer this one's debate.
+    here = Place("slack", "T1", "C1")
+    there = Place("slack", "T2", "C1")
+    mod = User("U9", "Mo", is_moderator=True)
+    await bot.handle_text("debate start P1", here, mod)
+    for line in ("debate vote 1 for", "debate advance 1", "debate close 1"):
+        reply = await bot.handle_text(line, there, mod)
+        assert reply.is_error and "No debate `#1`" in reply.cards[0].body, line
+    store = bot.services.store
+    assert store is not None
+    debate = await store.get_debate(1)
+    assert debate is not None and debate.phase == "before"
+    assert await store.debate_votes(1) == []
+    assert await store.audit_log("slack", "T2") == []
