@@ -291,11 +291,14 @@ class SlackAdapter:
         if reply is None:
             return
         posted = None
-        if reply.ephemeral:
-            await self._ephemeral(reply, place, user, respond)
-        else:
-            posted = await self._public(reply, place, user, respond)
-        await self.refresh(reply, source, posted=posted)
+        try:
+            if reply.ephemeral:
+                await self._ephemeral(reply, place, user, respond)
+            else:
+                posted = await self._public(reply, place, user, respond)
+        finally:
+            # The change is saved whether or not its reply got through: the card must show it.
+            await self.refresh(reply, source, posted=posted)
 
     async def _ephemeral(
         self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None

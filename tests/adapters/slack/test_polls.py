@@ -17,7 +17,9 @@ from tests.adapters.slack.slackfake import (
     TEAM,
     FakeSlack,
     SlackRig,
+    action_payload,
     buttons,
+    payload_body,
     shown_text,
 )
 
@@ -81,6 +83,23 @@ async def test_a_vote_by_button_confirms_privately_and_redraws_the_poll(
     assert store_bot.services.store is not None
     tally = await store_bot.services.store.tally(1)
     assert tally.counts == (0, 1, 0)
+
+
+async def test_a_vote_whose_confirmation_cannot_be_delivered_still_redraws_the_poll(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig)
+    button = buttons(posted)[0]
+    payload = action_payload(
+        fake, button["action_id"], button["value"], message_ts=ts_of(fake, posted), user="U0V"
+    )
+    payload["response_url"] = "http://127.0.0.1:9/respond/action"  # nothing listens there
+    status, _ = await poll_rig.post(payload_body(payload))
+    await poll_rig.adapter.drain()
+    assert status == 200 and fake.responses == []
+    (edit,) = updates(fake)  # the vote is saved, so the card shows it
+    assert edit["ts"] == ts_of(fake, posted)
+    assert "1 vote" in shown_text(edit) or "1 voter" in shown_text(edit)
 
 
 async def test_a_burst_of_votes_becomes_two_edits_and_the_last_shows_every_vote(
