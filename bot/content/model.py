@@ -109,12 +109,13 @@ class Pack:
     def quotes_for(self, claim_id: str) -> tuple[Quote, ...]:
         return tuple(q for q in self.quotes if q.claim == claim_id)
 
-    def topics(self) -> list[str]:
-        """Every topic used by a quote or claim, sorted."""
-        found = {t for q in self.quotes for t in q.topics} | {
-            t for c in self.claims for t in c.topics
-        }
-        return sorted(found)
+    def quote_topics(self) -> list[str]:
+        """Topics `quote <topic>` answers, sorted."""
+        return sorted({t for q in self.quotes for t in q.topics})
+
+    def claim_topics(self) -> list[str]:
+        """Topics `counterpoint <topic>` answers, sorted."""
+        return sorted({t for c in self.claims for t in c.topics})
 
     def byline(self) -> str:
         return f"{self.author.name}, {self.outlet}, {self.published}"

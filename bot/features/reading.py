@@ -71,8 +71,8 @@ async def quote(ctx: Context, args: Args) -> Reply:
     raise NotFound(
         "quote id or topic",
         asked,
-        [q.id for q in pack.quotes] + pack.topics(),
-        f"Topics: {', '.join(pack.topics())}. To search the text: `quote search {asked}`.",
+        [q.id for q in pack.quotes] + pack.quote_topics(),
+        f"Topics: {', '.join(pack.quote_topics())}. To search the text: `quote search {asked}`.",
     )
 
 
@@ -83,7 +83,7 @@ async def quote_search(ctx: Context, args: Args) -> Reply:
     if not hits:
         raise UsageError(
             f"Nothing in the article matches `{words}`. Try other words, or a topic: "
-            + ", ".join(pack.topics())
+            + ", ".join(pack.quote_topics())
         )
     cards = []
     for hit in hits:
@@ -137,7 +137,7 @@ async def counterpoint(ctx: Context, args: Args) -> Reply:
             raise NotFound(
                 "claim id or topic",
                 asked,
-                [c.id for c in pack.claims] + pack.topics(),
+                [c.id for c in pack.claims] + pack.claim_topics(),
                 "Type `claims` to list the claims.",
             )
         chosen = [rng.choice(pack.counterpoints_for(rng.choice(on_topic).id))]
@@ -197,7 +197,7 @@ async def source(ctx: Context, args: Args) -> Reply:
 
 async def _topics_and_quotes(ctx: Context, typed: str) -> list[Choice]:
     pack = ctx.pack
-    choices = [Choice(f"topic: {t}", t) for t in pack.topics()]
+    choices = [Choice(f"topic: {t}", t) for t in pack.quote_topics()]
     choices += [Choice(f"{q.id}: {q.text}"[:100], q.id) for q in pack.quotes]
     return rank(typed, choices)
 
@@ -205,7 +205,7 @@ async def _topics_and_quotes(ctx: Context, typed: str) -> list[Choice]:
 async def _claims_and_topics(ctx: Context, typed: str) -> list[Choice]:
     pack = ctx.pack
     choices = [Choice(f"{c.id}: {c.text}"[:100], c.id) for c in pack.claims]
-    choices += [Choice(f"topic: {t}", t) for t in pack.topics()]
+    choices += [Choice(f"topic: {t}", t) for t in pack.claim_topics()]
     return rank(typed, choices)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from bot.app import Bot
 from bot.content.registry import PackRegistry
+from bot.models import Place, User
 from tests.scenarios.chat import Chat
 
 
@@ -146,3 +148,18 @@ async def test_console_meta_commands(chat: Chat) -> None:
     assert await chat.say(":whoami") == "ana (moderator) in #debate."
     assert chat.session.prompt == "ana*@#debate> "
     assert ":user NAME" in await chat.say(":nonsense")
+
+
+async def test_every_topic_offered_is_one_the_command_answers(bot: Bot, chat: Chat) -> None:
+    # Quotes and claims carry different topics (`missiles` is on quotes only): a suggestion
+    # that then fails with "No claim id or topic" would send people in circles.
+    place, user = Place("console", "local", "general"), User("ana", "ana")
+    for source, command in (("quotes", "quote"), ("claims", "counterpoint")):
+        offered = await bot.complete(source, place, user, "")
+        topics = [c.value for c in offered if c.label.startswith("topic: ")]
+        assert topics, source
+        for topic in topics:
+            out = await chat.say(f"{command} {topic}")
+            assert "Error" not in out, (command, topic, out)
+    refused = await chat.say("counterpoint missile")
+    assert "No claim id or topic `missile`" in refused and "`missiles`" not in refused
