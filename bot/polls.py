@@ -296,7 +296,7 @@ def vote_message(outcome: VoteOutcome) -> str:
     return text
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     """Neutralise spreadsheet formulas: a cell starting with = + - @ would run in Excel."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -313,9 +313,9 @@ def export(poll: Poll, tally: Tally, votes: list[PollVote]) -> tuple[Attachment,
         writer.writerow(
             [
                 poll.id,
-                _cell(poll.question),
+                csv_cell(poll.question),
                 number,
-                _cell(label),
+                csv_cell(label),
                 count,
                 percent(count, tally.voters),
                 tally.voters,
@@ -333,9 +333,9 @@ def export(poll: Poll, tally: Tally, votes: list[PollVote]) -> tuple[Attachment,
                 [
                     poll.id,
                     vote.option,
-                    _cell(poll.options[vote.option - 1]),
-                    _cell(vote.voter_id or ""),
-                    _cell(vote.voter_name or ""),
+                    csv_cell(poll.options[vote.option - 1]),
+                    csv_cell(vote.voter_id or ""),
+                    csv_cell(vote.voter_name or ""),
                     vote.voted_at.isoformat() if vote.voted_at else "",
                 ]
             )

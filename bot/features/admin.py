@@ -26,7 +26,7 @@ from bot.features import debates as debate_commands
 from bot.features import polls as poll_commands
 from bot.limits import fit
 from bot.pack_choice import pack_for
-from bot.polls import _cell as neutralise
+from bot.polls import csv_cell as neutralise
 from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone_names, zone
 from bot.schedule.model import ATTACH_CHOICES, Attach, NewSchedule, Run, Schedule
 from bot.scheduler import Scheduler
