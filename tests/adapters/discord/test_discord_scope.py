@@ -99,3 +99,31 @@ async def test_in_its_own_channel_the_same_commands_work(discord_bot: Harness) -
     assert export[0].ephemeral and export[0].files
     closed = await discord_bot.slash("poll close", MEMBER, poll=1)
     assert "has closed" in closed[0].text and not closed[0].ephemeral
+
+
+async def test_in_a_thread_of_its_channel_the_same_commands_work(discord_bot: Harness) -> None:
+    # Discord sends the thread's id as the channel id; the thread belongs to the poll's channel.
+    await open_both(discord_bot)
+    thread_id = int(THREAD["id"])
+    voted = only_reply(await discord_bot.slash("poll vote", MEMBER, THREAD, poll=1, option=2))
+    assert "Your vote in poll #1: 2. No" in voted
+    assert QUESTION in only_reply(await discord_bot.slash("poll results", VOTER, THREAD, poll=1))
+    choices = await discord_bot.autocomplete("debate vote", "debate", "", VOTER, THREAD)
+    assert [c["value"] for c in choices] == [1]
+    side = only_reply(await discord_bot.slash("debate vote", MEMBER, THREAD, debate=1, side="for"))
+    assert "Your opening vote on debate #1: For" in side
+    advanced = await discord_bot.slash("debate advance", MODERATOR, THREAD, debate=1)
+    assert "closing vote" in advanced[0].text and not advanced[0].ephemeral
+    store = discord_bot.bot.services.store
+    assert store is not None
+    assert (await store.tally(1)).counts == (1, 1)
+    # The card posted from the thread is tracked in the channel, in that thread, and redrawn there.
+    shown = await store.messages_for("debate:1")
+    assert [(t.place.channel, t.place.thread) for t in shown][-1] == (
+        str(CHANNEL_ID),
+        str(thread_id),
+    )
+    await discord_bot.slash("debate vote", VOTER, THREAD, debate=1, side="against")
+    redrawn = [c for c in await discord_bot.settle(5) if c.method == "PATCH"]
+    paths = {c.path for c in redrawn}
+    assert f"/channels/{thread_id}/messages/{advanced[0].message_id}" in paths
