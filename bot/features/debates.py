@@ -153,7 +153,7 @@ async def _card(ctx: Context, ref: str) -> Reply | None:
         return None
     store = store_of(ctx)
     debate = await store.get_debate(debate_id)
-    if debate is None:
+    if debate is None or not here(ctx, debate.place):  # as for polls: only its own channel
         return None
     if debate.phase == "closed":
         results = debates.tally(await store.debate_votes(debate.id))

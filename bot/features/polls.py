@@ -183,7 +183,9 @@ async def _card(ctx: Context, ref: str) -> Reply | None:
         return None
     store = store_of(ctx)
     poll = await store.get_poll(poll_id)
-    if poll is None:
+    # `ctx.place` is where the message to redraw is; a card tracked in another channel (as
+    # commands typed there could once post) must not keep showing this poll's counts.
+    if poll is None or not here(ctx, poll.place):
         return None
     tally = await store.tally(poll_id)
     now = ctx.services.clock.now()

@@ -7,6 +7,7 @@ must reveal nothing there, and take no vote, close, export or audit line from th
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ import pytest
 from bot.app import Bot
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
+from bot.deadlines import close_due
 from bot.models import Place, User
 from tests.scenarios.chat import Chat
-from tests.store.fixtures import store_bot
+from tests.store.fixtures import RecordingPoster, store_bot
 from tests.store.tables import all_rows
 
 QUESTION = "Should the U.S. accept a nuclear North Korea?"
@@ -120,3 +122,33 @@ async def test_workspace_wide_moderator_views_stay_workspace_wide(chat: Chat) ->
     assert "1 poll(s)" in exported
     audit = await chat.say("admin audit")
     assert "debate start" in audit
+
+
+async def test_a_card_is_redrawn_only_for_a_message_in_its_own_channel(bot: Bot) -> None:
+    # Before this rule, `debate advance 1` typed elsewhere posted and tracked the card there;
+    # such a message must not keep receiving the live counts.
+    general = Place("console", "local", "general")
+    random = Place("console", "local", "random")
+    mod = User("mo", "Mo", is_moderator=True)
+    await bot.handle_text(CREATE, general, mod)
+    await bot.handle_text("debate start P1", general, mod)
+    for ref in ("poll:1", "debate:1"):
+        assert await bot.redraw(ref, random, mod) is None, ref
+        drawn = await bot.redraw(ref, general, mod)
+        assert drawn is not None and "#1" in (drawn.cards[0].title or ""), ref
+        in_thread = await bot.redraw(ref, Place("console", "local", "general", "t1"), mod)
+        assert in_thread == drawn, ref
+
+
+async def test_a_deadline_redraws_only_the_messages_in_the_polls_channel(
+    bot: Bot, clock: FakeClock
+) -> None:
+    general = Place("console", "local", "general")
+    poster = RecordingPoster()
+    bot.services.posters["console"] = poster
+    await bot.handle_text(f"{CREATE} --closes 1h", general, User("ana", "Ana"))
+    await bot.remember_message("poll:1", general, "card")
+    await bot.remember_message("poll:1", Place("console", "local", "random"), "stray")
+    clock.advance(timedelta(hours=1))
+    assert len(await close_due(bot.services, clock.now())) == 1
+    assert [(place, message_id) for place, message_id, _ in poster.updates] == [(general, "card")]
