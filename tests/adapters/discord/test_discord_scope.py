@@ -14,6 +14,9 @@ from tests.adapters.discord.discord_harness import (
     Call,
     Harness,
     Member,
+    command_data,
+    in_dm,
+    interaction,
     message_calls,
     public_thread,
     text_channel,
@@ -127,3 +130,24 @@ async def test_in_a_thread_of_its_channel_the_same_commands_work(discord_bot: Ha
     redrawn = [c for c in await discord_bot.settle(5) if c.method == "PATCH"]
     paths = {c.path for c in redrawn}
     assert f"/channels/{thread_id}/messages/{advanced[0].message_id}" in paths
+
+
+async def test_a_poll_in_a_direct_message_is_not_found_from_another_ones(
+    discord_bot: Harness,
+) -> None:
+    # Every DM has the workspace "dm"; only the channel tells one person's DM from another's.
+    def from_dm(channel_id: int, path: tuple[str, ...], **options: Any) -> dict[str, Any]:
+        data = command_data(discord_bot.adapter.commands, path, options)
+        return in_dm(interaction(2, data, VOTER, channel_id=str(channel_id)))
+
+    mine, theirs = 1_100_000_000_000_000_020, 1_100_000_000_000_000_021
+    create = from_dm(mine, ("poll", "create"), question=QUESTION, options="Yes|No")
+    assert "Poll #1" in message_calls(await discord_bot.deliver(create))[0].text
+    db = discord_bot.bot.services.settings.db_path
+    before = all_rows(db)
+    for path, options in [(("poll", "results"), {}), (("poll", "vote"), {"option": 1})]:
+        calls = await discord_bot.deliver(from_dm(theirs, path, poll=1, **options))
+        assert "No poll `#1`" in only_reply(calls), path
+    assert all_rows(db) == before
+    calls = await discord_bot.deliver(from_dm(mine, ("poll", "results"), poll=1))
+    assert QUESTION in only_reply(calls)
