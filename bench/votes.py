@@ -54,6 +54,7 @@ from bot.content.loader import BUNDLED  # noqa: E402
 from bot.content.registry import PackRegistry  # noqa: E402
 from bot.context import Services  # noqa: E402
 from bot.models import Place, User  # noqa: E402
+from bot.scope import reaches  # noqa: E402
 from bot.store.base import Refused, VoteOutcome  # noqa: E402
 from bot.store.sqlite import (  # noqa: E402
     _POLL_COLUMNS,
@@ -110,7 +111,7 @@ class NaiveStore(SqliteStore):
         if row is None:
             raise Refused(f"No poll #{poll_id}.")
         poll = _poll(row, options)
-        if poll.place.workspace != place.workspace or not poll.is_open(self.clock.now()):
+        if not reaches(place, poll.place) or not poll.is_open(self.clock.now()):
             raise Refused(f"Poll #{poll_id} does not take this vote.")
         if not 1 <= option <= len(options):
             raise Refused(f"Poll #{poll_id} has no option {option}.")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot import polls
 from bot.blocks import Reply
+from bot.scope import reaches
 from bot.store.base import Poll, Tally
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll
         log.exception("could not announce a closed poll", extra={"poll": poll.id})
     card = Reply((polls.poll_card(poll, tally, now, timezone),))
     for message in await store.messages_for(poll.ref):
-        if message.place.platform != poll.place.platform:
+        if not reaches(message.place, poll.place):  # a stray card elsewhere must not get counts
             continue
         try:
             await poster.update(message.place, message.message_id, card)

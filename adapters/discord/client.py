@@ -98,7 +98,13 @@ class DiscordAdapter:
 
     @staticmethod
     def place(interaction: discord.Interaction) -> Place:
+        """Where the interaction came from; in a thread, its parent channel and the thread."""
         workspace = str(interaction.guild_id) if interaction.guild_id else "dm"
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread):
+            # Discord gives a thread's id as the channel id; polls and debates belong to the
+            # parent channel, so a vote typed in a debate's own thread must name that channel.
+            return Place("discord", workspace, str(channel.parent_id), str(channel.id))
         return Place("discord", workspace, str(interaction.channel_id or 0))
 
     @staticmethod

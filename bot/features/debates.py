@@ -14,6 +14,7 @@ from bot.errors import NotFound, UserError
 from bot.features.polls import audit, here, number, ref_number, store_of
 from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
+from bot.scope import debate_not_found
 from bot.store.base import SIDES, Debate, Side
 
 THREAD_NAME_MAX = 100  # Discord thread names; Slack has no thread names
@@ -21,10 +22,10 @@ _PROMPT_ID = re.compile(r"^[A-Za-z]{1,3}\d{1,4}$")
 
 
 async def debate_here(ctx: Context, debate_id: int) -> Debate:
-    """The debate with this id in the caller's workspace, or NotFound."""
+    """The debate with this id in the caller's channel, or NotFound (the same as for none)."""
     debate = await store_of(ctx).get_debate(debate_id)
     if debate is None or not here(ctx, debate.place):
-        raise NotFound("debate", f"#{debate_id}", (), "Type `debate list` to see the debates here.")
+        raise debate_not_found(debate_id)
     return debate
 
 
@@ -152,7 +153,7 @@ async def _card(ctx: Context, ref: str) -> Reply | None:
         return None
     store = store_of(ctx)
     debate = await store.get_debate(debate_id)
-    if debate is None:
+    if debate is None or not here(ctx, debate.place):  # as for polls: only its own channel
         return None
     if debate.phase == "closed":
         results = debates.tally(await store.debate_votes(debate.id))

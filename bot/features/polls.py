@@ -9,10 +9,11 @@ from bot.blocks import Card, Reply, notice
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
-from bot.errors import Forbidden, NotFound, UserError
+from bot.errors import Forbidden, UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX
 from bot.models import Place
 from bot.ports import CardProvider
+from bot.scope import poll_not_found, reaches
 from bot.store.base import RESULTS_MODES, Poll, ResultsMode, Store, Tally
 
 
@@ -25,12 +26,8 @@ def store_of(ctx: Context) -> Store:
 
 
 def here(ctx: Context, place: Place | None) -> bool:
-    """Whether a record's place is in the caller's workspace (ids are global, rights are not)."""
-    mine = ctx.place
-    return place is not None and (place.platform, place.workspace) == (
-        mine.platform,
-        mine.workspace,
-    )
+    """Whether the caller reaches a record made at `place` (see `bot.scope.reaches`)."""
+    return place is not None and reaches(ctx.place, place)
 
 
 def number(args: Args, name: str) -> int:
@@ -56,10 +53,10 @@ async def audit(ctx: Context, action: str, detail: str) -> None:
 
 
 async def poll_here(ctx: Context, poll_id: int) -> Poll:
-    """The poll with this id in the caller's workspace, or NotFound."""
+    """The poll with this id in the caller's channel, or NotFound (the same as for no poll)."""
     poll = await store_of(ctx).get_poll(poll_id)
     if poll is None or not here(ctx, poll.place):
-        raise NotFound("poll", f"#{poll_id}", (), "Type `poll list` to see the open polls here.")
+        raise poll_not_found(poll_id)
     return poll
 
 
@@ -186,7 +183,9 @@ async def _card(ctx: Context, ref: str) -> Reply | None:
         return None
     store = store_of(ctx)
     poll = await store.get_poll(poll_id)
-    if poll is None:
+    # `ctx.place` is where the message to redraw is; a card tracked in another channel (as
+    # commands typed there could once post) must not keep showing this poll's counts.
+    if poll is None or not here(ctx, poll.place):
         return None
     tally = await store.tally(poll_id)
     now = ctx.services.clock.now()

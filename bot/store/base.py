@@ -217,8 +217,9 @@ class Store(Protocol):
     ) -> VoteOutcome:
         """Click `option` (from 1): add, move, retract or toggle the voter's pick.
 
-        Raises NotFound for a poll outside `place`'s workspace, Refused for a closed poll, an
-        unknown option or a pick beyond the poll's limit.
+        Raises NotFound for a poll `place` does not reach (`bot.scope.reaches`: another
+        channel or workspace) exactly as for an unknown id, Refused for a closed poll, an
+        unknown option or a pick beyond the poll's limit. Refusals write nothing.
         """
         ...
 
@@ -272,7 +273,11 @@ class Store(Protocol):
     async def cast_debate_vote(
         self, debate_id: int, place: Place, user_id: str, user_name: str, side: Side
     ) -> DebateVoteOutcome:
-        """Record the voter's side in the debate's current phase (replacing an earlier one)."""
+        """Record the voter's side in the debate's current phase (replacing an earlier one).
+
+        Raises NotFound, as for an unknown id, when `place` does not reach the debate
+        (`bot.scope.reaches`), and Refused for a closed debate; refusals write nothing.
+        """
         ...
 
     async def advance_debate(self, debate_id: int) -> Debate:

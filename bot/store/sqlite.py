@@ -37,10 +37,10 @@ from typing import Any, Generic, TypeVar, cast
 import aiosqlite
 
 from bot.clock import Clock, SystemClock
-from bot.errors import NotFound
 from bot.models import Place, Platform
 from bot.schedule.model import Attach, NewSchedule, Run, RunState, Schedule
 from bot.schedule.rotation import Rotation
+from bot.scope import debate_not_found, poll_not_found, reaches
 from bot.store.base import (
     AuditEntry,
     Debate,
@@ -346,18 +346,6 @@ def _load_debate(conn: sqlite3.Connection, debate_id: int) -> Debate | None:
     return None if row is None else _debate(row)
 
 
-def _poll_not_found(poll_id: int) -> NotFound:
-    return NotFound("poll", f"#{poll_id}", (), "Type `poll list` to see the open polls here.")
-
-
-def _debate_not_found(debate_id: int) -> NotFound:
-    return NotFound("debate", f"#{debate_id}", (), "Type `debate list` to see the debates here.")
-
-
-def _in_workspace(place: Place, other: Place) -> bool:
-    return place.platform == other.platform and place.workspace == other.workspace
-
-
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Apply pending migrations, each in its own transaction; return the schema version."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -555,8 +543,9 @@ class SqliteStore:
 
         def op(conn: sqlite3.Connection) -> VoteOutcome:
             poll = self._writer_poll(conn, poll_id)
-            if poll is None or not _in_workspace(place, poll.place):
-                raise _poll_not_found(poll_id)
+            # Checked before any write, in the vote's own transaction: a refusal writes nothing.
+            if poll is None or not reaches(place, poll.place):
+                raise poll_not_found(poll_id)
             if not poll.is_open(now):
                 raise Refused(f"Poll #{poll_id} is closed; it no longer takes votes.")
             if not 1 <= option <= len(poll.options):
@@ -676,7 +665,7 @@ class SqliteStore:
         def op(conn: sqlite3.Connection) -> Poll:
             poll = _load_poll(conn, poll_id)
             if poll is None:
-                raise _poll_not_found(poll_id)
+                raise poll_not_found(poll_id)
             if poll.closed_at is not None:
                 raise Refused(f"Poll #{poll_id} is already closed.")
             # A poll past its deadline closed at the deadline, even if nobody has swept it yet.
@@ -786,8 +775,8 @@ class SqliteStore:
 
         def op(conn: sqlite3.Connection) -> DebateVoteOutcome:
             debate = _load_debate(conn, debate_id)
-            if debate is None or not _in_workspace(place, debate.place):
-                raise _debate_not_found(debate_id)
+            if debate is None or not reaches(place, debate.place):
+                raise debate_not_found(debate_id)
             if debate.phase == "closed":
                 raise Refused(f"Debate #{debate_id} is closed; it no longer takes votes.")
             phase: VotePhase = debate.phase
@@ -813,7 +802,7 @@ class SqliteStore:
         def op(conn: sqlite3.Connection) -> Debate:
             debate = _load_debate(conn, debate_id)
             if debate is None:
-                raise _debate_not_found(debate_id)
+                raise debate_not_found(debate_id)
             if debate.phase == "after":
                 raise Refused(
                     f"Debate #{debate_id} is already in its closing vote. "
@@ -837,7 +826,7 @@ class SqliteStore:
         def op(conn: sqlite3.Connection) -> Debate:
             debate = _load_debate(conn, debate_id)
             if debate is None:
-                raise _debate_not_found(debate_id)
+                raise debate_not_found(debate_id)
             if debate.phase == "closed":
                 raise Refused(f"Debate #{debate_id} is already closed.")
             conn.execute(

@@ -14,11 +14,13 @@ import pytest
 from bot.clock import FakeClock
 from bot.errors import NotFound
 from bot.models import Place
-from bot.store.base import PollDraft, Refused, Store
+from bot.store.base import PollDraft, Refused, Store, Tally
 from tests.store.conftest import Opener
 
 HERE = Place("console", "local", "general")
 ELSEWHERE = Place("console", "other-workspace", "general")
+NEXT_DOOR = Place("console", "local", "random")  # same workspace, another channel
+IN_A_THREAD = Place("console", "local", "general", thread="t1")  # a thread of HERE
 
 
 def draft(**changes: object) -> PollDraft:
@@ -104,6 +106,30 @@ async def test_refused_votes_write_nothing(store: Store, clock: FakeClock) -> No
     with pytest.raises(Refused, match="closed"):
         await store.cast_vote(poll.id, HERE, "bo", "Bo", 1)  # not even a retraction
     assert await store.tally(poll.id) == before
+
+
+async def test_votes_from_another_channel_are_not_found_and_write_nothing(store: Store) -> None:
+    poll = await store.create_poll(draft())
+    debate = await store.create_debate(HERE, "mod", "Mod", "Motion", None)
+    with pytest.raises(NotFound) as poll_refusal:
+        await store.cast_vote(poll.id, NEXT_DOOR, "bo", "Bo", 1)
+    with pytest.raises(NotFound) as debate_refusal:
+        await store.cast_debate_vote(debate.id, NEXT_DOOR, "bo", "Bo", "for")
+    assert await store.tally(poll.id) == Tally((0, 0, 0), 0)
+    assert await store.debate_votes(debate.id) == []
+    # The same words as for an id that never existed, so ids cannot be probed.
+    with pytest.raises(NotFound) as never:
+        await store.cast_vote(poll.id + 50, HERE, "bo", "Bo", 1)
+    assert str(poll_refusal.value) == str(never.value).replace(f"#{poll.id + 50}", f"#{poll.id}")
+    with pytest.raises(NotFound) as never:
+        await store.cast_debate_vote(debate.id + 50, HERE, "bo", "Bo", "for")
+    assert str(debate_refusal.value) == str(never.value).replace(
+        f"#{debate.id + 50}", f"#{debate.id}"
+    )
+    # A thread of the channel is the channel.
+    assert (await store.cast_vote(poll.id, IN_A_THREAD, "bo", "Bo", 1)).change == "added"
+    voted = await store.cast_debate_vote(debate.id, IN_A_THREAD, "bo", "Bo", "for")
+    assert voted.previous is None
 
 
 async def test_a_refused_vote_in_a_batch_leaves_the_others_committed(store: Store) -> None:

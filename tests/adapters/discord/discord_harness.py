@@ -536,6 +536,28 @@ def text_channel(channel_id: int) -> dict[str, Any]:
     }
 
 
+def public_thread(thread_id: int, parent_id: int) -> dict[str, Any]:
+    """A public thread under `parent_id`, as an interaction's `channel` carries it."""
+    return {
+        "id": str(thread_id),
+        "type": 11,
+        "guild_id": str(GUILD_ID),
+        "parent_id": str(parent_id),
+        "name": "discussion",
+        "owner_id": str(BOT_ID),
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": TIMESTAMP,
+            "locked": False,
+        },
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+    }
+
+
 def message_payload(
     message_id: int, channel_id: int, body: Mapping[str, Any], *, webhook: bool = False
 ) -> dict[str, Any]:
@@ -634,6 +656,11 @@ def interaction(kind: int, data: Mapping[str, Any], member: Member = MEMBER, **e
     }
 
 
+def sent_from(where: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The interaction fields that say which channel (or thread) it came from."""
+    return {} if where is None else {"channel_id": str(where["id"]), "channel": dict(where)}
+
+
 def in_dm(payload: dict[str, Any]) -> dict[str, Any]:
     """The same interaction sent from a direct message with the bot instead of a server."""
     user = payload.pop("member")["user"]
@@ -715,29 +742,43 @@ class Harness:
         self,
         path: tuple[str, ...] | str,
         member: Member = MEMBER,
+        where: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> list[Call]:
-        """Invoke `/path` with options (by catalogue option name)."""
+        """Invoke `/path` with options (by catalogue option name), in `where` if given."""
         words = tuple(path.split()) if isinstance(path, str) else path
         data = command_data(self.adapter.commands, words, options)
-        return await self.deliver(interaction(2, data, member))
+        return await self.deliver(interaction(2, data, member, **sent_from(where)))
 
     async def autocomplete(
-        self, path: tuple[str, ...] | str, option: str, typed: str, member: Member = MEMBER
+        self,
+        path: tuple[str, ...] | str,
+        option: str,
+        typed: str,
+        member: Member = MEMBER,
+        where: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """The choices discord.py sends back while `option` is being typed."""
         words = tuple(path.split()) if isinstance(path, str) else path
         data = command_data(self.adapter.commands, words, {option: typed}, focused=option)
-        calls = await self.deliver(interaction(4, data, member))
+        calls = await self.deliver(interaction(4, data, member, **sent_from(where)))
         answers = [c for c in calls if c.kind == 8]
         assert len(answers) == 1, calls
         return list(answers[0].body["data"]["choices"])
 
-    async def click(self, message_id: int, custom_id: str, member: Member = MEMBER) -> list[Call]:
+    async def click(
+        self,
+        message_id: int,
+        custom_id: str,
+        member: Member = MEMBER,
+        where: Mapping[str, Any] | None = None,
+    ) -> list[Call]:
         """Click a button on a message the fake holds (as Discord stored it)."""
         message = self.fake.messages[message_id]
+        if where is not None:
+            message = {**message, "channel_id": where["id"]}
         data = {"custom_id": custom_id, "component_type": 2}
-        return await self.deliver(interaction(3, data, member, message=message))
+        return await self.deliver(interaction(3, data, member, message=message, **sent_from(where)))
 
     async def submit_form(
         self, custom_id: str, fields: Mapping[str, str], member: Member = MEMBER

@@ -414,8 +414,9 @@ def action_payload(
     user: str = "U0001",
     channel: str = CHANNEL,
     ephemeral: bool = False,
+    thread_ts: str | None = None,
 ) -> dict[str, Any]:
-    """A `block_actions` payload for one button click."""
+    """A `block_actions` payload for one button click (on a message in a thread if given)."""
     action: dict[str, Any] = {
         "action_id": action_id,
         "block_id": "b1",
@@ -425,23 +426,27 @@ def action_payload(
     }
     if value is not None:
         action["value"] = value
+    container: dict[str, Any] = {
+        "type": "message",
+        "message_ts": message_ts,
+        "channel_id": channel,
+        "is_ephemeral": ephemeral,
+    }
+    message: dict[str, Any] = {"type": "message", "ts": message_ts, "text": "poll"}
+    if thread_ts is not None:
+        container["thread_ts"] = message["thread_ts"] = thread_ts
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel,
-            "is_ephemeral": ephemeral,
-        },
+        "container": container,
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         "team": {"id": TEAM, "domain": "fake"},
         "enterprise": None,
         "is_enterprise_install": False,
         "channel": {"id": channel, "name": "general"},
-        "message": {"type": "message", "ts": message_ts, "text": "poll"},
+        "message": message,
         "response_url": fake.response_url("action"),
         "actions": [action],
     }
