@@ -12,11 +12,13 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
+from bot.content.draft import draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
 from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
 
@@ -45,7 +47,16 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", parents=[options], help="run every adapter whose credentials are set (default)"
     )
-    commands.add_parser("console", parents=[options], help="run in this terminal, no token needed")
+    console = commands.add_parser(
+        "console", parents=[options], help="run in this terminal, no token needed"
+    )
+    console.add_argument(
+        "--pack",
+        metavar="PATH|ID",
+        default=None,
+        help="serve only this pack (a pack folder, or a pack id in the content folder); "
+        "drafts included, to try one before `admin pack use`",
+    )
     doctor_cmd = commands.add_parser(
         "doctor", parents=[options], help="check config, content, database and tokens"
     )
@@ -88,6 +99,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "run"):
         return run(settings, env)
     if args.command == "console":
+        if args.pack is not None:
+            folder = pack_folder(args.pack, settings.content_dir)
+            if folder is None:
+                print(
+                    f"The console cannot start: --pack {args.pack}: no pack folder there or in "
+                    f"{settings.content_dir} (a pack is a folder with pack.yaml; "
+                    "`oped-bot content new ARTICLE.txt --id SLUG` drafts one).",
+                    file=sys.stderr,
+                )
+                return 2
+            # The pack's folder becomes the whole content folder, so every channel serves it
+            # whatever pack a channel chose before.
+            settings = replace(settings, content_dir=folder, default_pack=None)
         return run_console(settings)
     return 2
 
@@ -132,18 +156,33 @@ def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) 
     return doctor.report(checks, sys.stdout)
 
 
+def pack_folder(value: str, content_dir: Path) -> Path | None:
+    """The pack folder `--pack` names: a path to one, else a pack id under `content_dir`."""
+    for candidate in (Path(value), content_dir / value):
+        if (candidate / "pack.yaml").is_file():
+            return candidate
+    return None
+
+
 def content_check(root: Path) -> int:
     """Validate packs under `root`; print each problem and exit non-zero if any."""
     packs, errors = check(root)
     for error in errors:
         print(error, file=sys.stderr)
+    drafts = [pack for pack in packs if pack.is_draft]
+    for pack in drafts:
+        for problem in unfinished(pack):
+            print(problem, file=sys.stderr)
+        print(draft_summary(pack), file=sys.stderr)
     for pack in packs:
+        if pack.is_draft:
+            continue
         print(
             f"ok {pack.id}: {len(pack.paragraphs)} paragraphs, {len(pack.claims)} claims, "
             f"{len(pack.quotes)} quotes, {len(pack.counterpoints)} counterpoints, "
             f"{len(pack.prompts)} prompts, {len(pack.glossary)} terms"
         )
-    return 1 if errors else 0
+    return 1 if errors or drafts else 0
 
 
 def report_broken_pack(exc: PackInvalid) -> int:
