@@ -18,7 +18,7 @@ from typing import Any
 
 from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
-from bot.content.draft import draft_summary, unfinished
+from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
 from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
 
@@ -69,6 +69,24 @@ def parser() -> argparse.ArgumentParser:
     check_cmd.add_argument(
         "path", nargs="?", type=Path, default=None, help="a pack or a folder of packs"
     )
+    new_cmd = content_commands.add_parser(
+        "new",
+        parents=[options],
+        help="draft a pack from an article's text (scraped or pasted)",
+        description="Clean an article's text and write article.md and a draft pack.yaml "
+        "to fill in. Everything removed or changed is reported.",
+    )
+    new_cmd.add_argument("article", type=Path, metavar="ARTICLE.txt", help="the article's text")
+    new_cmd.add_argument(
+        "--id", required=True, dest="pack_id", metavar="SLUG", help="the new pack's id"
+    )
+    new_cmd.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the folder of packs to write it in (default: the content folder)",
+    )
     for name in PLATFORM_CLIS:
         try:
             module = _platform_cli(name)
@@ -92,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return report_bad_config(exc)
     logs.setup(settings.log_level, settings.log_format, logs.secrets_from(env))
+    if args.command == "content" and args.content_command == "new":
+        return content_new(args.article, args.pack_id, args.out or settings.content_dir)
     if args.command == "content":
         return content_check(args.path or settings.content_dir)
     if args.command in PLATFORM_CLIS:
@@ -183,6 +203,56 @@ def content_check(root: Path) -> int:
             f"{len(pack.prompts)} prompts, {len(pack.glossary)} terms"
         )
     return 1 if errors or drafts else 0
+
+
+def content_new(article: Path, pack_id: str, out: Path) -> int:
+    """`oped-bot content new`: draft a pack from an article and report what was done."""
+    try:
+        text = article.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"Nothing drafted: {article} does not exist.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"Nothing drafted: {article} is not UTF-8 text; save it as UTF-8.", file=sys.stderr)
+        return 2
+    try:
+        made = draft(text, pack_id, out, article.name)
+    except DraftRefused as exc:
+        print(f"Nothing drafted: {exc}.", file=sys.stderr)
+        return 2
+    cleaned, pack, folder = made.cleaned, made.pack, made.folder
+    print(
+        f"Drafted {folder} from {article.name}: article.md ({len(pack.paragraphs)} paragraphs) "
+        "and pack.yaml."
+    )
+    found = [
+        f"{name} {cleaned.guesses[name]!r}"
+        for name in ("title", "author", "affiliation", "outlet", "published")
+        if name in cleaned.guesses
+    ]
+    missing = [
+        name for name in ("title", "author", "outlet", "published") if name not in cleaned.guesses
+    ]
+    if found:
+        print("Guessed from the text (check them): " + "; ".join(found) + ".")
+    if missing:
+        print("Not in the text, left as drafts: " + ", ".join(missing) + ".")
+    print("Removed:")
+    for line in cleaned.removals() or ["nothing: the text had no page debris"]:
+        print(f"  - {line}")
+    print("Changed:")
+    for line in cleaned.changes():
+        print(f"  - {line}")
+    print(
+        f"Proposed {len(pack.quotes)} candidate quotes (verbatim, with their paragraph) and "
+        f"{len(pack.glossary)} glossary term(s): keep the good ones."
+    )
+    print(
+        f"Next: fill in the {len(pack.drafts)} DRAFT: fields (`oped-bot content check {folder}` "
+        f"lists them), try it with `oped-bot console --pack {folder}`, then `admin content "
+        f"reload` and `admin pack use {pack.id}`."
+    )
+    return 0
 
 
 def report_broken_pack(exc: PackInvalid) -> int:

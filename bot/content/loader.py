@@ -224,6 +224,9 @@ class _Reader:
 
     def numbers(self, data: dict[str, Any], key: str, where: str) -> tuple[int, ...]:
         value = data.get(key)
+        if isinstance(value, str) and value.startswith(DRAFT_MARK):
+            self.drafts.append(f"{where}.{key}")
+            return ()
         if not isinstance(value, list) or not value or not all(isinstance(v, int) for v in value):
             self.fail(f"{where}.{key}", "must be a non-empty list of paragraph numbers")
             return ()
