@@ -429,9 +429,14 @@ class _Reader:
                 )
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any, nested: bool = False) -> str:
+    # A preparation note's list items and keys each get a line; deeper levels stay on theirs.
     if isinstance(value, list):
-        return "; ".join(_describe(v) for v in value)
+        if nested:
+            return "; ".join(_describe(v, True) for v in value)
+        return "\n".join(f"• {_describe(v, True)}" for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_describe(v)}" for k, v in value.items())
+        return ("; " if nested else "\n").join(
+            f"{k}: {_describe(v, True)}" for k, v in value.items()
+        )
     return str(value)
