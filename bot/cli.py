@@ -215,6 +215,9 @@ def content_new(article: Path, pack_id: str, out: Path) -> int:
     except UnicodeDecodeError:
         print(f"Nothing drafted: {article} is not UTF-8 text; save it as UTF-8.", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"Nothing drafted: {article} cannot be read ({exc.strerror}).", file=sys.stderr)
+        return 2
     try:
         made = draft(text, pack_id, out, article.name)
     except DraftRefused as exc:

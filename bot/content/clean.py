@@ -485,6 +485,8 @@ def _undouble(paragraph: str, number: int, line: int, duplicates: list[Duplicate
             )
             paragraph = paragraph[:start] + paragraph[at:]
         duplicates.append(Duplicate(number, line, kept.strip(), dropped.strip(), why))
+        # The cut moved every junction before it: look again from the start.
+        return _undouble(paragraph, number, line, duplicates)
     return paragraph
 
 

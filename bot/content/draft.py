@@ -19,7 +19,7 @@ import yaml
 
 from bot import limits
 from bot.content.clean import Cleaned, clean
-from bot.content.loader import DRAFT_MARK, PackError, load_pack
+from bot.content.loader import DRAFT_MARK, PackError, PackInvalid, load_pack
 from bot.content.model import Pack
 
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}$")
@@ -72,7 +72,15 @@ def draft(text: str, pack_id: str, out: Path, source_name: str) -> Drafted:
         staged.mkdir()
         (staged / "article.md").write_text(article, encoding="utf-8")
         (staged / "pack.yaml").write_text(render_yaml(data, source_name), encoding="utf-8")
-        load_pack(staged)  # a draft that would not load is a bug here, not the editor's
+        try:
+            load_pack(staged)
+        except PackInvalid as exc:
+            problems = "; ".join(
+                f"{error.file.name}: {error.where}: {error.message}" for error in exc.errors
+            )
+            raise DraftRefused(
+                f"the draft would not load ({problems}); edit the article text and run again"
+            ) from None
         shutil.move(staged, folder)
     return Drafted(folder, cleaned, load_pack(folder))
 
@@ -245,7 +253,10 @@ def _score(sentence: str) -> int:
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
-_PHRASE = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]+)+")
+_PHRASE = re.compile(
+    r"\b[A-Z][\w’'-]+(?:[ \u00a0]+(?:of[ \u00a0]+(?:the[ \u00a0]+)?)?[A-Z][\w’'-]+)+"
+)
+TERM_MAX = 60  # a glossary term is a name, not a title-case sentence
 _NOT_ACRONYMS = frozenset({"AM", "PM", "TV", "OK", "US", "UK", "EU", "CEO"})
 
 
@@ -260,7 +271,7 @@ def candidate_terms(paragraphs: tuple[str, ...], author: str | None) -> list[dic
         # A capital at the start of a sentence is not a name: "While Pompeo" is "Pompeo".
         while words and words[0].lower() in lowercase:
             words = words[1:]
-        if len(words) >= 2:
+        if len(words) >= 2 and len(" ".join(words)) <= TERM_MAX:
             phrases[" ".join(words)] += 1
     terms: list[str] = [a for a, _ in acronyms.most_common()]
     terms += [p for p, count in phrases.most_common() if count >= 2]

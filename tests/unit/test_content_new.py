@@ -321,3 +321,50 @@ def test_missing_or_empty_article_is_refused(
     assert main(["content", "new", str(debris), "--id", "x", "--out", str(out)]) == 2
     assert "no article text is left" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_draft_the_loader_would_refuse_is_refused_with_its_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The loader takes a paragraph opening with "Tags " for scraper debris; the cleaner keeps
+    # it (it is a sentence), so the draft cannot load: say why, and write nothing.
+    text = CLEAN_ARTICLE + "\nTags are a poor way to sort ideas, and readers know it.\n"
+    source = tmp_path / "article.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "packs"
+    assert main(["content", "new", str(source), "--id", "tagged", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Nothing drafted: the draft would not load" in err
+    assert "article.md: paragraph 4: looks like scraper debris ('Tags ')" in err
+    assert list(out.iterdir()) == []
+
+
+def test_an_unreadable_article_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "packs"
+    assert main(["content", "new", str(tmp_path), "--id", "x", "--out", str(out)]) == 2
+    assert f"Nothing drafted: {tmp_path} cannot be read" in capsys.readouterr().err
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Caf\xe9 society.".encode("latin-1"))
+    assert main(["content", "new", str(latin), "--id", "x", "--out", str(out)]) == 2
+    assert "is not UTF-8 text; save it as UTF-8" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_each_of_several_run_together_versions_in_a_paragraph_is_undone() -> None:
+    text = (
+        "The McDonald plan would cut fares for every family in the cityThe McDonald plan would "
+        "cut fares for every family in town. Buses would run all night, paid for by parking "
+        "feesBuses would run all night, paid for by parking fees and a small levy."
+    )
+    cleaned = clean(text)
+    assert cleaned.paragraphs == (
+        "The McDonald plan would cut fares for every family in town. Buses would run all night, "
+        "paid for by parking fees and a small levy.",
+    )
+    assert [d.dropped for d in cleaned.duplicates] == [
+        "Buses would run all night, paid for by parking fees",
+        "The McDonald plan would cut fares for every family in the city",
+    ]
+    assert_every_word_accounted_for(text, cleaned)
