@@ -192,10 +192,11 @@ LINE_RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "comment-section notice",
-        r"(?P<outlet>[A-Z][\w.’' -]{0,60}?) has (?:removed|closed|disabled) its comment"
-        r" section.*"
+        # A notice is a line or two; a long paragraph that mentions comments is the article's.
+        r"(?=.{0,300}$)(?:(?P<outlet>[A-Z][\w.’' -]{0,60}?) has (?:removed|closed|disabled) its"
+        r" comment section.*"
         r"|.*\b(?:comments? (?:section )?(?:is|are|has been|have been) (?:closed|disabled|"
-        r"removed)|join the (?:discussion|conversation) on (?:Facebook|Twitter|X)\b).*",
+        r"removed)|join the (?:discussion|conversation) on (?:Facebook|Twitter|X)\b).*)",
         "line",
         "a notice about the page's comments",
         flags=re.I,

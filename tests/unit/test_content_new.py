@@ -368,3 +368,15 @@ def test_each_of_several_run_together_versions_in_a_paragraph_is_undone() -> Non
         "The McDonald plan would cut fares for every family in the city",
     ]
     assert_every_word_accounted_for(text, cleaned)
+
+
+def test_an_article_paragraph_that_mentions_comments_is_kept() -> None:
+    paragraph = (
+        "Newspapers learned this the hard way. When one of them announced that its comments are "
+        "closed for good, readers did not fall silent; they moved to forums the paper could not "
+        "moderate, and the worst of the arguments followed its stories around the web for years, "
+        "which is exactly what the editors had hoped to avoid when they made the change. Nobody "
+        "would call that a success."
+    )
+    text = CLEAN_ARTICLE + "\n" + paragraph + "\n"
+    assert clean(text).paragraphs[-1] == paragraph
