@@ -236,7 +236,9 @@ LINE_RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "copyright line",
-        r"(?:©|Copyright|\(c\))\s*(?:\d{4}\s*)?(?P<outlet>[^.,\n]{2,60}?)[.,]?"
+        # "Copyright" alone starts sentences too; the notice has a © or a year after it.
+        r"(?:(?:©|\(c\))\s*(?:\d{4}\s*)?|Copyright\s*(?:©\s*)?\d{4}\s*|Copyright\s*©\s*)"
+        r"(?P<outlet>[^.,\n]{2,60}?)[.,]?"
         r"(?:\s*All rights reserved\.?)?",
         "line",
         "the page's copyright notice",

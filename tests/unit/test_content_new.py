@@ -380,3 +380,10 @@ def test_an_article_paragraph_that_mentions_comments_is_kept() -> None:
     )
     text = CLEAN_ARTICLE + "\n" + paragraph + "\n"
     assert clean(text).paragraphs[-1] == paragraph
+
+
+def test_a_short_paragraph_about_copyright_is_kept() -> None:
+    text = CLEAN_ARTICLE + "\nCopyright law protects authors for seventy years.\n"
+    assert clean(text).paragraphs[-1] == "Copyright law protects authors for seventy years."
+    notice = clean(CLEAN_ARTICLE + "\nCopyright 2024 The Daily Example\n")
+    assert notice.guesses["outlet"] == "The Daily Example"
