@@ -12,11 +12,13 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
+from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
 from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
 
@@ -45,7 +47,16 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", parents=[options], help="run every adapter whose credentials are set (default)"
     )
-    commands.add_parser("console", parents=[options], help="run in this terminal, no token needed")
+    console = commands.add_parser(
+        "console", parents=[options], help="run in this terminal, no token needed"
+    )
+    console.add_argument(
+        "--pack",
+        metavar="PATH|ID",
+        default=None,
+        help="serve only this pack (a pack folder, or a pack id in the content folder); "
+        "drafts included, to try one before `admin pack use`",
+    )
     doctor_cmd = commands.add_parser(
         "doctor", parents=[options], help="check config, content, database and tokens"
     )
@@ -57,6 +68,24 @@ def parser() -> argparse.ArgumentParser:
     check_cmd = content_commands.add_parser("check", help="validate content packs")
     check_cmd.add_argument(
         "path", nargs="?", type=Path, default=None, help="a pack or a folder of packs"
+    )
+    new_cmd = content_commands.add_parser(
+        "new",
+        parents=[options],
+        help="draft a pack from an article's text (scraped or pasted)",
+        description="Clean an article's text and write article.md and a draft pack.yaml "
+        "to fill in. Everything removed or changed is reported.",
+    )
+    new_cmd.add_argument("article", type=Path, metavar="ARTICLE.txt", help="the article's text")
+    new_cmd.add_argument(
+        "--id", required=True, dest="pack_id", metavar="SLUG", help="the new pack's id"
+    )
+    new_cmd.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the folder of packs to write it in (default: the content folder)",
     )
     for name in PLATFORM_CLIS:
         try:
@@ -81,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return report_bad_config(exc)
     logs.setup(settings.log_level, settings.log_format, logs.secrets_from(env))
+    if args.command == "content" and args.content_command == "new":
+        return content_new(args.article, args.pack_id, args.out or settings.content_dir)
     if args.command == "content":
         return content_check(args.path or settings.content_dir)
     if args.command in PLATFORM_CLIS:
@@ -88,6 +119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "run"):
         return run(settings, env)
     if args.command == "console":
+        if args.pack is not None:
+            folder = pack_folder(args.pack, settings.content_dir)
+            if folder is None:
+                print(
+                    f"The console cannot start: --pack {args.pack}: no pack folder there or in "
+                    f"{settings.content_dir} (a pack is a folder with pack.yaml; "
+                    "`oped-bot content new ARTICLE.txt --id SLUG` drafts one).",
+                    file=sys.stderr,
+                )
+                return 2
+            # The pack's folder becomes the whole content folder, so every channel serves it
+            # whatever pack a channel chose before.
+            settings = replace(settings, content_dir=folder, default_pack=None)
         return run_console(settings)
     return 2
 
@@ -132,18 +176,86 @@ def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) 
     return doctor.report(checks, sys.stdout)
 
 
+def pack_folder(value: str, content_dir: Path) -> Path | None:
+    """The pack folder `--pack` names: a path to one, else a pack id under `content_dir`."""
+    for candidate in (Path(value), content_dir / value):
+        if (candidate / "pack.yaml").is_file():
+            return candidate
+    return None
+
+
 def content_check(root: Path) -> int:
     """Validate packs under `root`; print each problem and exit non-zero if any."""
     packs, errors = check(root)
     for error in errors:
         print(error, file=sys.stderr)
+    drafts = [pack for pack in packs if pack.is_draft]
+    for pack in drafts:
+        for problem in unfinished(pack):
+            print(problem, file=sys.stderr)
+        print(draft_summary(pack), file=sys.stderr)
     for pack in packs:
+        if pack.is_draft:
+            continue
         print(
             f"ok {pack.id}: {len(pack.paragraphs)} paragraphs, {len(pack.claims)} claims, "
             f"{len(pack.quotes)} quotes, {len(pack.counterpoints)} counterpoints, "
             f"{len(pack.prompts)} prompts, {len(pack.glossary)} terms"
         )
-    return 1 if errors else 0
+    return 1 if errors or drafts else 0
+
+
+def content_new(article: Path, pack_id: str, out: Path) -> int:
+    """`oped-bot content new`: draft a pack from an article and report what was done."""
+    try:
+        text = article.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"Nothing drafted: {article} does not exist.", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"Nothing drafted: {article} is not UTF-8 text; save it as UTF-8.", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Nothing drafted: {article} cannot be read ({exc.strerror}).", file=sys.stderr)
+        return 2
+    try:
+        made = draft(text, pack_id, out, article.name)
+    except DraftRefused as exc:
+        print(f"Nothing drafted: {exc}.", file=sys.stderr)
+        return 2
+    cleaned, pack, folder = made.cleaned, made.pack, made.folder
+    print(
+        f"Drafted {folder} from {article.name}: article.md ({len(pack.paragraphs)} paragraphs) "
+        "and pack.yaml."
+    )
+    found = [
+        f"{name} {cleaned.guesses[name]!r}"
+        for name in ("title", "author", "affiliation", "outlet", "published")
+        if name in cleaned.guesses
+    ]
+    missing = [
+        name for name in ("title", "author", "outlet", "published") if name not in cleaned.guesses
+    ]
+    if found:
+        print("Guessed from the text (check them): " + "; ".join(found) + ".")
+    if missing:
+        print("Not in the text, left as drafts: " + ", ".join(missing) + ".")
+    print("Removed:")
+    for line in cleaned.removals() or ["nothing: the text had no page debris"]:
+        print(f"  - {line}")
+    print("Changed:")
+    for line in cleaned.changes():
+        print(f"  - {line}")
+    print(
+        f"Proposed {len(pack.quotes)} candidate quotes (verbatim, with their paragraph) and "
+        f"{len(pack.glossary)} glossary term(s): keep the good ones."
+    )
+    print(
+        f"Next: fill in the {len(pack.drafts)} DRAFT: fields (`oped-bot content check {folder}` "
+        f"lists them), try it with `oped-bot console --pack {folder}`, then `admin content "
+        f"reload` and `admin pack use {pack.id}`."
+    )
+    return 0
 
 
 def report_broken_pack(exc: PackInvalid) -> int:

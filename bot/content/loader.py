@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ _DEBRIS = (
     re.compile(r"^(See All|Load more|Most Popular|More \w+ News)$", re.M | re.I),
 )
 
+
+# A field whose text starts with this is a placeholder `content new` wrote for an editor to fill.
+DRAFT_MARK = "DRAFT:"
 
 _ABBREVIATION = re.compile(r"\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|vs|e\.g|i\.e)\.")
 _TYPOGRAPHIC = {0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x00A0: " "}
@@ -119,6 +122,7 @@ class _Reader:
         self.yaml_path = folder / "pack.yaml"
         self.article_path = folder / "article.md"
         self.errors: list[PackError] = []
+        self.drafts: list[str] = []
 
     def fail(self, where: str, message: str, file: Path | None = None) -> None:
         self.errors.append(PackError(file or self.yaml_path, where, message))
@@ -134,7 +138,7 @@ class _Reader:
         self._cross_check(pack)
         if self.errors:
             raise PackInvalid(self.errors)
-        return pack
+        return replace(pack, drafts=tuple(self.drafts))
 
     def _load_yaml(self) -> dict[str, Any]:
         try:
@@ -181,6 +185,8 @@ class _Reader:
             self.fail(path, "must be a non-empty text")
             return ""
         value = value.strip()
+        if value.startswith(DRAFT_MARK):
+            self.drafts.append(path)
         if limit is not None and len(value) > limit:
             self.fail(path, f"is {len(value)} characters; the limit is {limit}")
         return value
@@ -218,6 +224,9 @@ class _Reader:
 
     def numbers(self, data: dict[str, Any], key: str, where: str) -> tuple[int, ...]:
         value = data.get(key)
+        if isinstance(value, str) and value.startswith(DRAFT_MARK):
+            self.drafts.append(f"{where}.{key}")
+            return ()
         if not isinstance(value, list) or not value or not all(isinstance(v, int) for v in value):
             self.fail(f"{where}.{key}", "must be a non-empty list of paragraph numbers")
             return ()
@@ -317,7 +326,10 @@ class _Reader:
                     self.fail(spot, "must be a mapping with title, publisher, year")
                     continue
                 year = source.get("year")
-                if not isinstance(year, int) or not 1800 <= year <= 2100:
+                if isinstance(year, str) and year.startswith(DRAFT_MARK):
+                    self.drafts.append(f"{spot}.year")
+                    year = 0
+                elif not isinstance(year, int) or not 1800 <= year <= 2100:
                     self.fail(f"{spot}.year", "must be a four-digit year")
                     year = 0
                 url = source.get("url")
@@ -417,9 +429,14 @@ class _Reader:
                 )
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any, nested: bool = False) -> str:
+    # A preparation note's list items and keys each get a line; deeper levels stay on theirs.
     if isinstance(value, list):
-        return "; ".join(_describe(v) for v in value)
+        if nested:
+            return "; ".join(_describe(v, True) for v in value)
+        return "\n".join(f"• {_describe(v, True)}" for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_describe(v)}" for k, v in value.items())
+        return ("; " if nested else "\n").join(
+            f"{k}: {_describe(v, True)}" for k, v in value.items()
+        )
     return str(value)

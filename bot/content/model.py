@@ -93,6 +93,13 @@ class Pack:
     prompts: tuple[Prompt, ...]
     glossary: tuple[Term, ...]
     folder: Path
+    # Paths of fields still holding a `DRAFT:` placeholder; a draft is served only where chosen
+    # by hand (`console --pack`), never by `admin pack use`.
+    drafts: tuple[str, ...] = ()
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.drafts)
 
     def claim(self, claim_id: str) -> Claim | None:
         return next((c for c in self.claims if c.id.lower() == claim_id.lower()), None)

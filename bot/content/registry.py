@@ -17,7 +17,9 @@ class PackRegistry:
             raise ValueError("a registry needs at least one pack")
         self.root = root
         self._packs = {pack.id: pack for pack in packs}
-        self.default_id = default if default in self._packs else packs[0].id
+        # A draft is served only when named: never the fallback for every channel.
+        finished = [pack for pack in packs if not pack.is_draft] or packs
+        self.default_id = default if default in self._packs else finished[0].id
 
     @classmethod
     def load(cls, root: Path, default: str | None = None) -> PackRegistry:

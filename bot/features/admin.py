@@ -20,6 +20,7 @@ from bot.blocks import Attachment, Card, Field, Reply
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.content.loader import PackInvalid
+from bot.content.model import Pack
 from bot.context import Context
 from bot.errors import NotFound, UsageError, UserError
 from bot.features import debates as debate_commands
@@ -212,7 +213,7 @@ async def schedule_add(ctx: Context, args: Args) -> tuple[Reply, str]:
     attach = cast(Attach, args.text("with") or "none")  # the catalogue checked the choice
     place = replace(ctx.place, channel=channel, thread=None)
     # Refuse now what could never post, rather than pausing at the first run.
-    source = ctx.services.packs.get(pack) if pack else await pack_for(ctx.services, place)
+    source = finished(ctx.services.packs.get(pack)) if pack else await pack_for(ctx.services, place)
     usable = [p for p in source.prompts if p.kind == "oxford" or attach != "debate"]
     if not usable:
         kind = "Oxford motions to debate" if attach == "debate" else "prompts"
@@ -500,6 +501,8 @@ async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
         channels = sorted(c for c, p in choices.items() if c and p == pack.id)
         if channels:
             marks.append("chosen in " + ", ".join(f"#{c}" for c in channels))
+        if pack.is_draft:
+            marks.append("draft: not usable until `content check` passes")
         tail = f" ({'; '.join(marks)})" if marks else ""
         lines.append(f"• `{pack.id}`: {pack.title}{tail}")
     reply = done(
@@ -510,8 +513,20 @@ async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
     return reply, f"{len(lines)} packs"
 
 
+def finished(pack: Pack) -> Pack:
+    """`pack`, unless it is a draft: a moderator may not put placeholders in front of a channel."""
+    if pack.is_draft:
+        count = len(pack.drafts)
+        raise UserError(
+            f"Pack `{pack.id}` is a draft: {count} field{'s' if count != 1 else ''} still to fill "
+            f"in. `oped-bot content check` on the bot's machine lists them; once it passes, "
+            "run `admin content reload` and try again."
+        )
+    return pack
+
+
 async def pack_use(ctx: Context, args: Args) -> tuple[Reply, str]:
-    pack = ctx.services.packs.get(args.text("id") or "")
+    pack = finished(ctx.services.packs.get(args.text("id") or ""))
     whole = args.flag("workspace")
     if whole and args.text("channel"):
         raise UsageError("Use --channel or --workspace, not both.")

@@ -46,7 +46,8 @@ def _motion(ctx: Context, asked: str | None) -> tuple[str, str | None]:
             "prompt",
             asked,
             [p.id for p in pack.prompts],
-            'Give a prompt id, or your own motion in quotes: debate start "This house believes..."',
+            "Give a prompt id (`prompts` lists them), or your own motion in quotes: "
+            'debate start "This house believes..."',
         )
     if prompt is None:
         return " ".join(asked.split()), None

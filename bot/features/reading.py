@@ -170,6 +170,7 @@ async def explain(ctx: Context, args: Args) -> Reply:
 
 async def source(ctx: Context, args: Args) -> Reply:
     pack = ctx.pack
+    details = args.flag("details")
     fields = [
         Field(
             "Author",
@@ -182,8 +183,11 @@ async def source(ctx: Context, args: Args) -> Reply:
     ]
     if pack.published_note:
         fields.append(Field("How the date is known", pack.published_note))
-    for heading, note in pack.preparation:
-        fields.append(Field(f"Preparation: {heading.replace('_', ' ')}", note))
+    if details:
+        for heading, note in pack.preparation:
+            name = f"Preparation: {heading.replace('_', ' ')}"
+            for index, piece in enumerate(_pieces(note, NOTE_MAX)):
+                fields.append(Field(name if index == 0 else f"{name} (continued)", piece))
     fields.append(
         Field(
             "This pack",
@@ -192,7 +196,64 @@ async def source(ctx: Context, args: Args) -> Reply:
             f"{len(pack.prompts)} prompts, {len(pack.glossary)} glossary terms",
         )
     )
-    return Reply((Card("text", pack.author.bio, title=pack.title, fields=tuple(fields)),))
+    footer = None
+    if pack.preparation and not details:
+        footer = "How the text was prepared from the original page: source --details"
+    card = Card("text", pack.author.bio, title=pack.title, fields=tuple(fields), footer=footer)
+    return Reply((card,))
+
+
+# A Discord embed field holds 1024 characters; longer notes go on in further fields, whole.
+NOTE_MAX = 1000
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` characters, cut between lines, else between words."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            pieces, current = _flush(pieces, current), ""
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip()
+        if current and len(current) + 1 + len(line) > limit:
+            pieces, current = _flush(pieces, current), ""
+        current = f"{current}\n{line}" if current else line
+    return _flush(pieces, current)
+
+
+def _flush(pieces: list[str], current: str) -> list[str]:
+    return [*pieces, current] if current else pieces
+
+
+async def prompts(ctx: Context, args: Args) -> Reply:
+    pack = ctx.pack
+    motions = [p for p in pack.prompts if p.kind == "oxford"]
+    questions = [p for p in pack.prompts if p.kind != "oxford"]
+    cards = []
+    if motions:
+        cards.append(
+            Card(
+                "text",
+                "Motions for an Oxford-style debate: a moderator opens one with "
+                f"`debate start {motions[0].id}`.",
+                title=f"Debate motions ({len(motions)})",
+                fields=tuple(Field(p.id, p.motion) for p in motions),
+            )
+        )
+    if questions:
+        cards.append(
+            Card(
+                "text",
+                "Questions for an open discussion.",
+                title=f"Discussion questions ({len(questions)})",
+                fields=tuple(Field(p.id, p.motion) for p in questions),
+                footer=pack.title,
+            )
+        )
+    return Reply(tuple(cards))
 
 
 async def _topics_and_quotes(ctx: Context, typed: str) -> list[Choice]:
@@ -262,5 +323,24 @@ COMMANDS = [
         (Option("term", "words", "The term", required=True, autocomplete="terms", max_length=100),),
         examples=("explain CVID",),
     ),
-    Command(("source",), "Where the article comes from and how its text was prepared.", source),
+    Command(
+        ("prompts",),
+        "The pack's debate motions and discussion questions, by id (P1...).",
+        prompts,
+        examples=("prompts",),
+    ),
+    Command(
+        ("source",),
+        "Where the article comes from; --details adds how its text was prepared.",
+        source,
+        (
+            Option(
+                "details",
+                "flag",
+                "Also show how the text was prepared from the original page",
+                positional=False,
+            ),
+        ),
+        examples=("source", "source --details"),
+    ),
 ]

@@ -110,7 +110,7 @@ async def test_explain_by_term_and_alias(chat: Chat, packs: PackRegistry) -> Non
 
 async def test_source_tells_how_the_text_was_prepared(chat: Chat, packs: PackRegistry) -> None:
     pack = packs.default
-    out = await chat.say("source")
+    out = await chat.say("source --details")
     assert pack.author.name in out and pack.outlet in out and pack.published in out
     assert "duplicate sentence" in out and "{mosads}" in out
 
