@@ -1,0 +1,56 @@
+"""Fact-check of the bundled north-korea-talks pack: what it says is what its sources say."""
+
+from __future__ import annotations
+
+from bot.content.loader import BUNDLED, load_pack
+from bot.content.model import Pack
+
+PACK = BUNDLED / "north-korea-talks"
+
+
+def served_texts(pack: Pack) -> dict[str, str]:
+    """Every text of the pack's own writing that the bot serves, by where it is served."""
+    texts = {
+        "summaries.tldr": pack.summaries.tldr,
+        "summaries.short": pack.summaries.short,
+        "summaries.long": pack.summaries.long,
+    }
+    texts.update({c.id: c.text for c in pack.claims})
+    texts.update({k.id: k.text for k in pack.counterpoints})
+    texts.update({p.id: p.motion for p in pack.prompts})
+    texts.update({f"glossary {t.term}": t.text for t in pack.glossary})
+    return texts
+
+
+# Sources that can document what was offered and said at Hanoi (27-28 February 2019) or
+# after it; a source published before the summit, or a resolution, cannot.
+HANOI_RECORD = ("Hanoi", "11 March 2019", "Chronology of U.S.-North Korean")
+
+
+def test_every_account_of_hanoi_cites_a_source_on_the_summit() -> None:
+    pack = load_pack(PACK)
+    for counterpoint in pack.counterpoints:
+        if "Hanoi" in counterpoint.text:
+            titles = [s.title for s in counterpoint.sources]
+            assert any(mark in t for t in titles for mark in HANOI_RECORD), (
+                counterpoint.id,
+                titles,
+            )
+
+
+def test_north_koreas_hanoi_offer_is_stated_as_its_own_account_gives_it() -> None:
+    # Ri Yong-ho's press conference asked for relief from the parts of the five 2016-17
+    # resolutions that hamper the civilian economy, not for lifting the resolutions outright.
+    for where, text in served_texts(load_pack(PACK)).items():
+        if "Hanoi" in text and "2016-17" in text:
+            assert "civilian economy" in text, where
+
+
+def test_biegun_january_flexibility_is_not_shown_without_his_march_line() -> None:
+    # 'Simultaneously and in parallel' (31 January 2019) alone overstates U.S. flexibility:
+    # on 11 March 2019 Biegun said the U.S. would not denuclearize incrementally.
+    pack = load_pack(PACK)
+    for counterpoint in pack.counterpoints:
+        if "in parallel" in counterpoint.text:
+            assert "incrementally" in counterpoint.text, counterpoint.id
+            assert any("11 March 2019" in s.title for s in counterpoint.sources), counterpoint.id
