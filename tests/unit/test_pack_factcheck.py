@@ -54,3 +54,22 @@ def test_biegun_january_flexibility_is_not_shown_without_his_march_line() -> Non
         if "in parallel" in counterpoint.text:
             assert "incrementally" in counterpoint.text, counterpoint.id
             assert any("11 March 2019" in s.title for s in counterpoint.sources), counterpoint.id
+
+
+# Errata found in the fact-check: (where, what it wrongly said, what it must say now, why).
+ERRATA: list[tuple[str, str, str, str]] = [
+    (
+        "K16",
+        "tied peace to denuclearization",
+        "no order",
+        "the Panmunjom Declaration aimed to declare the end of the war in 2018 and set no "
+        "order between that and denuclearization",
+    ),
+]
+
+
+def test_errata_stay_corrected() -> None:
+    texts = served_texts(load_pack(PACK))
+    for where, wrong, right, why in ERRATA:
+        assert wrong not in texts[where], (where, why)
+        assert right in texts[where], (where, why)
