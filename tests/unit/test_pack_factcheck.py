@@ -65,6 +65,13 @@ ERRATA: list[tuple[str, str, str, str]] = [
         "the Panmunjom Declaration aimed to declare the end of the war in 2018 and set no "
         "order between that and denuclearization",
     ),
+    (
+        "K19",
+        "needs Congress",
+        "suspend",
+        "the 2016 sanctions act lets the president suspend its sanctions for up to a year by "
+        "certification; ending them takes certifying far larger steps",
+    ),
 ]
 
 
