@@ -80,3 +80,24 @@ def test_errata_stay_corrected() -> None:
     for where, wrong, right, why in ERRATA:
         assert wrong not in texts[where], (where, why)
         assert right in texts[where], (where, why)
+
+
+def test_only_the_authors_own_words_are_tagged_as_support_for_his_claims() -> None:
+    # `counterpoint <claim>` shows a claim's first tagged quote as the author's support for
+    # it; Kwon Jong-gun's demand for a new negotiator argues against C1, not for it.
+    pack = load_pack(PACK)
+    for quote in pack.quotes:
+        if quote.claim is not None:
+            assert quote.speaker.startswith(pack.author.name), quote.id
+
+
+# Quotes in which the author describes a position he attacks, not his own view.
+DESCRIBED_POSITIONS = {"Q15": "the U.S. position he opposes"}
+
+
+def test_a_position_the_author_describes_is_not_shown_as_his_view() -> None:
+    pack = load_pack(PACK)
+    for quote_id, position in DESCRIBED_POSITIONS.items():
+        quote = pack.quote(quote_id)
+        assert quote is not None
+        assert quote.speaker == f"{pack.author.name}, describing {position}", quote.speaker
