@@ -91,6 +91,61 @@ ERRATA: list[tuple[str, str | None, str, str]] = [
         "Trump administration",
         "paragraph 8 asks the Trump administration, not both sides, to reassess",
     ),
+    (
+        "K2",
+        "personal channel between Trump and Kim produced",
+        "disputed",
+        "the April 2018 test halt came before Trump and Kim met, through Seoul's mediation, and "
+        "Kim said the tests were no longer needed",
+    ),
+    (
+        "K3",
+        "U.S. government analysts describe",
+        "critical to regime survival",
+        "U.S. intelligence's own January 2019 reading is the survival one; the objection must "
+        "concede it rather than claim the analysts for itself",
+    ),
+    ("K5", None, "not the order of steps", "the UN resolutions fix the end state, not a sequence"),
+    (
+        "K7",
+        "largely because of North Korean conduct",
+        "others fault",
+        "who broke the phased deals is disputed; many analysts also fault U.S. delays",
+    ),
+    ("K7", "a moratorium on tests and enrichment", "at Yongbyon", "the 2012 moratorium terms"),
+    (
+        "K8",
+        "built unnoticed",
+        "after inspectors were expelled in 2009",
+        "the 2010 centrifuge hall was built after the IAEA left; nothing says it went unnoticed",
+    ),
+    (
+        "K12",
+        "debate grows in South Korea and Japan",
+        "disputed",
+        "no cited source documents the allies' debate; the proliferation chain is a forecast",
+    ),
+    (
+        "K13",
+        "reported collaboration with Syria and Iran",
+        "Syria build the reactor",
+        "U.S. intelligence documented help with Syria's reactor; with Iran the documented "
+        "cooperation is on missiles",
+    ),
+    ("K14", None, "differ", "South Africa and the Soviet successor states are unlike North Korea"),
+    (
+        "K15",
+        "Pyongyang has long argued",
+        "disputed",
+        "the cited sources do not document Pyongyang's argument; the risk is the critics' fear",
+    ),
+    (
+        "K17",
+        "decades of provocations followed",
+        "Cheonan",
+        "state the provocation the cited source documents",
+    ),
+    ("K18", None, "argue", "that summitry caused the stall is a judgement, not a fact"),
 ]
 
 
@@ -143,3 +198,28 @@ def test_no_text_borrows_the_dropped_version_of_the_last_sentence() -> None:
     for where, text in served_texts(pack).items():
         mine = " ".join(words(text))
         assert not [g for g in only_dropped if g in mine], where
+
+
+# Documents a counterpoint relies on and must cite: (where, title fragment, why).
+CITATIONS: list[tuple[str, str, str]] = [
+    ("K2", "Chronology of U.S.-North Korean", "the 2018 test halt and the May 2018 attacks"),
+    ("K3", "Worldwide Threat Assessment", "U.S. intelligence's survival assessment"),
+    ("K3", "Cheonan", "the investigation into the sinking of the Cheonan"),
+    ("K5", "Resolution 2397", "the requirement repeated unanimously up to 2017"),
+    ("K7", "Chronology of U.S.-North Korean", "how the phased deals broke down"),
+    ("K10", "Resolution 2371", "the 2017 bans on coal, iron and seafood"),
+    ("K10", "Resolution 2375", "the 2017 ban on textiles"),
+    ("K10", "Resolution 2397", "the 500,000-barrel cap and the recall of workers"),
+    ("K13", "Syria's Covert Nuclear Reactor", "the U.S. account of help with Syria's reactor"),
+    ("K13", "Iran-North Korea-Syria", "missile cooperation with Iran"),
+    ("K14", "Who Has What", "South Africa, Ukraine, Belarus and Kazakhstan giving up weapons"),
+    ("K17", "Cheonan", "the provocation it names"),
+]
+
+
+def test_each_counterpoint_cites_the_documents_it_relies_on() -> None:
+    pack = load_pack(PACK)
+    by_id = {k.id: k for k in pack.counterpoints}
+    for where, fragment, why in CITATIONS:
+        titles = [s.title for s in by_id[where].sources]
+        assert any(fragment in t for t in titles), (where, why, titles)
