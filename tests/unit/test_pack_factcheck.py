@@ -146,6 +146,30 @@ ERRATA: list[tuple[str, str | None, str, str]] = [
         "state the provocation the cited source documents",
     ),
     ("K18", None, "argue", "that summitry caused the stall is a judgement, not a fact"),
+    (
+        "glossary Singapore summit",
+        "committed the two sides to new relations, a lasting and stable peace regime, work",
+        "North Korea committed",
+        "in the statement it is the DPRK that commits to work toward complete denuclearization",
+    ),
+    (
+        "glossary UN Security Council sanctions resolutions",
+        None,
+        "1695",
+        "Resolution 1695 (July 2006, on missile launches) came before 1718",
+    ),
+    (
+        "glossary Maximum pressure",
+        "open military threats",
+        "fire and fury",
+        "name the threat rather than characterise it",
+    ),
+    (
+        "glossary Stephen Biegun",
+        "names him among negotiators who could not",
+        "argues",
+        "that no negotiator could overcome the gap is the article's argument, not a fact",
+    ),
 ]
 
 
@@ -223,3 +247,22 @@ def test_each_counterpoint_cites_the_documents_it_relies_on() -> None:
     for where, fragment, why in CITATIONS:
         titles = [s.title for s in by_id[where].sources]
         assert any(fragment in t for t in titles), (where, why, titles)
+
+
+# Agreements the counterpoints rest on, each of which `explain` should answer.
+AGREEMENTS = (
+    "Agreed Framework",
+    "Six-Party Talks",
+    "Leap Day deal",
+    "Panmunjom Declaration",
+    "Singapore summit",
+    "Hanoi summit",
+)
+
+
+def test_agreements_the_counterpoints_rest_on_are_in_the_glossary() -> None:
+    pack = load_pack(PACK)
+    names = {t.term.lower() for t in pack.glossary}
+    names |= {a.lower() for t in pack.glossary for a in t.aliases}
+    for agreement in AGREEMENTS:
+        assert agreement.lower() in names, agreement
