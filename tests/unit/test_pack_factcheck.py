@@ -266,3 +266,17 @@ def test_agreements_the_counterpoints_rest_on_are_in_the_glossary() -> None:
     names |= {a.lower() for t in pack.glossary for a in t.aliases}
     for agreement in AGREEMENTS:
         assert agreement.lower() in names, agreement
+
+
+# Where the article's case turns on Pyongyang, an objection must say what it asks of it.
+ASKS_OF_PYONGYANG = {
+    "C3": "what North Korea should give",  # calls both sides maximalist, asks one to move
+    "C7": "asks nothing specific of Pyongyang",  # peace now, nothing in return
+}
+
+
+def test_objections_say_what_the_article_asks_of_pyongyang() -> None:
+    pack = load_pack(PACK)
+    for claim_id, objection in ASKS_OF_PYONGYANG.items():
+        texts = [k.text for k in pack.counterpoints_for(claim_id)]
+        assert any(objection in t for t in texts), claim_id
