@@ -280,3 +280,17 @@ def test_objections_say_what_the_article_asks_of_pyongyang() -> None:
     for claim_id, objection in ASKS_OF_PYONGYANG.items():
         texts = [k.text for k in pack.counterpoints_for(claim_id)]
         assert any(objection in t for t in texts), claim_id
+
+
+def test_every_source_records_what_it_supports() -> None:
+    # The loader ignores `supports`, so the raw YAML is read: it is the fact-check record.
+    raw = yaml.safe_load((PACK / "pack.yaml").read_text(encoding="utf-8"))
+    seen: dict[str, tuple[str, int]] = {}
+    for counterpoint in raw["counterpoints"]:
+        for source in counterpoint["sources"]:
+            where = (counterpoint["id"], source["title"])
+            supports = source.get("supports")
+            assert isinstance(supports, str) and supports.strip(), where
+            # One document, one citation: the same title never carries another publisher or year.
+            cited = (source["publisher"], source["year"])
+            assert seen.setdefault(source["title"], cited) == cited, where
