@@ -170,6 +170,24 @@ ERRATA: list[tuple[str, str | None, str, str]] = [
         "argues",
         "that no negotiator could overcome the gap is the article's argument, not a fact",
     ),
+    (
+        "summaries.long",
+        "no diplomat can",
+        "can do little",
+        "paragraph 4: even the most gifted diplomats 'can only do so much'",
+    ),
+    (
+        "summaries.long",
+        "conventional and nuclear deterrent",
+        "conventional and strategic",
+        "paragraph 13 says 'conventional and strategic deterrence power'",
+    ),
+    (
+        "K1",
+        "first met his new North Korean counterparts",
+        "began only in January 2019",
+        "Biegun was in Pyongyang with Pompeo in October 2018; working-level talks began in 2019",
+    ),
 ]
 
 
