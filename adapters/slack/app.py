@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.events import EVENTS_PATH, web_app
 from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
 from adapters.slack.poster import SlackPoster
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
@@ -102,6 +104,7 @@ class SlackAdapter:
         modal_budget: float = MODAL_BUDGET_S,
     ) -> None:
         self.bot = bot
+        self.signing_secret = signing_secret
         self.modal_budget = modal_budget
         self.client = client
         self.command = command
@@ -120,6 +123,10 @@ class SlackAdapter:
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
+
+    def web_app(self, path: str = EVENTS_PATH) -> web.Application:
+        """HTTP mode: `path` served by this adapter, refusing requests Slack did not sign."""
+        return web_app(self.app, self.signing_secret, path=path)
 
     def start(self) -> None:
         """Offer this adapter's Poster to the scheduler and announcements."""

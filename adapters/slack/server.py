@@ -12,12 +12,12 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from adapters.slack.app import COMMAND, SlackAdapter
+from adapters.slack.events import EVENTS_PATH
 from adapters.slack.poster import make_client
 from bot.app import Bot
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 DEFAULT_PORT = 3000
 
 Mode = Literal["socket", "http"]
@@ -97,7 +97,7 @@ async def serve(
     adapter.start()
     try:
         if config.mode == "http":
-            runner = web.AppRunner(adapter.app.web_app(path=EVENTS_PATH, port=config.port))
+            runner = web.AppRunner(adapter.web_app(EVENTS_PATH))
             await runner.setup()
             try:
                 await web.TCPSite(runner, config.host, config.port).start()

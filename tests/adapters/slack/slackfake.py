@@ -358,6 +358,16 @@ def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_raw(raw: bytes, timestamp: str, secret: str = SECRET) -> dict[str, str]:
+    """Headers signing raw bytes over any timestamp text, as a forger or a broken proxy might."""
+    base = b"v0:" + timestamp.encode() + b":" + raw
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest(),
+    }
+
+
 def signed_headers(
     body: str, *, timestamp: int | None = None, secret: str = SECRET
 ) -> dict[str, str]:
@@ -495,7 +505,7 @@ class SlackRig:
             coalescer=Coalescer(1.0, timer=self.timer),
         )
         self.adapter.start()
-        self.server = TestServer(self.adapter.app.web_app(), host="127.0.0.1")
+        self.server = TestServer(self.adapter.web_app(), host="127.0.0.1")
         self.session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -515,12 +525,15 @@ class SlackRig:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    async def post(self, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, str]:
+    async def post(
+        self, body: str | bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, str]:
         """POST a raw body to /slack/events, signed unless headers are given."""
         assert self.session is not None
         url = str(self.server.make_url("/slack/events"))
-        sent = dict(headers) if headers is not None else signed_headers(body)
-        async with self.session.post(url, data=body.encode(), headers=sent) as response:
+        raw = body.encode() if isinstance(body, str) else body
+        sent = dict(headers) if headers is not None else signed_raw(raw, str(int(time.time())))
+        async with self.session.post(url, data=raw, headers=sent) as response:
             return response.status, await response.text()
 
     async def command(self, text: str, **kwargs: Any) -> int:
