@@ -9,10 +9,11 @@ request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -21,6 +22,8 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -58,6 +61,8 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
 # Slack answers a flood of chat.update calls with 429s; one redraw per message per second keeps a
 # busy poll clear of that while its results still look live.
 UPDATE_INTERVAL = 1.0
+# A claimed delivery is remembered past Slack's 5-minute signature window, then pruned.
+DELIVERY_TTL = timedelta(minutes=10)
 
 Source = tuple[Place, str]  # the public message a button sat on
 
@@ -120,6 +125,7 @@ class SlackAdapter:
             name="oped-bot",
             logger=logging.getLogger("adapters.slack.bolt"),
         )
+        self.app.middleware(self._once)
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
@@ -144,6 +150,34 @@ class SlackAdapter:
         await self.updates.close()
         if self.bot.services.posters.get("slack") is self.poster:
             del self.bot.services.posters["slack"]
+
+    async def _once(
+        self,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """Do each delivery once: a replay, or Slack's retry of one it thinks timed out, is
+        only acknowledged."""
+        if await self._claim(req):
+            return await next()
+        retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
+        log.info("Slack delivery seen before (retry %s): acknowledged, not redone", retry)
+        return BoltResponse(status=200, body="")
+
+    async def _claim(self, req: AsyncBoltRequest) -> bool:
+        store = self.bot.services.store
+        if store is None:
+            return True  # a bot without a database has no state a replay could corrupt twice
+        # A genuine delivery's body is unique (trigger_id, action_ts...); a retry repeats it.
+        raw = req.raw_body or json.dumps(req.body, sort_keys=True)
+        key = "slack:" + hashlib.sha256(raw.encode()).hexdigest()
+        try:
+            return await store.claim_delivery(key, self.bot.services.clock.now() + DELIVERY_TTL)
+        except Exception as exc:
+            # Doing the work, at worst twice, beats dropping it while the database is unwell.
+            log.warning("could not claim a Slack delivery (%s); processing it", _why(exc))
+            return True
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(work)

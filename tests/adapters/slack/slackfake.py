@@ -379,6 +379,14 @@ def signed_headers(
     }
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def trigger_id() -> str:
+    """A fresh trigger_id: Slack gives each command, click and submission its own."""
+    return f"13345224609.738474920.{next(_TRIGGERS):031x}"
+
+
 def command_body(
     fake: FakeSlack,
     text: str,
@@ -410,7 +418,7 @@ def command_body(
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": fake.response_url(key),
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "trigger_id": trigger_id(),
         }
     )
 
@@ -446,7 +454,7 @@ def action_payload(
             "channel_id": channel,
             "is_ephemeral": ephemeral,
         },
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": trigger_id(),
         "team": {"id": TEAM, "domain": "fake"},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -467,7 +475,7 @@ def view_payload(
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": trigger_id(),
         "view": {
             "id": "V0001",
             "team_id": TEAM,
