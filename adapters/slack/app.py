@@ -24,12 +24,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.events import EVENTS_PATH, web_app
 from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
-from adapters.slack.poster import SlackPoster
+from adapters.slack.poster import SLACK_FAILURES, SlackPoster, slack_failure
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import blocks
 from bot.actions import PREFIX, command_line
@@ -89,7 +88,9 @@ class AdminCache:
             log.warning("users.info failed (%s); treating the user as a member", _why(exc))
             self._cache[key] = (False, now + ADMIN_FAILURE_TTL)
             return False
-        info = response.get("user") or {}
+        info = response.get("user")
+        if not isinstance(info, dict):
+            info = {}
         admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
         self._cache[key] = (admin, now + self.ttl)
         return admin
@@ -234,7 +235,7 @@ class SlackAdapter:
         view = build_modal(command, POLL_MODAL, "Create a poll", metadata)
         try:
             await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
-        except SlackApiError as exc:
+        except SLACK_FAILURES as exc:
             log.warning("views.open failed: %s", _why(exc))
             return blocks.error(
                 "The poll form could not open. Try again, or use "
@@ -377,7 +378,7 @@ class SlackAdapter:
                     await self.client.chat_postEphemeral(
                         channel=place.channel, user=user.id, **message
                     )
-                except SlackApiError as exc:
+                except SLACK_FAILURES as exc:
                     log.warning("chat.postEphemeral failed: %s", _why(exc))
 
     async def _send_files_privately(self, reply: Reply, user: User) -> bool:
@@ -402,9 +403,9 @@ class SlackAdapter:
         """Post publicly; the first message's ts, or None when it went another way."""
         try:
             ts = await self.poster.post_messages(place, reply)
-        except SlackApiError as exc:
-            code = str(exc.response.get("error", ""))
-            if code in CANNOT_POST and respond is not None:
+        except SLACK_FAILURES as exc:
+            failure = slack_failure(exc)
+            if failure.reason in CANNOT_POST and respond is not None:
                 # Private channels and DMs the bot was not invited to: answer through the
                 # command's response_url instead; buttons still work there.
                 for message in cap(render_messages(reply)):
@@ -412,12 +413,18 @@ class SlackAdapter:
                         text=message["text"], blocks=message["blocks"], response_type="in_channel"
                     )
                 return None
-            log.warning("chat.postMessage failed: %s", code)
-            note = blocks.error(
-                f"I could not post in this channel ({code}). Invite me with "
-                "`/invite @oped-bot` and try again."
-            )
-            await self._ephemeral(note, place, user, respond)
+            log.warning("chat.postMessage failed: %s", failure)
+            if failure.retryable:
+                text = (
+                    f"I could not post in this channel: Slack did not take the message "
+                    f"({failure}). Try again in a minute."
+                )
+            else:
+                text = (
+                    f"I could not post in this channel ({failure}). Invite me with "
+                    "`/invite @oped-bot` and try again."
+                )
+            await self._ephemeral(blocks.error(text), place, user, respond)
             return None
         if reply.track and ts:
             await self.bot.remember_message(reply.track, place, ts)
@@ -489,7 +496,5 @@ def _with_slack_help(reply: Reply, command: str) -> Reply:
     return Reply((*reply.cards, note), ephemeral=reply.ephemeral)
 
 
-def _why(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError) and exc.response is not None:
-        return str(exc.response.get("error", "error"))
-    return type(exc).__name__
+def _why(exc: BaseException) -> str:
+    return str(slack_failure(exc))

@@ -187,8 +187,9 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
     uploads: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    # method -> queued (HTTP status, body, headers) answers served before the normal one
-    failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+    # method -> queued (HTTP status, body, headers) answers served before the normal one; a
+    # text body is served as it is (Content-Type from the headers, text/plain by default)
+    failures: dict[str, list[tuple[int, dict[str, Any] | str, dict[str, str]]]] = field(
         default_factory=dict
     )
     url: str = ""
@@ -237,6 +238,19 @@ class FakeSlack:
             (status, {"ok": False, "error": error}, headers or {})
         )
 
+    def fail_text(
+        self,
+        method: str,
+        text: str = "upstream connect error or disconnect/reset before headers",
+        status: int = 503,
+        content_type: str = "text/plain",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next call of `method` with a body that is not JSON, as a proxy does."""
+        self.failures.setdefault(method, []).append(
+            (status, text, {"Content-Type": content_type, **(headers or {})})
+        )
+
     def called(self, method: str) -> list[dict[str, Any]]:
         return [call.args for call in self.calls if call.method == method]
 
@@ -263,6 +277,8 @@ class FakeSlack:
         queued = self.failures.get(method)
         if queued:
             status, body, headers = queued.pop(0)
+            if isinstance(body, str):
+                return web.Response(body=body.encode(), status=status, headers=headers)
             return web.json_response(body, status=status, headers=headers)
         return web.json_response(self._answer(method, args, token))
 
