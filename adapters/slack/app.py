@@ -52,6 +52,7 @@ SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
 # How long a users.info answer is trusted: an admin who is demoted loses rights within this.
 ADMIN_TTL = timedelta(minutes=5)
 ADMIN_FAILURE_TTL = timedelta(seconds=30)
+ADMIN_CACHE_MAX = 10_000
 # A modal must be answered within 3 s; within this budget the handler's verdict shows in the form.
 MODAL_BUDGET_S = 2.0
 # Public cards are redrawn as a member sees them, never with a moderator's extra view.
@@ -67,33 +68,57 @@ Source = tuple[Place, str]  # the public message a button sat on
 
 
 class AdminCache:
-    """Workspace admins and owners, from `users.info`, remembered for a while."""
+    """Workspace admins and owners, from `users.info`, remembered for a while.
+
+    Lookups are single-flight per user: a burst of clicks by one person waits for one call.
+    """
 
     def __init__(self, client: AsyncWebClient, clock: Clock, ttl: timedelta = ADMIN_TTL) -> None:
         self.client = client
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[bool, datetime]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
     async def is_admin(self, team: str, user_id: str) -> bool:
+        """Whether the user is a workspace admin or owner; False if Slack cannot say."""
         key = (team, user_id)
-        now = self.clock.now()
         cached = self._cache.get(key)
-        if cached is not None and cached[1] > now:
+        if cached is not None and cached[1] > self.clock.now():
             return cached[0]
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._look_up(key))
+            self._pending[key] = pending
+            pending.add_done_callback(partial(self._settled, key))
+        # A waiter that is cancelled (its request dropped) must not cancel the others' lookup.
+        return await asyncio.shield(pending)
+
+    def _settled(self, key: tuple[str, str], done: asyncio.Future[bool]) -> None:
+        if self._pending.get(key) is done:
+            del self._pending[key]
+
+    async def _look_up(self, key: tuple[str, str]) -> bool:
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.client.users_info(user=key[1])
         except Exception as exc:
             # Refusing rights is the safe answer; ask again soon in case it was a blip.
             log.warning("users.info failed (%s); treating the user as a member", _why(exc))
-            self._cache[key] = (False, now + ADMIN_FAILURE_TTL)
+            self._remember(key, False, ADMIN_FAILURE_TTL)
             return False
         info = response.get("user")
         if not isinstance(info, dict):
             info = {}
         admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
-        self._cache[key] = (admin, now + self.ttl)
+        self._remember(key, admin, self.ttl)
         return admin
+
+    def _remember(self, key: tuple[str, str], admin: bool, ttl: timedelta) -> None:
+        now = self.clock.now()
+        if len(self._cache) >= ADMIN_CACHE_MAX:
+            # Forget expired answers so a large workspace does not grow the cache forever.
+            self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
+        self._cache[key] = (admin, now + ttl)
 
 
 class SlackAdapter:

@@ -192,6 +192,8 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, Any] | str, dict[str, str]]]] = field(
         default_factory=dict
     )
+    # method -> an event its calls wait for before they are answered (to overlap requests)
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -201,6 +203,7 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_connected = asyncio.Event()
+        self.holding = asyncio.Event()  # set once a held call is waiting
 
     @property
     def api_url(self) -> str:
@@ -274,6 +277,9 @@ class FakeSlack:
             view = args.get("view")
             view = json.loads(view) if isinstance(view, str) else view
             self.problems.extend(check_view(view or {}, method))
+        if method in self.held:
+            self.holding.set()
+            await self.held[method].wait()
         queued = self.failures.get(method)
         if queued:
             status, body, headers = queued.pop(0)
