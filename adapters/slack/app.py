@@ -27,7 +27,13 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.events import EVENTS_PATH, web_app
-from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
+from adapters.slack.modal import (
+    block_for_error,
+    build_modal,
+    error_text,
+    read_metadata,
+    read_submission,
+)
 from adapters.slack.poster import SLACK_FAILURES, SlackPoster, slack_failure
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import blocks
@@ -302,18 +308,33 @@ class SlackAdapter:
     async def _on_poll_modal(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
-        command = self.bot.command(POLL_CREATE)
+        try:
+            command = self.bot.command(POLL_CREATE)
+        except UserError:
+            await ack()  # polls were turned off while the form was open; nothing to create
+            return
+        metadata = read_metadata(view)
+        if not metadata.get("channel"):
+            # The channel only travels in the form's metadata: without it the poll has no home.
+            await ack(
+                response_action="errors",
+                errors={
+                    block_for_error(command, ""): error_text(
+                        "This form lost track of its channel. Close it and run "
+                        f"`{self.command} poll new` again in the channel."
+                    )
+                },
+            )
+            return
         raw, errors = read_submission(command, view)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
-            metadata = {}
-        user_info: Mapping[str, Any] = body.get("user") or {}
+        user_info = body.get("user")
+        if not isinstance(user_info, dict):
+            user_info = {}
         team = str(metadata.get("team") or user_info.get("team_id") or "")
-        place = Place("slack", team, str(metadata.get("channel", "")))
+        place = Place("slack", team, metadata["channel"])
         work = self._spawn(self._create_from_modal(command.path, raw, place, user_info))
         # The rights lookup and the handler share the budget; Slack waits 3 s at most.
         done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
@@ -389,22 +410,23 @@ class SlackAdapter:
         respond: AsyncRespond | None,
     ) -> None:
         for message in messages:
-            if respond is not None:
-                response = await respond(
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
-                if response.status_code != 200:
-                    log.warning("response_url refused a reply: %s", response.status_code)
-            else:
-                try:
-                    await self.client.chat_postEphemeral(
-                        channel=place.channel, user=user.id, **message
-                    )
-                except SLACK_FAILURES as exc:
-                    log.warning("chat.postEphemeral failed: %s", _why(exc))
+            if respond is not None and await _respond(
+                respond,
+                text=message["text"],
+                blocks=message["blocks"],
+                response_type="ephemeral",
+                replace_original=False,
+            ):
+                continue
+            if not place.channel:
+                log.warning("a reply was lost: no response_url worked and no channel is known")
+                continue
+            # No response_url (a form), or it failed or expired: Slack can still show the
+            # user a private message in the channel.
+            try:
+                await self.client.chat_postEphemeral(channel=place.channel, user=user.id, **message)
+            except SLACK_FAILURES as exc:
+                log.warning("chat.postEphemeral failed: %s", _why(exc))
 
     async def _send_files_privately(self, reply: Reply, user: User) -> bool:
         try:
@@ -434,8 +456,11 @@ class SlackAdapter:
                 # Private channels and DMs the bot was not invited to: answer through the
                 # command's response_url instead; buttons still work there.
                 for message in cap(render_messages(reply)):
-                    await respond(
-                        text=message["text"], blocks=message["blocks"], response_type="in_channel"
+                    await _respond(
+                        respond,
+                        text=message["text"],
+                        blocks=message["blocks"],
+                        response_type="in_channel",
                     )
                 return None
             log.warning("chat.postMessage failed: %s", failure)
@@ -519,6 +544,22 @@ def _with_slack_help(reply: Reply, command: str) -> Reply:
     lines = [f"`{command} {' '.join(path)}`: {text}" for path, text in SLACK_ONLY.items()]
     note = Card("notice", "\n".join(lines), title="On Slack")
     return Reply((*reply.cards, note), ephemeral=reply.ephemeral)
+
+
+async def _respond(respond: AsyncRespond, **message: Any) -> bool:
+    """Answer through the request's response_url; False (logged) if it did not take it."""
+    try:
+        response = await respond(**message)
+    except SLACK_FAILURES as exc:
+        log.warning("response_url could not be reached: %s", _why(exc))
+        return False
+    except ValueError:
+        log.warning("the request came without a response_url")
+        return False
+    if response.status_code != 200:
+        log.warning("response_url refused a reply: %s", response.status_code)
+        return False
+    return True
 
 
 def _why(exc: BaseException) -> str:

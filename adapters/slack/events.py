@@ -85,6 +85,8 @@ def check_payload(payload: Any) -> dict[str, Any]:
     for name in _OBJECTS:
         if payload.get(name) is not None and not isinstance(payload[name], dict):
             raise BadRequest(f"the payload's {name} is not an object")
+    if isinstance(payload.get("view"), dict) and not isinstance(payload["view"].get("type"), str):
+        raise BadRequest("the payload's view has no type")
     for name in ("type", "callback_id", "command", "text", "trigger_id", "response_url"):
         if payload.get(name) is not None and not isinstance(payload[name], str):
             raise BadRequest(f"the payload's {name} is not a string")

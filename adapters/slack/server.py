@@ -6,13 +6,16 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.slack.app import COMMAND, SlackAdapter
-from adapters.slack.events import EVENTS_PATH
+from adapters.slack.events import EVENTS_PATH, BadRequest, bolt_request, check_payload
 from adapters.slack.poster import make_client
 from bot.app import Bot
 
@@ -81,6 +84,45 @@ class SlackConfig:
         )
 
 
+class CheckedSocketModeClient(SocketModeClient):
+    """A Socket Mode client that acknowledges and drops envelopes whose payload is junk.
+
+    slack_sdk raises on a payload that is not an object, and Bolt on one whose fields are not
+    shaped as Slack sends them: each left a traceback in the log and the envelope unanswered,
+    so Slack sent it again.
+    """
+
+    async def run_message_listeners(self, message: dict[str, Any], raw_message: str) -> None:
+        """Check an envelope's payload as HTTP mode checks a body, then process it."""
+        envelope = message.get("envelope_id")
+        if envelope and "payload" in message:
+            try:
+                payload = check_payload(message["payload"])
+                bolt_request("", payload, "", {})  # what Bolt will read out of it
+            except BadRequest as exc:
+                self.logger.warning(
+                    "Slack sent a %s envelope this bot cannot read (%s); acknowledged, dropped",
+                    message.get("type"),
+                    exc,
+                )
+                await self.send_socket_mode_response(SocketModeResponse(envelope_id=envelope))
+                return
+        await super().run_message_listeners(message, raw_message)
+
+
+class SocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler on a CheckedSocketModeClient."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        # Bolt's __init__ would open a client (and its HTTP session) only to have it replaced.
+        self.app = app
+        self.app_token = app_token
+        self.client = CheckedSocketModeClient(
+            app_token=app_token, logger=app.logger, web_client=app.client
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+
 async def serve(
     bot: Bot,
     env: Mapping[str, str],
@@ -108,7 +150,7 @@ async def serve(
             finally:
                 await runner.cleanup()
         else:
-            handler = AsyncSocketModeHandler(adapter.app, config.app_token)
+            handler = SocketModeHandler(adapter.app, config.app_token)
             try:
                 await handler.connect_async()  # type: ignore[no-untyped-call]
                 log.info("Slack Socket Mode connected")

@@ -75,6 +75,7 @@ BAD_BODIES: dict[str, bytes] = {
     "actions not a list": b"payload=" + quote(b'{"type":"block_actions","actions":7}'),
     "user not an object": b"payload=" + quote(b'{"type":"block_actions","user":1}'),
     "type not a string": b"payload=" + quote(b'{"type":5}'),
+    "view without a type": b"payload=" + quote(b'{"type":"view_submission","view":{}}'),
     "authorizations junk": b"payload=" + quote(b'{"type":"x","authorizations":5}'),
 }
 
