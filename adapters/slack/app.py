@@ -189,8 +189,7 @@ class SlackAdapter:
         resp: BoltResponse,
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
-        """Do each delivery once: a replay, or Slack's retry of one it thinks timed out, is
-        only acknowledged."""
+        """Process each delivery once; a replay, or Slack's retry of it, is only acknowledged."""
         if await self._claim(req):
             return await next()
         retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
