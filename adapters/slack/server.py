@@ -16,7 +16,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.slack.app import COMMAND, SlackAdapter
 from adapters.slack.events import EVENTS_PATH, BadRequest, bolt_request, check_payload
-from adapters.slack.poster import make_client
+from adapters.slack.poster import DEFAULT_API_URL, make_client
 from bot.app import Bot
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,11 @@ class SlackConfig:
             raise SlackConfigError(
                 "HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App Credentials) "
                 "to verify that requests come from Slack."
+            )
+        api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+        if not api_url.endswith("/api/"):
+            raise SlackConfigError(
+                f"SLACK_API_URL must end with /api/ (it is {api_url!r}); unset it to use Slack's."
             )
         try:
             port = int(env.get("SLACK_PORT") or DEFAULT_PORT)
