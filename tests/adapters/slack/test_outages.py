@@ -7,9 +7,18 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters import health
-from adapters.slack.poster import SlackPoster, make_client, retry_after
+from adapters.slack.poster import (
+    SlackPoster,
+    make_client,
+    post_failed,
+    retry_after,
+    slack_failure,
+)
 from bot.app import Bot
 from bot.blocks import Card, Reply
 from bot.clock import FakeClock
@@ -184,3 +193,33 @@ def test_retry_after_reads_an_http_date() -> None:
     assert retry_after({"retry-after": "Mon, 05 Jan 2026 11:00:00 GMT"}, now) == 0.0
     assert retry_after({}, now) == 1.0
     assert retry_after({"Retry-After": "nan"}, now) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "reason", "retryable"),
+    [
+        ("upstream connect error", 503, "HTTP 503, not a Slack API answer", True),
+        (None, 500, "HTTP 500, not a Slack API answer", True),
+        ({"ok": False}, 200, "HTTP 200, not a Slack API answer", True),
+        ({"ok": False, "error": 7}, 200, "HTTP 200, not a Slack API answer", True),
+        ({"ok": False, "error": "not_in_channel"}, 200, "not_in_channel", False),
+        ({"ok": False, "error": "ratelimited"}, 429, "ratelimited", True),
+    ],
+)
+def test_any_slack_error_body_is_read_without_raising(
+    data: object, status: int, reason: str, retryable: bool
+) -> None:
+    # A client other than make_client's (Bolt's own, say) keeps a text body as a string.
+    response = AsyncSlackResponse(
+        client=AsyncWebClient(),
+        http_verb="POST",
+        api_url="http://127.0.0.1/api/chat.postMessage",
+        req_args={},
+        data=data,  # type: ignore[arg-type]
+        headers={},
+        status_code=status,
+    )
+    error = SlackApiError("failed", response)  # type: ignore[no-untyped-call]
+    failure = slack_failure(error)
+    assert (failure.reason, failure.retryable) == (reason, retryable)
+    assert post_failed(error).retryable is retryable
