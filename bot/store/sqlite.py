@@ -1316,6 +1316,19 @@ class SqliteStore:
 
         return await self._write(op)
 
+    async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
+        now, until = self._now(), _ts(keep_until)
+
+        def op(conn: sqlite3.Connection) -> bool:
+            conn.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
+            cursor = conn.execute(
+                "INSERT INTO deliveries (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (key, until),
+            )
+            return cursor.rowcount == 1
+
+        return await self._write(op)
+
 
 # --- Schedules (issue 6): row readers -----------------------------------------------------------
 
