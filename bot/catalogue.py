@@ -6,16 +6,23 @@ from these declarations, so a command cannot exist on one platform and not anoth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from bot.blocks import Reply
 from bot.errors import NotFound, UsageError
+from bot.limits import fit
 from bot.models import ArgValue
 
 if TYPE_CHECKING:
     from bot.context import Context
+
+# SQLite stores integers in 64 bits; a larger id or count would overflow at the database.
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 OptionKind = Literal["text", "words", "int", "choice", "list", "flag"]
 Handler = Callable[["Context", "Args"], Awaitable[Reply]]
@@ -166,17 +173,7 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
             return value
         raise UsageError(f"{label} is a switch and takes no value.", command.usage)
     if option.kind == "int":
-        try:
-            number = int(str(value))
-        except ValueError:
-            raise UsageError(
-                f"{label} must be a whole number, not `{value}`.", command.usage
-            ) from None
-        if option.min_value is not None and number < option.min_value:
-            raise UsageError(f"{label} must be at least {option.min_value}.", command.usage)
-        if option.max_value is not None and number > option.max_value:
-            raise UsageError(f"{label} must be at most {option.max_value}.", command.usage)
-        return number
+        return _whole_number(command, option, label, value)
     if option.kind == "list":
         items = value if isinstance(value, tuple) else (str(value),)
         items = tuple(item.strip() for item in items)
@@ -214,3 +211,27 @@ def _check_length(command: Command, option: Option, label: str, text: str) -> No
             "Shorten it and try again.",
             command.usage,
         )
+
+
+def _whole_number(command: Command, option: Option, label: str, value: ArgValue) -> int:
+    low = INT_MIN if option.min_value is None else option.min_value
+    high = INT_MAX if option.max_value is None else option.max_value
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, shown = value, str(value)
+    else:
+        shown = str(value).strip()
+        # ASCII digits only: int() would also take `1_000` and other scripts' digits.
+        if not _WHOLE.fullmatch(shown):
+            raise UsageError(
+                f"{label} must be a whole number, not `{fit(shown, 30)}`.", command.usage
+            )
+        digits = shown.lstrip("+-").lstrip("0")
+        # Past 20 digits it is out of any 64-bit range; int() of thousands of digits would raise.
+        number = int(shown) if len(digits) <= 20 else (low - 1 if shown[0] == "-" else high + 1)
+    if low <= number <= high:
+        return number
+    bound = f"at least {low}" if number < low else f"at most {high}"
+    raise UsageError(
+        f"{label} must be {bound} (a whole number from {low} to {high}); not `{fit(shown, 30)}`.",
+        command.usage,
+    )

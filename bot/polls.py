@@ -28,7 +28,8 @@ from bot.store.base import Poll, PollDraft, PollVote, ResultsMode, Tally, VoteOu
 BAR_WIDTH = 10
 MIN_DURATION = timedelta(minutes=1)
 MAX_DURATION = timedelta(days=90)
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.I)
+# ASCII digits only (re.A): `\d` would otherwise take other scripts' digits.
+_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.I | re.A)
 CLOSES_HELP = "a duration such as 30m, 2h, 1d or 1h30m, or a time such as 2026-03-01T18:00"
 
 
@@ -100,14 +101,18 @@ def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:
     raw = text.strip()
     match = _DURATION.match(raw.replace(" ", ""))
     if raw and match and any(match.groups()):
-        weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        weeks, days, hours, minutes = (_count(g) for g in match.groups())
+        # Sum in whole minutes first: timedelta() of a huge count raises OverflowError.
+        total = ((weeks * 7 + days) * 24 + hours) * 60 + minutes
+        if total > MAX_DURATION // timedelta(minutes=1):
+            raise UserError(_too_far(raw))
+        delta = timedelta(minutes=total)
         moment = now + delta
     else:
         try:
             parsed = datetime.fromisoformat(raw)
         except ValueError:
-            raise UserError(f"`--closes {raw}` is not {CLOSES_HELP}.") from None
+            raise UserError(f"`--closes {fit(raw, 30)}` is not {CLOSES_HELP}.") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
         moment = parsed
@@ -118,8 +123,19 @@ def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:
             "give a deadline at least a minute away."
         )
     if delta > MAX_DURATION:
-        raise UserError(f"`--closes {raw}` is more than 90 days away; choose a nearer deadline.")
+        raise UserError(_too_far(raw))
     return moment
+
+
+def _count(digits: str | None) -> int:
+    # More digits than any deadline within 90 days needs: any such count is too far.
+    if digits and len(digits.lstrip("0")) > 9:
+        return 10**9
+    return int(digits) if digits else 0
+
+
+def _too_far(raw: str) -> str:
+    return f"`--closes {fit(raw, 30)}` is more than 90 days away; choose a nearer deadline."
 
 
 def percent(count: int, total: int) -> int:
