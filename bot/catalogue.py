@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.blocks import Reply
 from bot.errors import NotFound, UsageError
-from bot.limits import fit
 from bot.models import ArgValue
+from bot.usertext import clean, shown
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -176,7 +176,6 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
         return _whole_number(command, option, label, value)
     if option.kind == "list":
         items = value if isinstance(value, tuple) else (str(value),)
-        items = tuple(item.strip() for item in items)
         if len(items) < option.min_items:
             raise UsageError(
                 f"{label} needs at least {option.min_items} items; you gave {len(items)}.",
@@ -187,16 +186,18 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
                 f"{label} takes at most {option.max_items} items; you gave {len(items)}.",
                 command.usage,
             )
+        singular = option.name.removesuffix("s").capitalize()
+        items = tuple(clean(item, f"{singular} {number}") for number, item in enumerate(items, 1))
         for item in items:
             _check_length(command, option, label, item)
         return items
-    text = " ".join(value) if isinstance(value, tuple) else str(value)
-    text = text.strip()
+    raw = " ".join(value) if isinstance(value, tuple) else str(value)
+    text = clean(raw, f"The {option.name}" if option.positional else label)
     if option.kind == "choice":
         lowered = text.lower()
         if lowered not in option.choices:
             raise UsageError(
-                f"{label} must be one of {', '.join(option.choices)}; not `{text}`.",
+                f"{label} must be one of {', '.join(option.choices)}; not `{shown(text)}`.",
                 command.usage,
             )
         return lowered
@@ -217,21 +218,21 @@ def _whole_number(command: Command, option: Option, label: str, value: ArgValue)
     low = INT_MIN if option.min_value is None else option.min_value
     high = INT_MAX if option.max_value is None else option.max_value
     if isinstance(value, int) and not isinstance(value, bool):
-        number, shown = value, str(value)
+        number, text = value, str(value)
     else:
-        shown = str(value).strip()
+        text = str(value).strip()
         # ASCII digits only: int() would also take `1_000` and other scripts' digits.
-        if not _WHOLE.fullmatch(shown):
+        if not _WHOLE.fullmatch(text):
             raise UsageError(
-                f"{label} must be a whole number, not `{fit(shown, 30)}`.", command.usage
+                f"{label} must be a whole number, not `{shown(text, 30)}`.", command.usage
             )
-        digits = shown.lstrip("+-").lstrip("0")
+        digits = text.lstrip("+-").lstrip("0")
         # Past 20 digits it is out of any 64-bit range; int() of thousands of digits would raise.
-        number = int(shown) if len(digits) <= 20 else (low - 1 if shown[0] == "-" else high + 1)
+        number = int(text) if len(digits) <= 20 else (low - 1 if text[0] == "-" else high + 1)
     if low <= number <= high:
         return number
     bound = f"at least {low}" if number < low else f"at most {high}"
     raise UsageError(
-        f"{label} must be {bound} (a whole number from {low} to {high}); not `{fit(shown, 30)}`.",
+        f"{label} must be {bound} (a whole number from {low} to {high}); not `{shown(text, 30)}`.",
         command.usage,
     )

@@ -24,6 +24,7 @@ from bot.limits import (
 )
 from bot.models import Place, User
 from bot.store.base import Poll, PollDraft, PollVote, ResultsMode, Tally, VoteOutcome
+from bot.usertext import clean, key, shown
 
 BAR_WIDTH = 10
 MIN_DURATION = timedelta(minutes=1)
@@ -47,36 +48,39 @@ def draft(
     timezone: str = "UTC",
 ) -> PollDraft:
     """Check a poll as typed and return it ready to store; raise UserError naming the fix."""
-    question = " ".join(question.split())
-    if not question:
+    if not question.strip():
         raise UserError('The question is empty. Write it in quotes: poll create "Question?" ...')
+    question = clean(question, "The question")
     if len(question) > POLL_QUESTION_MAX:
         raise UserError(
             f"The question is {len(question)} characters; the limit is {POLL_QUESTION_MAX}. "
             "Shorten it and try again."
         )
-    cleaned = tuple(" ".join(option.split()) for option in options)
-    if not POLL_OPTIONS_MIN <= len(cleaned) <= POLL_OPTIONS_MAX:
+    if not POLL_OPTIONS_MIN <= len(options) <= POLL_OPTIONS_MAX:
         raise UserError(
             f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
-            f"{len(cleaned)}. Put each option in its own quotes."
+            f"{len(options)}. Put each option in its own quotes."
         )
+    cleaned: list[str] = []
     seen: dict[str, int] = {}
-    for number, option in enumerate(cleaned, 1):
-        if not option:
+    for number, typed in enumerate(options, 1):
+        if not typed.strip():
             raise UserError(f"Option {number} is empty. Give it some text or leave it out.")
+        option = clean(typed, f"Option {number}")
         if len(option) > POLL_OPTION_MAX:
             raise UserError(
                 f"Option {number} is {len(option)} characters; the limit is {POLL_OPTION_MAX} "
                 "(the longest button label every platform shows in full). Shorten it."
             )
-        key = option.casefold()
-        if key in seen:
+        # Options that look the same are one option: `A`, `a`, `Ａ`, `A` + zero-width space.
+        same = key(option)
+        if same in seen:
             raise UserError(
-                f"Options {seen[key]} and {number} are the same (`{option}`). "
+                f"Options {seen[same]} and {number} are the same (`{shown(option)}`). "
                 "Make each option different."
             )
-        seen[key] = number
+        seen[same] = number
+        cleaned.append(option)
     max_picks = multi or 1
     if max_picks < 1 or max_picks > len(cleaned):
         raise UserError(
@@ -88,7 +92,7 @@ def draft(
         creator_id=user.id,
         creator_name=user.name,
         question=question,
-        options=cleaned,
+        options=tuple(cleaned),
         max_picks=max_picks,
         anonymous=anonymous,
         results=results,

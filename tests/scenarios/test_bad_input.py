@@ -110,3 +110,56 @@ async def test_cron_fields_on_their_limits_are_accepted(chat: Chat) -> None:
         assert "Schedule added" in await chat.as_user(
             "mona", f'admin schedule add "{cron}"', moderator=True
         )
+
+
+@pytest.mark.parametrize(
+    ("options", "same"),
+    [
+        ('"A" "A\u200b"', "Options 1 and 2 are the same"),
+        ('"A" "Ａ"', "Options 1 and 2 are the same"),
+        ('"Yes" "No" "y\u00adES"', "Options 1 and 3 are the same"),
+        ('"Café" "Cafe\u0301"', "Options 1 and 2 are the same"),
+        ('"ﬁne" "FINE"', "Options 1 and 2 are the same"),
+        ('"A" "B" "\ufeffb\u2060"', "Options 2 and 3 are the same"),
+    ],
+)
+async def test_options_that_look_the_same_are_duplicates(
+    chat: Chat, tmp_path: Path, options: str, same: str
+) -> None:
+    out = await refused(chat, tmp_path / "bot.sqlite3", f'poll create "Q?" {options}')
+    assert same in out and "Make each option different" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ('poll create "\u200b" "A" "B"', "The question is empty once invisible characters"),
+        ('poll create "\u2060\ufeff\u00ad" "A" "B"', "The question is empty once invisible"),
+        ('poll create "Q?" "A" "\ufe0f"', "Option 2 is empty once invisible characters"),
+        ('poll create "Q?" "A" "\u200d\u200c"', "Option 2 is empty once invisible"),
+        ('poll create "Q?" "A" "\u3164"', "Option 2 is empty once invisible"),
+        ('poll create "Q\x00?" "A" "B"', "The question contains a control character (U+0000)"),
+        ('poll create "Q?" "A" "B\x1b[31m"', "Option 2 contains a control character (U+001B)"),
+        ('poll create "Q?" "A" "\ud800"', "Option 2 has a broken character (U+D800"),
+        ('poll create "Q?" "A" "B" --closes "2h\x00"', "--closes contains a control character"),
+        ('debate start "\u200b\u200b"', "The motion is empty once invisible characters"),
+        ('debate start "This house\x07 believes"', "The motion contains a control character"),
+        ('debate start "\udfff"', "The motion has a broken character (U+DFFF"),
+        ('admin schedule add "0 9 * * *" --channel "gen\x00eral"', "--channel contains a control"),
+        ('admin pack use "\u200b"', "The id is empty once invisible characters"),
+        ('admin moderators add "\x7f"', "The who contains a control character (U+007F)"),
+    ],
+)
+async def test_invisible_control_and_broken_text_is_refused_naming_the_field(
+    chat: Chat, tmp_path: Path, line: str, complaint: str
+) -> None:
+    out = await refused(chat, tmp_path / "bot.sqlite3", line)
+    assert complaint in out
+
+
+async def test_stored_text_keeps_what_is_visible(chat: Chat, tmp_path: Path) -> None:
+    card = await chat.say('poll create "\u200bLunch?\u200b" "❤️" "👩\u200d💻" "Ａ\tB\nC"')
+    assert "Lunch?\n\n1. ❤️\n" in card and "2. 👩\u200d💻\n" in card and "3. Ａ B C\n" in card
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        (question,) = conn.execute("SELECT question FROM polls").fetchone()
+    assert question == "Lunch?"
