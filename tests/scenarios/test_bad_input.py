@@ -163,3 +163,25 @@ async def test_stored_text_keeps_what_is_visible(chat: Chat, tmp_path: Path) -> 
     with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
         (question,) = conn.execute("SELECT question FROM polls").fetchone()
     assert question == "Lunch?"
+
+
+async def test_a_quoted_word_is_always_text(chat: Chat) -> None:
+    card = await chat.say('poll create "Q?" "A" "B" "--anonymous" "--closes" "2h"')
+    assert "3. --anonymous\n" in card and "4. --closes\n" in card and "5. 2h\n" in card
+    assert "Single choice ·" in card and "· anonymous" not in card  # the poll is not anonymous
+    assert "Open, no deadline" in card
+
+
+@pytest.mark.parametrize(
+    ("line", "twice"),
+    [
+        ('poll create "Q?" "A" "B" --closes 2h --closes 3h', "`--closes` is given twice"),
+        ('poll create "Q?" "A" "B" --anonymous --anonymous', "`--anonymous` is given twice"),
+        ('poll create "Q?" "A" "B" --multi 1 --MULTI=2', "`--multi` is given twice"),
+        ('admin schedule add "0 9 * * *" --tz UTC --tz=Europe/London', "`--tz` is given twice"),
+    ],
+)
+async def test_a_repeated_option_is_refused_naming_it(
+    chat: Chat, tmp_path: Path, line: str, twice: str
+) -> None:
+    assert twice in await refused(chat, tmp_path / "bot.sqlite3", line)
