@@ -109,6 +109,7 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
     line = [word if isinstance(word, Word) else Word(word) for word in typed]
     raw: dict[str, ArgValue] = {}
     positional: list[Word] = []
+    given: list[str] = []  # the named options as typed, to retype them in a suggestion
     named = {option.name: option for option in command.options if not option.positional}
     index = 0
     while index < len(line):
@@ -127,6 +128,7 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             )
         if option.name in raw:
             raise UsageError(f"`--{option.name}` is given twice; give it once.", command.usage)
+        given.append(word.text)
         if option.kind == "flag":
             # `--anonymous=no` must not switch it on: the value is kept so coerce refuses it.
             raw[option.name] = inline if has_value else True
@@ -135,9 +137,11 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
         elif index + 1 < len(line):
             index += 1
             raw[option.name] = line[index].text
+            given.append(_quote(line[index].text) if " " in line[index].text else line[index].text)
         else:
             raise UsageError(f"`--{name}` needs a value.", command.usage)
         index += 1
+    _check_question(command, positional, given)
     slots = [option for option in command.options if option.positional]
     for option in slots:
         if not positional:
@@ -154,3 +158,39 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
         extra = " ".join(word.text for word in positional)
         raise UsageError(f"`{command.name}` does not take `{extra}`.", command.usage)
     return raw
+
+
+def _check_question(command: Command, positional: list[Word], given: list[str]) -> None:
+    """Refuse an unquoted question whose end cannot be told from its first option.
+
+    `poll create Talks by 2020? Yes No` would make the question `Talks` and the options `by`,
+    `2020?`, `Yes`, `No`. An unquoted one-word question ending in `?` is clear; anything else
+    unquoted is refused with the quoted line ready to copy.
+    """
+    slots = [option for option in command.options if option.positional]
+    if len(slots) < 2 or slots[0].kind != "text" or slots[1].kind != "list" or not positional:
+        return
+    first = positional[0]
+    if first.quoted or first.text.endswith("?"):
+        return
+    ends = next(
+        (n for n, word in enumerate(positional) if not word.quoted and word.text.endswith("?")),
+        None,
+    )
+    if ends is None:
+        hint = (
+            f"The {slots[0].name} `{first.text}` is not in quotes, so its end is unclear. "
+            f"If it is the whole {slots[0].name}, copy this; otherwise put the whole "
+            f"{slots[0].name} in one pair of quotes:"
+        )
+        question, rest = first, positional[1:]
+    else:
+        hint = f"Put the {slots[0].name} and each {slots[1].name[:-1]} in quotes, like this:"
+        joined = " ".join(word.text for word in positional[: ends + 1])
+        question, rest = Word(joined, True), positional[ends + 1 :]
+    retyped = [_quote(question.text)] + [_quote(word.text) for word in rest]
+    raise UsageError(f"{hint} {' '.join([command.name, *retyped, *given])}")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -185,3 +185,67 @@ async def test_a_repeated_option_is_refused_naming_it(
     chat: Chat, tmp_path: Path, line: str, twice: str
 ) -> None:
     assert twice in await refused(chat, tmp_path / "bot.sqlite3", line)
+
+
+@pytest.mark.parametrize(
+    ("line", "ready"),
+    [
+        (
+            "poll create Talks by 2020? Yes No",
+            "Put the question and each option in quotes, like this: "
+            'poll create "Talks by 2020?" "Yes" "No"',
+        ),
+        (
+            'poll create Will talks resume? "Yes, soon" Never --closes 2h --results closed',
+            'poll create "Will talks resume?" "Yes, soon" "Never" --closes 2h --results closed',
+        ),
+        (
+            "poll create Lunch Pizza Tacos",
+            "The question `Lunch` is not in quotes, so its end is unclear. If it is the whole "
+            "question, copy this; otherwise put the whole question in one pair of quotes: "
+            'poll create "Lunch" "Pizza" "Tacos"',
+        ),
+    ],
+)
+async def test_an_unquoted_question_is_refused_with_the_quoted_line_to_copy(
+    chat: Chat, tmp_path: Path, line: str, ready: str
+) -> None:
+    out = await refused(chat, tmp_path / "bot.sqlite3", line)
+    assert ready in out
+    copy = out.split("quotes: " if "pair of quotes" in out else "like this: ")[1].split("\n")[0]
+    card = await chat.say(copy)
+    assert "== Poll #1 ==" in card
+
+
+async def test_an_unquoted_one_word_question_ending_in_a_question_mark_is_clear(
+    chat: Chat,
+) -> None:
+    card = await chat.say("poll create Lunch? Pizza Tacos")
+    assert "Lunch?\n\n1. Pizza\n" in card and "2. Tacos\n" in card
+
+
+@pytest.mark.parametrize(
+    ("line", "question", "options"),
+    [
+        ("poll create “Is it?” “A b” c", "Is it?", ["A b", "c"]),
+        (
+            "poll create ‘Kim’s plan?’ ‘Yes, it’s fine’ don't Kim’s",
+            "Kim’s plan?",
+            ["Yes, it’s fine", "don't", "Kim’s"],
+        ),
+        ("poll create „Gut so?“ «Ja» »Nein«", "Gut so?", ["Ja", "Nein"]),
+        ('poll create “Say \\"hi\\"?” A B', 'Say "hi"?', ["A", "B"]),
+    ],
+)
+async def test_curly_quotes_work_as_quotes_and_apostrophes_stay(
+    chat: Chat, line: str, question: str, options: list[str]
+) -> None:
+    card = await chat.say(line)
+    assert f"{question}\n\n" in card
+    for number, option in enumerate(options, 1):
+        assert f"{number}. {option}\n" in card
+
+
+async def test_an_unclosed_curly_quote_is_named(chat: Chat, tmp_path: Path) -> None:
+    out = await refused(chat, tmp_path / "bot.sqlite3", "poll create ‘Is it? Yes No")
+    assert "A quote (‘) is not closed. Close it with ’ and try again." in out
