@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.blocks import Reply
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
-from bot.usertext import clean, shown
+from bot.usertext import clean, shown, too_long
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -187,12 +187,14 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
                 command.usage,
             )
         singular = option.name.removesuffix("s").capitalize()
-        items = tuple(clean(item, f"{singular} {number}") for number, item in enumerate(items, 1))
-        for item in items:
-            _check_length(command, option, label, item)
+        fields = [f"{singular} {number}" for number in range(1, len(items) + 1)]
+        items = tuple(clean(item, field) for item, field in zip(items, fields, strict=True))
+        for item, field in zip(items, fields, strict=True):
+            _check_length(command, option, field, item)
         return items
     raw = " ".join(value) if isinstance(value, tuple) else str(value)
-    text = clean(raw, f"The {option.name}" if option.positional else label)
+    field = f"The {option.name}" if option.positional else label
+    text = clean(raw, field)
     if option.kind == "choice":
         lowered = text.lower()
         if lowered not in option.choices:
@@ -201,17 +203,13 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
                 command.usage,
             )
         return lowered
-    _check_length(command, option, label, text)
+    _check_length(command, option, field, text)
     return text
 
 
-def _check_length(command: Command, option: Option, label: str, text: str) -> None:
+def _check_length(command: Command, option: Option, field: str, text: str) -> None:
     if option.max_length is not None and len(text) > option.max_length:
-        raise UsageError(
-            f"{label} is {len(text)} characters; the limit is {option.max_length}. "
-            "Shorten it and try again.",
-            command.usage,
-        )
+        raise UsageError(too_long(field, text, option.max_length), command.usage)
 
 
 def _whole_number(command: Command, option: Option, label: str, value: ArgValue) -> int:

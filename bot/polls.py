@@ -24,7 +24,7 @@ from bot.limits import (
 )
 from bot.models import Place, User
 from bot.store.base import Poll, PollDraft, PollVote, ResultsMode, Tally, VoteOutcome
-from bot.usertext import clean, key, shown
+from bot.usertext import clean, key, shown, too_long
 
 BAR_WIDTH = 10
 MIN_DURATION = timedelta(minutes=1)
@@ -52,10 +52,7 @@ def draft(
         raise UserError('The question is empty. Write it in quotes: poll create "Question?" ...')
     question = clean(question, "The question")
     if len(question) > POLL_QUESTION_MAX:
-        raise UserError(
-            f"The question is {len(question)} characters; the limit is {POLL_QUESTION_MAX}. "
-            "Shorten it and try again."
-        )
+        raise UserError(too_long("The question", question, POLL_QUESTION_MAX))
     if not POLL_OPTIONS_MIN <= len(options) <= POLL_OPTIONS_MAX:
         raise UserError(
             f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
@@ -69,8 +66,12 @@ def draft(
         option = clean(typed, f"Option {number}")
         if len(option) > POLL_OPTION_MAX:
             raise UserError(
-                f"Option {number} is {len(option)} characters; the limit is {POLL_OPTION_MAX} "
-                "(the longest button label every platform shows in full). Shorten it."
+                too_long(
+                    f"Option {number}",
+                    option,
+                    POLL_OPTION_MAX,
+                    "the longest button label every platform shows in full",
+                )
             )
         # Options that look the same are one option: `A`, `a`, `Ａ`, `A` + zero-width space.
         same = key(option)

@@ -99,3 +99,12 @@ def shown(text: str, limit: int = 30) -> str:
         for c in text
     )
     return fit(out, limit)
+
+
+def too_long(field: str, text: str, limit: int, why: str = "") -> str:
+    """The refusal for text over its limit, naming the field and how it starts."""
+    because = f" ({why})" if why else ""
+    return (
+        f"{field} is {len(text)} characters; the limit is {limit}{because} "
+        f"(it starts `{shown(text, 24)}`). Shorten it and try again."
+    )

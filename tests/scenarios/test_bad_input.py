@@ -249,3 +249,26 @@ async def test_curly_quotes_work_as_quotes_and_apostrophes_stay(
 async def test_an_unclosed_curly_quote_is_named(chat: Chat, tmp_path: Path) -> None:
     out = await refused(chat, tmp_path / "bot.sqlite3", "poll create ‘Is it? Yes No")
     assert "A quote (‘) is not closed. Close it with ’ and try again." in out
+
+
+async def test_a_too_long_option_question_or_motion_is_named_with_its_start(
+    chat: Chat, tmp_path: Path
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    fits, over = "o" * 74 + "!", "Lorem ipsum dolor sit amet " + "x" * 49
+    assert len(fits) == 75 and len(over) == 76
+    out = await refused(chat, db, f'poll create "Q?" "A" "B" "{over}"')
+    assert (
+        "Option 3 is 76 characters; the limit is 75 (it starts `Lorem ipsum dolor sit…`). "
+        "Shorten it and try again." in out
+    )
+    question = "Why " + "q" * 297
+    out = await refused(chat, db, f'poll create "{question}" "A" "B"')
+    assert "The question is 301 characters; the limit is 300 (it starts `Why qqqq" in out
+    motion = "This house " + "m" * 290
+    out = await refused(chat, db, f'debate start "{motion}"')
+    assert "The motion is 301 characters; the limit is 300 (it starts `This house…`)" in out
+    # Exactly on each limit is accepted.
+    assert "== Poll #1 ==" in await chat.say(f'poll create "{question[:300]}" "A" "{fits}"')
+    made = await chat.as_user("mona", f'debate start "{motion[:300]}"', moderator=True)
+    assert "== Debate #1" in made

@@ -198,3 +198,15 @@ async def test_invisible_and_look_alike_text_is_refused_under_its_input(
     assert fake.called("chat.postMessage") == []
     assert store_bot.services.store is not None
     assert await store_bot.services.store.get_poll(1) is None
+
+
+async def test_a_too_long_option_is_named_under_the_options_input(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    long = "Keep the talks going " + "x" * 55
+    _, body = await poll_rig.submit(state(options=f"Yes\nNo\n{long}"), view["private_metadata"])
+    errors = json.loads(body)["errors"]
+    assert list(errors) == ["options"]
+    assert errors["options"].startswith("Option 3 is 76 characters; the limit is 75 (it starts")
+    assert fake.called("chat.postMessage") == []
