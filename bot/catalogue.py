@@ -157,7 +157,8 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
             raise UsageError(f"`{command.name}` has no option `{name}`.", command.usage)
     for option in command.options:
         value = raw.get(option.name)
-        if value is None or value == "" or value == ():
+        # "" was typed (`""`, a blank form field): it is refused as empty, not taken as absent.
+        if value is None or value == ():
             if option.required:
                 raise UsageError(f"`{command.name}` needs <{option.name}>.", command.usage)
             values[option.name] = False if option.kind == "flag" else None
@@ -178,12 +179,13 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
         items = value if isinstance(value, tuple) else (str(value),)
         if len(items) < option.min_items:
             raise UsageError(
-                f"{label} needs at least {option.min_items} items; you gave {len(items)}.",
+                f"{label} needs at least {option.min_items} {option.name}; you gave "
+                f"{len(items)}. Put each in its own quotes.",
                 command.usage,
             )
         if option.max_items is not None and len(items) > option.max_items:
             raise UsageError(
-                f"{label} takes at most {option.max_items} items; you gave {len(items)}.",
+                f"{label} takes at most {option.max_items} {option.name}; you gave {len(items)}.",
                 command.usage,
             )
         singular = option.name.removesuffix("s").capitalize()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.catalogue import Catalogue, Command
+from bot.catalogue import Catalogue, Command, Option
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
 
@@ -133,10 +133,10 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             # `--anonymous=no` must not switch it on: the value is kept so coerce refuses it.
             raw[option.name] = inline if has_value else True
         elif has_value:
-            raw[option.name] = inline
+            raw[option.name] = _given(option, inline)
         elif index + 1 < len(line):
             index += 1
-            raw[option.name] = line[index].text
+            raw[option.name] = _given(option, line[index].text)
             given.append(_quote(line[index].text) if " " in line[index].text else line[index].text)
         else:
             raise UsageError(f"`--{name}` needs a value.", command.usage)
@@ -158,6 +158,16 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
         extra = " ".join(word.text for word in positional)
         raise UsageError(f"`{command.name}` does not take `{extra}`.", command.usage)
     return raw
+
+
+def _given(option: Option, value: str) -> str:
+    # An empty value would read as "not given" and silently use the default.
+    if not value.strip():
+        raise UsageError(
+            f"`--{option.name}` has an empty value. Give one (--{option.name} <{option.name}>) "
+            "or leave the option out."
+        )
+    return value
 
 
 def _check_question(command: Command, positional: list[Word], given: list[str]) -> None:

@@ -272,3 +272,77 @@ async def test_a_too_long_option_question_or_motion_is_named_with_its_start(
     assert "== Poll #1 ==" in await chat.say(f'poll create "{question[:300]}" "A" "{fits}"')
     made = await chat.as_user("mona", f'debate start "{motion[:300]}"', moderator=True)
     assert "== Debate #1" in made
+
+
+def poll_line(options: int, extra: str = "") -> str:
+    return 'poll create "Q?" ' + " ".join(f'"o{n}"' for n in range(1, options + 1)) + extra
+
+
+async def test_option_counts_and_multi_on_both_sides_of_each_limit(
+    chat: Chat, tmp_path: Path
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    assert "needs at least 2 options; you gave 1" in await refused(chat, db, poll_line(1))
+    assert "takes at most 20 options; you gave 21" in await refused(chat, db, poll_line(21))
+    out = await refused(chat, db, poll_line(3, " --multi 4"))
+    assert "`--multi 4` must be between 1 and the number of options (3)" in out
+    out = await refused(chat, db, poll_line(20, " --multi 21"))
+    assert "--multi must be at most 20 (a whole number from 1 to 20); not `21`" in out
+    assert "--multi must be at least 1" in await refused(chat, db, poll_line(3, " --multi 0"))
+    assert "Pick up to 3" in await chat.say(poll_line(3, " --multi 3"))
+    card = await chat.say(poll_line(20, " --multi 20"))
+    assert "20. o20\n" in card and "Pick up to 20" in card
+    assert "== Poll #3 ==" in await chat.say(poll_line(2))
+
+
+@pytest.mark.parametrize(
+    ("closes", "accepted"),
+    [
+        ("1m", True),
+        ("2026-01-05T12:01", True),  # the clock stands at 2026-01-05 12:00 UTC
+        ("2026-01-05T12:00:59", False),
+        ("0m", False),
+        ("90d", True),
+        ("12w6d", True),
+        ("2026-04-05T12:00", True),
+        ("2026-04-05T12:00:01", False),
+        ("129600m", True),
+        ("129601m", False),
+    ],
+)
+async def test_deadlines_on_both_sides_of_a_minute_and_90_days(
+    chat: Chat, tmp_path: Path, closes: str, accepted: bool
+) -> None:
+    line = f'poll create "Q?" "A" "B" --closes {closes}'
+    if accepted:
+        assert "== Poll #1 ==" in await chat.say(line)
+    else:
+        out = await refused(chat, tmp_path / "bot.sqlite3", line)
+        assert "too soon" in out or "in the past" in out or "more than 90 days away" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ('poll create "" "A" "B"', "The question is empty. Give it some text."),
+        ('poll create "  \t " "A" "B"', "The question is empty. Give it some text."),
+        ('poll create "Q?" "A" " "', "Option 2 is empty. Give it some text."),
+        ('debate start ""', "The motion is empty. Give it some text."),
+        ('debate start "   "', "The motion is empty. Give it some text."),
+        ('poll create "Q?" "A" "B" --closes ""', "`--closes` has an empty value"),
+        ('poll create "Q?" "A" "B" --multi=', "`--multi` has an empty value"),
+        ('poll create "Q?" "A" "B" --results " "', "`--results` has an empty value"),
+        ('admin schedule add "0 9 * * *" --tz=', "`--tz` has an empty value"),
+        ('poll create "Q?" "A" "B" --anonymous=yes', "--anonymous is a switch and takes no value"),
+        ('poll create "Q?" "A" "B" --anonymous=', "--anonymous is a switch and takes no value"),
+    ],
+)
+async def test_empty_values_are_refused_not_taken_as_absent(
+    chat: Chat, tmp_path: Path, line: str, complaint: str
+) -> None:
+    assert complaint in await refused(chat, tmp_path / "bot.sqlite3", line)
+
+
+async def test_tabs_in_a_one_line_field_are_spaces(chat: Chat) -> None:
+    card = await chat.say('poll create "Talks\tby 2020?" "Yes\t\tsoon" "No"')
+    assert "Talks by 2020?\n\n1. Yes soon\n" in card

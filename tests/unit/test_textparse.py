@@ -80,7 +80,7 @@ def test_named_options_flags_and_lists() -> None:
         ('poll create "Q?" A B --multi', "`--multi` needs a value"),
         ('poll create "Q?" A B --multi two', "--multi must be a whole number, not `two`"),
         ('poll create "Q?" A B --multi 0', "--multi must be at least 1"),
-        ('poll create "Q?" A', "needs at least 2 items; you gave 1"),
+        ('poll create "Q?" A', "needs at least 2 options; you gave 1"),
         ('poll create "Q?" A B --results never', "--results must be one of live, closed"),
         ("poll create", "needs <question>"),
         ('poll create "' + "x" * 301 + '" A B', "is 301 characters; the limit is 300"),
