@@ -138,6 +138,8 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             index += 1
             raw[option.name] = _given(option, line[index].text)
             given.append(_quote(line[index].text) if " " in line[index].text else line[index].text)
+            if option.kind == "text" and index + 1 < len(line):
+                _check_stray(command, option, line[index].text, line[index + 1])
         else:
             raise UsageError(f"`--{name}` needs a value.", command.usage)
         index += 1
@@ -168,6 +170,24 @@ def _given(option: Option, value: str) -> str:
             "or leave the option out."
         )
     return value
+
+
+def _check_stray(command: Command, option: Option, value: str, after: Word) -> None:
+    """Refuse an unquoted word right after a text value when it would become a list item.
+
+    `--closes 2026-03-01 18:00` would close at midnight and add an option called `18:00`.
+    """
+    if after.quoted or after.text.startswith("--"):
+        return
+    if not any(o.positional and o.kind == "list" for o in command.options):
+        return
+    word = after.text
+    raise UsageError(
+        f"`{word}` follows `--{option.name} {value}`. If it is part of that value, put the value "
+        f'in quotes (--{option.name} "{value} {word}"); otherwise move `{word}` before the '
+        "options that start with --.",
+        command.usage,
+    )
 
 
 def _check_question(command: Command, positional: list[Word], given: list[str]) -> None:

@@ -346,3 +346,29 @@ async def test_empty_values_are_refused_not_taken_as_absent(
 async def test_tabs_in_a_one_line_field_are_spaces(chat: Chat) -> None:
     card = await chat.say('poll create "Talks\tby 2020?" "Yes\t\tsoon" "No"')
     assert "Talks by 2020?\n\n1. Yes soon\n" in card
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        (
+            'poll create "Q?" "A" "B" --closes 2026-03-01 18:00',
+            "`18:00` follows `--closes 2026-03-01`. If it is part of that value, put the value "
+            'in quotes (--closes "2026-03-01 18:00"); otherwise move `18:00` before the options '
+            "that start with --.",
+        ),
+        (
+            "poll create Lunch? Pizza --closes 2h Tacos",
+            "`Tacos` follows `--closes 2h`.",
+        ),
+    ],
+)
+async def test_a_word_after_a_named_value_is_not_silently_an_option(
+    chat: Chat, tmp_path: Path, line: str, complaint: str
+) -> None:
+    assert complaint in await refused(chat, tmp_path / "bot.sqlite3", line)
+
+
+async def test_quoted_words_after_named_values_are_still_options(chat: Chat) -> None:
+    card = await chat.say('poll create "Q?" --closes "2026-03-01 18:00" "A" "B" --multi 2 "C"')
+    assert "3. C\n" in card and "Pick up to 2" in card and "Sun 01 Mar 2026 18:00" in card
