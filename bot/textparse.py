@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.catalogue import Catalogue, Command, Option
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
+from bot.usertext import shown
 
 # Slack and phone keyboards turn straight quotes into curly ones; users mean straight. Any of
 # these opens a quoted word and any closes it (“…”, „…“, «…», »…«).
@@ -97,7 +98,9 @@ def parse(text: str, catalogue: Catalogue) -> tuple[Command, dict[str, ArgValue]
     command = catalogue.longest_match(plain)
     if command is None:
         asked = " ".join(plain[:2]) if plain[0].lower() in catalogue.groups() else plain[0]
-        raise NotFound("command", asked, catalogue.names(), "Type `help` for the list.")
+        # Echo what was typed visibly: a NUL or lone surrogate would break the reply itself.
+        shown_asked = shown(asked, 40)
+        raise NotFound("command", shown_asked, catalogue.names(), "Type `help` for the list.")
     return command, sort_words(command, found[len(command.path) :])
 
 

@@ -82,6 +82,21 @@ def _selector(char: str) -> bool:
     return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
 
 
+def readable(name: str, fallback: str) -> str:
+    """A name a platform gave us, safe to store: broken and control characters become U+FFFD.
+
+    Unlike `clean` this never refuses: a person cannot retype their display name in a command.
+    """
+    fixed = "".join(
+        "\ufffd" if unicodedata.category(c) in ("Cc", "Cs") and c not in _FOLDED else c
+        for c in name
+    )
+    try:
+        return clean(fixed, "name")
+    except UserError:
+        return fallback
+
+
 def key(text: str) -> str:
     """What two texts are compared by: NFKC, case-folded, invisible characters and spacing gone.
 

@@ -15,6 +15,7 @@ import pytest
 from bot.app import Bot
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
+from bot.models import Place, User
 from tests.scenarios.chat import Chat
 from tests.store.fixtures import store_bot
 
@@ -372,3 +373,20 @@ async def test_a_word_after_a_named_value_is_not_silently_an_option(
 async def test_quoted_words_after_named_values_are_still_options(chat: Chat) -> None:
     card = await chat.say('poll create "Q?" --closes "2026-03-01 18:00" "A" "B" --multi 2 "C"')
     assert "3. C\n" in card and "Pick up to 2" in card and "Sun 01 Mar 2026 18:00" in card
+
+
+async def test_a_platform_name_with_broken_characters_is_stored_readably(
+    bot: Bot, tmp_path: Path
+) -> None:
+    place = Place("console", "local", "general")
+    odd = User("u1", "Ana\ud800\x00 Lee\u200b")
+    reply = await bot.handle_text('poll create "Q?" "A" "B"', place, odd)
+    assert reply.cards[0].title == "Poll #1"
+    assert "Your vote" in (await bot.handle_text("poll vote 1 1", place, odd)).cards[0].body
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        assert conn.execute("SELECT creator_name FROM polls").fetchone() == ("Ana\ufffd\ufffd Lee",)
+
+
+async def test_an_unknown_command_is_echoed_with_hidden_characters_shown(chat: Chat) -> None:
+    out = await chat.say("po\x00ll\u200b")
+    assert "No command `poU+0000llU+200B`." in out
