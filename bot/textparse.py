@@ -18,6 +18,7 @@ _DOUBLE = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
 _SINGLE_OPEN = "\u2018"
 _SINGLE_CLOSE = "\u2019"
 _SPECIAL = _DOUBLE | {_SINGLE_OPEN, "\\"}
+_READY_MAX = 600  # a retyped line longer than this is no help to copy
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
         if option is None:
             known = ", ".join(f"--{n}" for n in named) or "none"
             raise UsageError(
-                f"`{command.name}` has no option `--{name}` (its options: {known}).",
+                f"`{command.name}` has no option `--{shown(name)}` (its options: {known}).",
                 command.usage,
             )
         if option.name in raw:
@@ -144,7 +145,7 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             if option.kind == "text" and index + 1 < len(line):
                 _check_stray(command, option, line[index].text, line[index + 1])
         else:
-            raise UsageError(f"`--{name}` needs a value.", command.usage)
+            raise UsageError(f"`--{shown(name)}` needs a value.", command.usage)
         index += 1
     _check_question(command, positional, given)
     slots = [option for option in command.options if option.positional]
@@ -161,7 +162,7 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             raw[option.name] = positional.pop(0).text
     if positional:
         extra = " ".join(word.text for word in positional)
-        raise UsageError(f"`{command.name}` does not take `{extra}`.", command.usage)
+        raise UsageError(f"`{command.name}` does not take `{shown(extra, 60)}`.", command.usage)
     return raw
 
 
@@ -186,8 +187,9 @@ def _check_stray(command: Command, option: Option, value: str, after: Word) -> N
         return
     word = after.text
     raise UsageError(
-        f"`{word}` follows `--{option.name} {value}`. If it is part of that value, put the value "
-        f'in quotes (--{option.name} "{value} {word}"); otherwise move `{word}` before the '
+        f"`{shown(word)}` follows `--{option.name} {shown(value)}`. If it is part of that "
+        f'value, put the value in quotes (--{option.name} "{shown(value)} {shown(word)}"); '
+        f"otherwise move `{shown(word)}` before the "
         "options that start with --.",
         command.usage,
     )
@@ -212,7 +214,7 @@ def _check_question(command: Command, positional: list[Word], given: list[str]) 
     )
     if ends is None:
         hint = (
-            f"The {slots[0].name} `{first.text}` is not in quotes, so its end is unclear. "
+            f"The {slots[0].name} `{shown(first.text)}` is not in quotes, so its end is unclear. "
             f"If it is the whole {slots[0].name}, copy this; otherwise put the whole "
             f"{slots[0].name} in one pair of quotes:"
         )
@@ -222,7 +224,18 @@ def _check_question(command: Command, positional: list[Word], given: list[str]) 
         joined = " ".join(word.text for word in positional[: ends + 1])
         question, rest = Word(joined, True), positional[ends + 1 :]
     retyped = [_quote(question.text)] + [_quote(word.text) for word in rest]
-    raise UsageError(f"{hint} {' '.join([command.name, *retyped, *given])}")
+    ready = " ".join([command.name, *retyped, *given])
+    if shown(ready, _READY_MAX) != ready:
+        # Too long or with hidden characters to be worth copying: show the pattern instead.
+        pattern = f'"{slots[0].name.capitalize()}?" ' + " ".join(
+            [f'"{slots[1].name[:-1].capitalize()}"'] * 2
+        )
+        raise UsageError(
+            f"Put the {slots[0].name} and each {slots[1].name[:-1]} in double quotes: "
+            f"{command.name} {pattern}",
+            command.usage,
+        )
+    raise UsageError(f"{hint} {ready}")
 
 
 def _quote(text: str) -> str:

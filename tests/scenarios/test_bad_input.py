@@ -390,3 +390,30 @@ async def test_a_platform_name_with_broken_characters_is_stored_readably(
 async def test_an_unknown_command_is_echoed_with_hidden_characters_shown(chat: Chat) -> None:
     out = await chat.say("po\x00ll\u200b")
     assert "No command `poU+0000llU+200B`." in out
+
+
+@pytest.mark.parametrize(
+    ("line", "echo"),
+    [
+        ('poll list "a\x00"', "`poll list` does not take `aU+0000`."),
+        ("claims " + "x" * 5000, "`claims` does not take `xxxxxxxx"),
+        ('poll create "Q?" A B --\x00', "has no option `--U+0000`"),
+        ('poll create "Q?" A B --clo\ud800ses', "has no option `--cloU+D800ses`"),
+        (
+            'poll create Talks by 2020? "Yes\x00" No',
+            'Put the question and each option in double quotes: poll create "Question?" '
+            '"Option" "Option"',
+        ),
+        (
+            "poll create Talks by 2020? " + "x" * 3000 + " No",
+            'Put the question and each option in double quotes: poll create "Question?" '
+            '"Option" "Option"',
+        ),
+    ],
+)
+async def test_refusals_echo_typed_text_short_and_visible(
+    chat: Chat, tmp_path: Path, line: str, echo: str
+) -> None:
+    out = await refused(chat, tmp_path / "bot.sqlite3", line)
+    assert echo in out
+    assert len(out) < 1000 and "\x00" not in out and "\ud800" not in out
