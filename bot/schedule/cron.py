@@ -48,7 +48,8 @@ def parse_cron(expression: str) -> str:
         words = ALIASES[words[0].lower()].split()
     if len(words) != len(_FIELDS):
         raise UserError(
-            f"`{expression.strip()}` has {len(words)} fields; a schedule needs 5. {_EXAMPLE}"
+            f"`{fit(' '.join(words), 60)}` has {len(words)} field{'' if len(words) == 1 else 's'}; "
+            f"a schedule needs 5. {_EXAMPLE}"
         )
     normal = " ".join(words).upper()
     shown = fit(" ".join(expression.split()), 60)

@@ -54,6 +54,8 @@ def test_parse_normalises_spacing_case_and_aliases() -> None:
         ("0 9 30 2 *", "the day-of-month field is not valid"),  # 30 February never comes
         ("every morning", "has 2 fields"),
         ("", "has 0 fields"),
+        ("@reboot", "`@reboot` has 1 field; a schedule needs 5"),
+        ("\t*\t", "`*` has 1 field; a schedule needs 5"),
     ],
 )
 def test_bad_cron_is_a_user_error_with_an_example(expression: str, complaint: str) -> None:
