@@ -417,3 +417,13 @@ async def test_refusals_echo_typed_text_short_and_visible(
     out = await refused(chat, tmp_path / "bot.sqlite3", line)
     assert echo in out
     assert len(out) < 1000 and "\x00" not in out and "\ud800" not in out
+
+
+async def test_counts_on_both_sides_of_their_maximum(chat: Chat, tmp_path: Path) -> None:
+    out = await refused(chat, tmp_path / "bot.sqlite3", "admin audit 51")
+    assert "<count> must be at most 50 (a whole number from 1 to 50); not `51`." in out
+    assert "Error" not in await chat.as_user("mona", "admin audit 50", moderator=True)
+    await chat.say('poll create "Q?" ' + " ".join(f'"o{n}"' for n in range(1, 21)))
+    assert "Your vote in poll #1: 20. o20" in await chat.say("poll vote 1 20")
+    out = await refused(chat, tmp_path / "bot.sqlite3", "poll vote 1 21")
+    assert "<option> must be at most 20 (a whole number from 1 to 20); not `21`." in out
