@@ -150,3 +150,17 @@ def test_an_unknown_word_after_a_group_name_is_echoed_with_the_group() -> None:
     with pytest.raises(NotFound) as alone:
         parse("frobnicate now", catalogue)
     assert str(alone.value).startswith("No command `frobnicate`.")
+
+
+def test_a_switch_given_a_value_is_refused() -> None:
+    assert refusal({"title": "T", "quiet": "no"}) == (
+        f"--quiet is a switch and takes no value.\n{USAGE}"
+    )
+
+
+def test_a_single_value_for_a_list_is_one_item() -> None:
+    tags = Command(("tag",), "t", _noop, (Option("tags", "list", "t"),))
+    assert coerce(tags, {"tags": "solo"}).items("tags") == ("solo",)
+    assert refusal({"title": "T", "items": "solo"}) == (
+        f"<items> needs at least 2 items; you gave 1. Put each in its own quotes.\n{USAGE}"
+    )
