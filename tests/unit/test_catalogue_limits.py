@@ -164,3 +164,25 @@ def test_a_single_value_for_a_list_is_one_item() -> None:
     assert refusal({"title": "T", "items": "solo"}) == (
         f"<items> needs at least 2 items; you gave 1. Put each in its own quotes.\n{USAGE}"
     )
+
+
+def test_options_left_out_read_as_not_given() -> None:
+    args = coerce(PICK, {"title": "T"})
+    assert args.flag("quiet") is False
+    assert (args.integer("count"), args.text("mode"), args.items("items")) == (None, None, ())
+
+
+def test_an_unknown_option_name_is_refused_with_the_usage_line() -> None:
+    assert refusal({"title": "T", "colour": "red"}) == (f"`pick` has no option `colour`.\n{USAGE}")
+
+
+def test_a_choice_outside_the_list_is_refused_with_the_usage_line() -> None:
+    assert refusal({"title": "T", "mode": "Never"}) == (
+        f"--mode must be one of live, closed; not `Never`.\n{USAGE}"
+    )
+    assert coerce(PICK, {"title": "T", "mode": "CLOSED"}).text("mode") == "closed"
+
+
+def test_words_given_as_separate_items_are_joined_with_spaces() -> None:
+    say = Command(("say",), "s", _noop, (Option("words", "words", "w"),))
+    assert coerce(say, {"words": ("regime", "change")}).text("words") == "regime change"
