@@ -3,7 +3,10 @@ spelled out, and the too-long refusal naming the field, the limit and the reason
 
 from __future__ import annotations
 
-from bot.usertext import shown, too_long
+import pytest
+
+from bot.errors import UserError
+from bot.usertext import clean, shown, too_long
 
 
 def test_an_echo_is_cut_to_thirty_characters_by_default() -> None:
@@ -24,3 +27,33 @@ def test_too_long_names_the_field_the_limit_and_how_it_starts() -> None:
         "Option 2 is 9 characters; the limit is 5 (the longest label) (it starts `short one`). "
         "Shorten it and try again."
     )
+
+
+def test_refusals_of_broken_control_and_invisible_only_text_in_full() -> None:
+    with pytest.raises(UserError) as broken:
+        clean("Kim\ud83d", "The question")
+    assert str(broken.value) == (
+        "The question has a broken character (U+D83D, half of an emoji or symbol that lost its "
+        "other half). Retype it and try again."
+    )
+    with pytest.raises(UserError) as control:
+        clean("a\x1bb", "Option 3")
+    assert str(control.value) == (
+        "Option 3 contains a control character (U+001B) that cannot be shown. "
+        "Remove it and try again."
+    )
+    with pytest.raises(UserError) as hidden:
+        clean("\u200b\u2060", "The motion")
+    assert str(hidden.value) == (
+        "The motion is empty once invisible characters (such as zero-width spaces) are removed. "
+        "Give it some text."
+    )
+
+
+def test_a_multiline_field_drops_blank_edge_lines_and_nothing_else() -> None:
+    assert clean("\n\nXavier\r\nsaid X\n\n", "The note", multiline=True) == "Xavier\nsaid X"
+
+
+def test_a_lone_variation_selector_after_a_space_is_trimmed() -> None:
+    assert clean("Yes \ufe0f", "Option 1") == "Yes"
+    assert clean("Yes\u200b\ufe0f", "Option 1") == "Yes"
