@@ -70,3 +70,76 @@ def test_the_line_offered_to_copy_escapes_quotes_and_backslashes() -> None:
     assert offered == r'ask "Is a\\b a\"c?" "Yes" "No"'
     # The offered line reads back as the question and options that were meant.
     assert split(offered) == ["ask", r'Is a\b a"c?', "Yes", "No"]
+
+
+def test_an_unquoted_one_word_question_is_offered_quoted() -> None:
+    assert refusal("ask Talks Yes No") == (
+        "The question `Talks` is not in quotes, so its end is unclear. If it is the whole "
+        "question, copy this; otherwise put the whole question in one pair of quotes: "
+        'ask "Talks" "Yes" "No"'
+    )
+
+
+def test_the_offered_line_keeps_the_named_options_quoted_as_needed() -> None:
+    assert refusal('ask Talks by 2020? Yes No --closes "2026-03-01 18:00"') == (
+        "Put the question and each option in quotes, like this: "
+        'ask "Talks by 2020?" "Yes" "No" --closes "2026-03-01 18:00"'
+    )
+    assert refusal("ask Talks by 2020? Yes No --closes 2h") == (
+        "Put the question and each option in quotes, like this: "
+        'ask "Talks by 2020?" "Yes" "No" --closes 2h'
+    )
+
+
+def test_a_line_of_600_characters_is_offered_and_one_longer_is_not() -> None:
+    offered = refusal(f"ask {'x' * 583} Yes No")
+    assert offered.endswith(f'ask "{"x" * 583}" "Yes" "No"')
+    assert len(offered.rpartition(": ")[2]) == 600
+    assert refusal(f"ask {'x' * 584} Yes No") == (
+        'Put the question and each option in double quotes: ask "Question?" "Option" "Option"\n'
+        + ASK_USAGE
+    )
+
+
+def test_a_question_with_hidden_characters_gets_the_pattern_not_a_copy() -> None:
+    assert refusal("ask Talks\u200b Yes No") == (
+        'Put the question and each option in double quotes: ask "Question?" "Option" "Option"\n'
+        + ASK_USAGE
+    )
+
+
+def test_named_options_are_matched_whatever_their_case_and_need_a_value() -> None:
+    _, raw = parse('ask "Q?" a b --CLOSES 2h', CATALOGUE)
+    assert raw == {"question": "Q?", "options": ("a", "b"), "closes": "2h"}
+    assert refusal('ask "Q?" a b --CLOSES') == f"`--CLOSES` needs a value.\n{ASK_USAGE}"
+    assert refusal('ask "Q?" a b --x') == (
+        f"`ask` has no option `--x` (its options: --closes).\n{ASK_USAGE}"
+    )
+    assert refusal("say hi --x") == (
+        "`say` has no option `--x` (its options: --closes).\n"
+        "Usage: say <words...> [--closes <closes>]"
+    )
+
+
+def test_two_dashes_alone_are_a_word() -> None:
+    _, raw = parse("say -- and -x", CATALOGUE)
+    assert raw == {"words": "-- and -x"}
+
+
+def test_empty_lines_and_unclosed_quotes_say_what_to_do() -> None:
+    for line in ("", "   /oped  ", "/"):
+        assert refusal(line) == "Type a command, or `help` to see them all."
+    assert refusal('say "open') == 'A double quote (") is not closed. Close it and try again.'
+    assert refusal("say \u2018open") == (
+        "A quote (\u2018) is not closed. Close it with \u2019 and try again."
+    )
+
+
+def test_quotes_and_backslashes_inside_words() -> None:
+    assert split(r'say "a\"b" "c\\d" "e\f"') == ["say", 'a"b', "c\\d", "e\\f"]
+    assert split("say \u201cKim\u201d \u00abde Gaulle\u00bb") == ["say", "Kim", "de Gaulle"]
+    assert split("say \u2018Kim\u2019s view\u2019 next") == ["say", "Kim\u2019s view", "next"]
+    assert split("say Kim\u2019s \u2018x\u2019") == ["say", "Kim\u2019s", "x"]
+    assert split('say "" end') == ["say", "", "end"]
+    assert split("say a\\") == ["say", "a\\"]
+    assert split('/oped/say "x"') == ["say", "x"]
