@@ -92,6 +92,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _redacted(text: str) -> str:
+    return logs.Redactor(logs.secrets_from(environment()))(text)
+
+
+def say(text: str) -> None:
+    """Print an error for the user on stderr, redacted as log lines are (no token ever shown)."""
+    print(_redacted(text), file=sys.stderr)
+
+
 def report_bad_config(exc: ConfigError) -> int:
     """Explain why the bot will not start on a bad config file."""
     print("The bot cannot start: the configuration is not valid.", file=sys.stderr)
@@ -110,7 +119,7 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
     try:
         return asyncio.run(runtime.run(settings, env, names))
     except (AdapterUnavailable, DatabaseUnavailable) as exc:
-        print(f"The bot cannot start: {exc}", file=sys.stderr)
+        say(f"The bot cannot start: {exc}")
         return 2
     except PackInvalid as exc:
         return report_broken_pack(exc)
@@ -123,20 +132,20 @@ def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) 
         try:
             from adapters import health
         except ImportError as exc:
-            print(f"FAIL platforms: the adapters cannot be imported ({exc})")
+            print(_redacted(f"FAIL platforms: the adapters cannot be imported ({exc})"))
             return 1
         platform_checks = health.settings_checks(env)
         if not offline:
             platform_checks += health.token_checks(env)
     checks = asyncio.run(doctor.diagnose(config_path, env, platform_checks))
-    return doctor.report(checks, sys.stdout)
+    return doctor.report(checks, sys.stdout, logs.secrets_from(env))
 
 
 def content_check(root: Path) -> int:
     """Validate packs under `root`; print each problem and exit non-zero if any."""
     packs, errors = check(root)
     for error in errors:
-        print(error, file=sys.stderr)
+        say(str(error))
     for pack in packs:
         print(
             f"ok {pack.id}: {len(pack.paragraphs)} paragraphs, {len(pack.claims)} claims, "
@@ -150,7 +159,7 @@ def report_broken_pack(exc: PackInvalid) -> int:
     """Explain why the bot will not start on a broken pack."""
     print("The bot cannot start: a content pack is broken.", file=sys.stderr)
     for error in exc.errors:
-        print(f"  {error}", file=sys.stderr)
+        say(f"  {error}")
     return 2
 
 

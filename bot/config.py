@@ -11,7 +11,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -22,19 +22,12 @@ from dotenv import load_dotenv
 
 from bot.content.loader import BUNDLED
 from bot.errors import NotFound
+from bot.logs import Redactor, secrets_from
 from bot.schedule.cron import parse_tz
 
 DEFAULT_CONFIG = Path("oped-bot.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
-# Environment variables that hold secrets: the logging filter redacts their values.
-SECRET_ENV = (
-    "DISCORD_TOKEN",
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "OPED_BOT_SECRET",
-)
 
 
 @dataclass(frozen=True)
@@ -66,7 +59,7 @@ class Settings:
         """
         env = os.environ if env is None else env
         chosen = config_path(path, env)
-        settings = cls() if chosen is None else parse_file(chosen)
+        settings = cls() if chosen is None else parse_file(chosen, secrets_from(env))
         return settings.with_env(env)
 
     def with_env(self, env: Mapping[str, str]) -> Settings:
@@ -86,11 +79,15 @@ def load_env_file(path: Path = Path(".env")) -> bool:
 
 
 class ConfigError(Exception):
-    """The config file is unusable; `problems` lists each as `file: key.path: what is wrong`."""
+    """The config file is unusable; `problems` lists each as `file: key.path: what is wrong`.
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    Problems are redacted as log lines are: a token pasted into the file is never echoed.
+    """
+
+    def __init__(self, problems: list[str], secrets: Iterable[str] = ()) -> None:
+        redact = Redactor(secrets)
+        self.problems = [redact(problem) for problem in problems]
+        super().__init__("\n".join(self.problems))
 
 
 def config_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -251,8 +248,11 @@ def _unknown(name: str, known: list[str]) -> str:
     return f"unknown key ({hint}expected one of: {', '.join(known)})"
 
 
-def parse_file(path: Path) -> Settings:
-    """Settings from one YAML file; ConfigError listing every problem found."""
+def parse_file(path: Path, secrets: Iterable[str] = ()) -> Settings:
+    """Settings from one YAML file; ConfigError listing every problem found.
+
+    `secrets` are the configured secret values, refused (and never shown) like token shapes.
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -262,23 +262,58 @@ def parse_file(path: Path) -> Settings:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([f"{path}: {where}not valid YAML ({problem})"]) from None
-    return parse_mapping(data, path)
+    return parse_mapping(data, path, secrets)
 
 
-def parse_mapping(data: Any, path: Path) -> Settings:
+def parse_mapping(data: Any, path: Path, secrets: Iterable[str] = ()) -> Settings:
     """Validate already-parsed YAML `data` read from `path`."""
     if data is None:
         return Settings(config_file=path)
-    problems: list[str] = []
+    secrets = list(secrets)
+    redact = Redactor(secrets)
+    problems = [
+        f"{path}: {where}: {TOKEN_IN_FILE}" if where else f"{path}: {TOKEN_IN_FILE}"
+        for where in _tokens(data, "", redact)
+    ]
     values: dict[str, Any] = {}
-    _walk(data, SCHEMA, path, "", values, problems)
+    _walk(data, SCHEMA, path, "", values, problems, redact)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, secrets)
     return Settings(config_file=path, **values)
 
 
+TOKEN_IN_FILE = (
+    "looks like a token or secret, and secrets are not read from the config file: move it to "
+    "the environment or .env (see deploy/.env.example) and remove it from this file"
+)
+
+
+def _tokens(value: Any, where: str, redact: Redactor) -> Iterator[str]:
+    """The key path of every token-shaped key or value inside `value`, lists included.
+
+    A token is recognised by the same shapes (and configured values) that the logs redact.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and redact(key) != key:
+                yield name
+            yield from _tokens(item, name, redact)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _tokens(item, f"{where}[{index}]", redact)
+    elif isinstance(value, str) and redact(value) != value:
+        yield where
+
+
 def _walk(
-    data: Any, schema: _Schema, path: Path, prefix: str, values: dict[str, Any], problems: list[str]
+    data: Any,
+    schema: _Schema,
+    path: Path,
+    prefix: str,
+    values: dict[str, Any],
+    problems: list[str],
+    redact: Redactor,
 ) -> None:
     """Check one mapping level against `schema`, collecting converted values and problems."""
     if not isinstance(data, dict):
@@ -290,11 +325,13 @@ def _walk(
     for key, value in data.items():
         name = f"{prefix}{key}"
         entry = schema.get(str(key))
+        if any(_tokens({key: value}, prefix.rstrip("."), redact)):
+            continue  # already reported as a token, without its value
         if entry is None:
             problems.append(f"{path}: {name}: {_unknown(str(key), list(schema))}")
         elif isinstance(entry, dict):
             if value is not None:  # an empty section keeps its defaults
-                _walk(value, entry, path, f"{name}.", values, problems)
+                _walk(value, entry, path, f"{name}.", values, problems, redact)
         else:
             try:
                 converted = entry.check(value)

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
+from bot.logs import Redactor
 from bot.runtime import choose_adapters
 from bot.store.migrations import MIGRATIONS
 
@@ -187,12 +188,13 @@ async def diagnose(
     return checks
 
 
-def report(checks: Sequence[Check], out: TextIO) -> int:
-    """Print each check as `ok`/`FAIL` with its fix; 1 if any failed."""
+def report(checks: Sequence[Check], out: TextIO, secrets: Iterable[str] = ()) -> int:
+    """Print each check as `ok`/`FAIL` with its fix, redacted as logs are; 1 if any failed."""
+    redact = Redactor(secrets)
     for item in checks:
-        out.write(f"{'ok  ' if item.ok else 'FAIL'} {item.name}: {item.detail}\n")
+        out.write(redact(f"{'ok  ' if item.ok else 'FAIL'} {item.name}: {item.detail}") + "\n")
         if not item.ok and item.fix:
-            out.write(f"     fix: {item.fix}\n")
+            out.write(redact(f"     fix: {item.fix}") + "\n")
     failed = [item.name for item in checks if not item.ok]
     out.write(f"{len(failed)} problem(s): {', '.join(failed)}\n" if failed else "all good\n")
     return 1 if failed else 0

@@ -15,7 +15,8 @@ from pathlib import Path
 import yaml
 
 from bot.cli import parser
-from bot.config import SECRET_ENV, Settings, parse_mapping
+from bot.config import Settings, parse_mapping
+from bot.logs import SECRET_ENV
 from tests.ops.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from aiohttp import web
 from adapters import health
 from bot import doctor
 from bot.cli import main
+from bot.content.loader import BUNDLED
 from bot.store.sqlite import SqliteStore
 from tests.ops.conftest import Serve
 
@@ -282,3 +284,32 @@ def test_report_format() -> None:
     )
     assert code == 1
     assert out.getvalue() == "ok   a: fine\nFAIL b: broken\n     fix: do this\n1 problem(s): b\n"
+
+
+def test_doctor_and_start_up_never_print_a_token(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (in_tmp / "oped-bot.yaml").write_text(f"moderators: {{users: [{GOOD_BOT}]}}\n")
+    code, out = run_doctor(capsys)
+    assert code == 1
+    assert "FAIL config: oped-bot.yaml: moderators.users[0]: looks like a token" in out
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "moderators.users[0]: looks like a token" in err
+    assert GOOD_BOT not in out + err
+    # A pack problem that quotes the offending value shows it redacted too.
+    (in_tmp / "oped-bot.yaml").unlink()
+    pack = in_tmp / "packs" / "leaky"
+    shutil.copytree(BUNDLED / "north-korea-talks", pack)
+    text = (
+        (pack / "pack.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: north-korea-talks", f"id: {GOOD_DISCORD}", 1)
+    )
+    (pack / "pack.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("OPED_BOT_CONTENT", str(in_tmp / "packs"))
+    code, out = run_doctor(capsys)
+    assert main(["content", "check"]) == 1
+    err = capsys.readouterr().err
+    assert code == 1 and "FAIL content:" in out and "[redacted]" in out + err
+    assert GOOD_DISCORD not in out + err
