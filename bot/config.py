@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from dotenv import load_dotenv
 
+from bot import safe_yaml
 from bot.content.loader import BUNDLED
 from bot.errors import NotFound
 from bot.logs import Redactor, secrets_from
@@ -96,15 +97,19 @@ def config_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
         chosen = path
     elif env.get("OPED_BOT_CONFIG"):
         chosen = Path(env["OPED_BOT_CONFIG"])
-    elif DEFAULT_CONFIG.is_file():
-        return DEFAULT_CONFIG
+    elif _present(DEFAULT_CONFIG):
+        return DEFAULT_CONFIG  # even if it is not a regular file: refused by name, not ignored
     else:
         return None
-    if not chosen.is_file():
+    if not _present(chosen):
         raise ConfigError(
             [f"{chosen}: no such file (named by --config or OPED_BOT_CONFIG); create it or drop it"]
         )
     return chosen
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -254,14 +259,16 @@ def parse_file(path: Path, secrets: Iterable[str] = ()) -> Settings:
     `secrets` are the configured secret values, refused (and never shown) like token shapes.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.load(path, safe_yaml.CONFIG_MAX_BYTES)
+    except safe_yaml.FileRefused as exc:
+        raise ConfigError([f"{path}: {exc}"], secrets) from None
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"], secrets) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([f"{path}: {where}not valid YAML ({problem})"]) from None
+        raise ConfigError([f"{path}: {where}not valid YAML ({problem})"], secrets) from None
     return parse_mapping(data, path, secrets)
 
 
