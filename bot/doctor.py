@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import tempfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,7 +116,7 @@ def content(settings: Settings) -> Check:
 
 
 def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
-    """The database folder writable, and the file (if present) at the latest schema version."""
+    """The database folder or file takes a real write, and the file is at the latest schema."""
     path = settings.db_path
     folder = path.parent
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
@@ -128,6 +129,16 @@ def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
             "at a writable place",
         )
     if not path.exists():
+        try:
+            _probe_folder(existing)
+        except OSError as exc:
+            return Check(
+                "database",
+                False,
+                f"cannot create or write in {existing} (for {path}): {exc.strerror or exc}",
+                f"free disk space on the filesystem of {existing}, or point OPED_BOT_DB / "
+                "database.path at a writable place",
+            )
         return Check("database", True, f"{path} will be created and migrated at first start")
     if not os.access(path, os.R_OK | os.W_OK):
         return Check(
@@ -170,7 +181,51 @@ def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
             f"{path} is at schema version {version}, newer than this release knows ({latest})",
             "upgrade oped-bot to the release that wrote this database",
         )
+    try:
+        _probe_database(path, version)
+    except sqlite3.Error as exc:
+        return Check(
+            "database",
+            False,
+            f"{path} cannot be written ({exc})",
+            f"free disk space on the filesystem of {path}, and check that the bot's user may "
+            f"write the file and its folder (SQLite adds -wal and -shm files next to it)",
+        )
     return Check("database", True, f"{path}: schema version {version}, writable")
+
+
+# How long the write probe waits for a running bot's write to finish.
+PROBE_BUSY_MS = 5000
+
+
+def _probe_database(path: Path, version: int) -> None:
+    """Commit a write that changes nothing: the same schema version, written and synced.
+
+    Readable and permitted is not writable: on a full disk (or a read-only mount) only a
+    committed write tells.
+    """
+    uri = path.resolve().as_uri() + "?mode=rw"
+    with contextlib.closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+        db.execute(f"PRAGMA busy_timeout = {PROBE_BUSY_MS}")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(f"PRAGMA user_version = {int(version)}")
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def _probe_folder(folder: Path) -> None:
+    """Create, write, sync and remove a small file in `folder`; OSError if any step fails."""
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".oped-bot-doctor-")
+    try:
+        os.write(fd, b"\0" * 4096)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        os.unlink(name)
 
 
 async def diagnose(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import resource
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,7 @@ from bot import doctor
 from bot.cli import main
 from bot.content.loader import BUNDLED
 from bot.store.sqlite import SqliteStore
-from tests.ops.conftest import Serve
+from tests.ops.conftest import Serve, clean_env
 
 GOOD_DISCORD = "MTA4NjY4NzQ1MjE4NjQ3NDU2MA.GxYz12.abcdefghijklmnopqrstuvwxyz0123456789AB"
 GOOD_BOT = "xoxb-1111-2222-goodgoodgood"
@@ -313,3 +317,54 @@ def test_doctor_and_start_up_never_print_a_token(
     err = capsys.readouterr().err
     assert code == 1 and "FAIL content:" in out and "[redacted]" in out + err
     assert GOOD_DISCORD not in out + err
+
+
+def doctor_with_writes_failing(cwd: Path, db: Path) -> subprocess.CompletedProcess[str]:
+    """`oped-bot doctor --offline` in a process where no file may grow: a full disk, for real."""
+
+    def no_room() -> None:
+        # Writes that would extend any file fail with EFBIG (Python ignores SIGXFSZ), as they
+        # fail with ENOSPC on a full disk; root cannot bypass it.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "doctor", "--offline"],
+        cwd=cwd,
+        env=clean_env(OPED_BOT_DB=str(db), PYTHONDONTWRITEBYTECODE="1"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=no_room,
+    )
+
+
+def test_writable_means_a_write_committed(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    asyncio.run(_create(db))
+    # The running bot: its connection keeps the -wal and -shm files, so reading still works.
+    running = sqlite3.connect(db)
+    try:
+        running.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        result = doctor_with_writes_failing(tmp_path, db)
+        healthy = asyncio.run(doctor.diagnose(None, {"OPED_BOT_DB": str(db)}))
+    finally:
+        running.close()
+    line = next(x for x in result.stdout.splitlines() if "database:" in x)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert line.startswith(f"FAIL database: {db} cannot be written ("), line
+    assert "fix: free disk space" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert by_name(healthy)["database"].detail.endswith("writable")
+    # A database not yet created: its folder must take a real write too, and is left as it was.
+    fresh = tmp_path / "data" / "new.sqlite3"
+    result = doctor_with_writes_failing(tmp_path, fresh)
+    line = next(x for x in result.stdout.splitlines() if "database:" in x)
+    assert line.startswith(f"FAIL database: cannot create or write in {tmp_path} (for {fresh})")
+    assert not fresh.parent.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if "doctor" in p.name) == []
+
+
+async def _create(db: Path) -> None:
+    store = await SqliteStore.open(db)
+    await store.close()
