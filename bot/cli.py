@@ -18,7 +18,14 @@ from typing import Any
 from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.loader import PackInvalid, check
-from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
+from bot.runtime import (
+    NOTHING_TO_SERVE,
+    AdapterUnavailable,
+    DatabaseUnavailable,
+    choose_adapters,
+    console_has_input,
+    environment,
+)
 
 PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
 
@@ -112,6 +119,9 @@ def report_bad_config(exc: ConfigError) -> int:
 
 def run(settings: Settings, env: dict[str, str], names: list[str] | None = None) -> int:
     """`oped-bot run` (or, with names, only those adapters) until stopped; the exit status."""
+    if not names and choose_adapters(env) == ["console"] and not console_has_input(sys.stdin):
+        say(f"The bot cannot start: {NOTHING_TO_SERVE}")
+        return 2
     names = names or choose_adapters(env)
     if names == ["console"] and sys.stdin.isatty() and settings.log_level == "INFO":
         # Start-up chatter would land between the prompts; warnings still show.
@@ -137,7 +147,11 @@ def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) 
         platform_checks = health.settings_checks(env)
         if not offline:
             platform_checks += health.token_checks(env)
-    checks = asyncio.run(doctor.diagnose(config_path, env, platform_checks))
+    checks = asyncio.run(
+        doctor.diagnose(
+            config_path, env, platform_checks, console_input=console_has_input(sys.stdin)
+        )
+    )
     return doctor.report(checks, sys.stdout, logs.secrets_from(env))
 
 

@@ -20,7 +20,7 @@ from typing import TextIO
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.logs import Redactor
-from bot.runtime import choose_adapters
+from bot.runtime import NOTHING_TO_SERVE, choose_adapters
 from bot.store.migrations import MIGRATIONS
 
 EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
@@ -69,10 +69,12 @@ def config(path: Path | None, env: Mapping[str, str]) -> tuple[Check, Settings]:
     )
 
 
-def credentials(env: Mapping[str, str]) -> Check:
+def credentials(env: Mapping[str, str], console_input: bool = True) -> Check:
     """Which adapters `oped-bot run` will start, and credentials that are only half there.
 
-    Whether each value is well-formed is the adapter's to say (the platform settings checks).
+    `console_input` says whether standard input could feed the console (a terminal or a pipe);
+    doctor inherits the same input as the service it guards. Whether each value is well-formed
+    is the adapter's to say (the platform settings checks).
     """
     half = []
     if env.get("SLACK_BOT_TOKEN") and not (
@@ -91,6 +93,9 @@ def credentials(env: Mapping[str, str]) -> Check:
             f"set the Slack variables together in the environment or .env (see {ENV_EXAMPLE})",
         )
     adapters = choose_adapters(env)
+    if adapters == ["console"] and not console_input:
+        head, _, fix = NOTHING_TO_SERVE.partition(". ")
+        return Check("credentials", False, head, fix)
     if adapters == ["console"]:
         return Check("credentials", True, "no platform token: `oped-bot run` starts the console")
     return Check("credentials", True, f"`oped-bot run` starts {' and '.join(adapters)}")
@@ -233,10 +238,11 @@ async def diagnose(
     env: Mapping[str, str],
     platform_checks: Iterable[PlatformCheck] = (),
     latest_schema: int = LATEST_SCHEMA,
+    console_input: bool = True,
 ) -> list[Check]:
     """Run the core checks, then the platform checks the caller chose."""
     config_check, settings = config(config_path, env)
-    checks = [config_check, credentials(env), content(settings)]
+    checks = [config_check, credentials(env, console_input), content(settings)]
     checks.append(database(settings, latest_schema))
     for platform_check in platform_checks:
         checks.append(await platform_check())

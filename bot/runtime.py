@@ -12,9 +12,10 @@ import importlib
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 from bot.app import Bot
 from bot.clock import SystemClock
@@ -39,6 +40,33 @@ def choose_adapters(env: Mapping[str, str]) -> list[str]:
     ):
         chosen.append("slack")
     return chosen or ["console"]
+
+
+NOTHING_TO_SERVE = (
+    "no platform token is set and standard input is not a terminal or a pipe, so there is "
+    "nothing to serve. Set DISCORD_TOKEN (Discord), or SLACK_BOT_TOKEN with SLACK_APP_TOKEN "
+    "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) for Slack, in the environment or .env "
+    "(see deploy/.env.example); or run `oped-bot console` in a terminal."
+)
+
+
+def console_has_input(stdin: IO[str] | None) -> bool:
+    """Whether the console could read commands from `stdin`: a terminal, a pipe or a file.
+
+    Docker without `-i` and systemd give /dev/null (a character device, not a terminal): the
+    console would read nothing and exit 0, and the supervisor would restart it for ever.
+    """
+    if stdin is None or stdin.closed:
+        return False
+    try:
+        fd = stdin.fileno()
+    except (OSError, ValueError):
+        return True  # an in-memory stream handed over by the caller
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False  # descriptor 0 is closed
+    return stdin.isatty() or not stat.S_ISCHR(mode)
 
 
 async def build_bot(settings: Settings) -> Bot:

@@ -198,3 +198,43 @@ def test_ctrl_c_in_an_interactive_console_exits_cleanly(tmp_path: Path) -> None:
     assert elapsed < STOP_LIMIT
     assert b"Traceback" not in seen
     assert b"INFO" not in seen  # start-up chatter stays off an interactive terminal
+
+
+def oped_bot(cwd: Path, *args: str, stdin: int | str) -> subprocess.CompletedProcess[str]:
+    """`oped-bot ARGS` with no token, its standard input /dev/null or a pipe holding `stdin`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        stdin=stdin if isinstance(stdin, int) else None,
+        input=stdin if isinstance(stdin, str) else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean_env(),
+        timeout=60,
+    )
+
+
+def test_run_with_nothing_to_serve_fails_naming_the_variables(tmp_path: Path) -> None:
+    # Docker without -i, or systemd: standard input is /dev/null and no token is set.
+    result = oped_bot(tmp_path, "run", stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    assert "nothing to serve" in result.stderr
+    for variable in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything was written
+    doctor = oped_bot(tmp_path, "doctor", "--offline", stdin=subprocess.DEVNULL)
+    assert doctor.returncode == 1
+    assert "FAIL credentials: no platform token is set and standard input" in doctor.stdout
+    assert "DISCORD_TOKEN" in doctor.stdout
+
+
+def test_piped_input_still_runs_the_console(tmp_path: Path) -> None:
+    result = oped_bot(tmp_path, "run", stdin="summary tldr\n")
+    assert result.returncode == 0, result.stderr
+    assert "(tldr summary)" in result.stdout
+    doctor = oped_bot(tmp_path, "doctor", "--offline", stdin="")
+    assert doctor.returncode == 0, doctor.stdout
+    assert "ok   credentials: no platform token: `oped-bot run` starts the console" in (
+        doctor.stdout
+    )
