@@ -14,6 +14,10 @@ from adapters.discord.client import DiscordAdapter, OpedClient, OpedShardedClien
 from bot.app import Bot
 
 log = logging.getLogger(__name__)
+# The bot never joins a voice channel: the warnings that voice libraries are missing, logged
+# at every start, have nothing for a user to act on.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 CLOSE_WAIT = 10.0  # seconds for the gateway task to end after close()
 
 
