@@ -222,7 +222,7 @@ class _Field:
 
 
 _Schema = dict[str, "_Field | _Schema"]
-# Relative paths are relative to the file's folder.
+# Relative paths are relative to the file's folder, not the working directory.
 SCHEMA: _Schema = {
     "timezone": _Field("timezone", _timezone),
     "database": {"path": _Field("db_path", _path)},
@@ -346,5 +346,7 @@ def _walk(
                 problems.append(f"{path}: {name}: {exc}")
                 continue
             if isinstance(converted, Path) and not converted.is_absolute():
-                converted = path.parent / converted
+                # Against the file's own folder, made absolute now: the same file means the
+                # same places whatever the working directory, and logs show where they are.
+                converted = Path(os.path.abspath(path.parent / converted))
             values[entry.attr] = converted

@@ -6,6 +6,7 @@ import asyncio
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.loader import BUNDLED
 from bot.store.base import PollVote
 from bot.store.sqlite import SqliteStore
 from tests.ops.conftest import clean_env
@@ -238,3 +240,43 @@ def test_piped_input_still_runs_the_console(tmp_path: Path) -> None:
     assert "ok   credentials: no platform token: `oped-bot run` starts the console" in (
         doctor.stdout
     )
+
+
+def test_the_readme_config_example_works_from_any_directory(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "etc" / "oped-bot.yaml"
+    config.parent.mkdir()
+    config.write_text(example, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    doctor = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", "../etc/oped-bot.yaml", "doctor", "--offline"],
+        cwd=elsewhere,
+        env=clean_env(),
+        input="",  # a pipe, as `make run` would have: the console has input
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert doctor.returncode == 0, doctor.stdout
+    # Relative paths in the file are relative to the file, and shown resolved.
+    db = tmp_path / "etc" / "data" / "oped-bot.sqlite3"
+    assert f"ok   database: {db} will be created" in doctor.stdout
+
+
+def test_relative_paths_in_the_config_file_follow_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "etc" / "oped-bot.yaml"
+    (tmp_path / "etc" / "packs").mkdir(parents=True)
+    shutil.copytree(BUNDLED / "north-korea-talks", tmp_path / "etc" / "packs" / "mine")
+    pack = tmp_path / "etc" / "packs" / "mine" / "pack.yaml"
+    pack.write_text(pack.read_text().replace("id: north-korea-talks", "id: mine", 1))
+    config.write_text("content: {dir: packs}\ndatabase: {path: state/bot.sqlite3}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_once(elsewhere, "summary tldr\n", OPED_BOT_CONFIG="../etc/oped-bot.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "(tldr summary)" in result.stdout
+    assert f"db={tmp_path / 'etc' / 'state' / 'bot.sqlite3'} pack=mine" in result.stderr
+    assert (tmp_path / "etc" / "state" / "bot.sqlite3").exists()
+    assert list(elsewhere.iterdir()) == []
