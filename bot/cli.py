@@ -78,7 +78,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    load_env_file()
+    try:
+        load_env_file()
+    except ConfigError as exc:
+        say(f"The bot cannot start: {'; '.join(exc.problems)}")
+        return 2
     env = environment()
     config_path: Path | None = getattr(args, "config", None)
     if args.command == "doctor":

@@ -8,6 +8,7 @@ file, `OPED_BOT_DB` / `OPED_BOT_CONTENT`.
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import re
@@ -65,18 +66,35 @@ class Settings:
 
     def with_env(self, env: Mapping[str, str]) -> Settings:
         """These settings with `OPED_BOT_DB` and `OPED_BOT_CONTENT` applied."""
-        db = env.get("OPED_BOT_DB")
-        content = env.get("OPED_BOT_CONTENT")
+        # Trimmed, as a stray space or newline in .env or compose is easy to miss, and `~`
+        # expanded as in the config file: neither file goes through a shell.
+        db = env.get("OPED_BOT_DB", "").strip()
+        content = env.get("OPED_BOT_CONTENT", "").strip()
         return replace(
             self,
-            db_path=Path(db) if db else self.db_path,
-            content_dir=Path(content) if content else self.content_dir,
+            db_path=Path(db).expanduser() if db else self.db_path,
+            content_dir=Path(content).expanduser() if content else self.content_dir,
         )
 
 
+# A .env holds a handful of variables.
+ENV_FILE_MAX_BYTES = 64 * 1024
+
+
 def load_env_file(path: Path = Path(".env")) -> bool:
-    """Add the variables of a `.env` file to the environment; a variable already set wins."""
-    return path.is_file() and load_dotenv(path, override=False)
+    """Add the variables of a `.env` file to the environment; a variable already set wins.
+
+    ConfigError, naming the file, if it exists but cannot be read as a small UTF-8 file.
+    """
+    if not path.is_file():
+        return False
+    try:
+        text = safe_yaml.read_text(path, ENV_FILE_MAX_BYTES)
+    except safe_yaml.FileRefused as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    return load_dotenv(stream=io.StringIO(text), override=False)
 
 
 class ConfigError(Exception):

@@ -123,6 +123,8 @@ def content(settings: Settings) -> Check:
 def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
     """The database folder or file takes a real write, and the file is at the latest schema."""
     path = settings.db_path
+    if path.is_dir():
+        return Check("database", False, f"{path} is a folder", folder_fix(path))
     folder = path.parent
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
@@ -197,6 +199,14 @@ def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
             f"write the file and its folder (SQLite adds -wal and -shm files next to it)",
         )
     return Check("database", True, f"{path}: schema version {version}, writable")
+
+
+def folder_fix(path: Path) -> str:
+    """What to do when the database path names a folder."""
+    return (
+        f"point OPED_BOT_DB (or database.path) at a file inside it, such as "
+        f"{path / 'oped-bot.sqlite3'}"
+    )
 
 
 # How long the write probe waits for a running bot's write to finish.

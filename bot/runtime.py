@@ -221,6 +221,12 @@ async def run(
         log.info("no platform token is set: the console reads commands from standard input")
     if adapters is None:
         adapters = {name: load_adapter(name) for name in names}
+    if settings.db_path.is_dir():
+        raise DatabaseUnavailable(
+            f"the database path {settings.db_path} is a folder. Point OPED_BOT_DB (or "
+            f"database.path in the config) at a file inside it, such as "
+            f"{settings.db_path / 'oped-bot.sqlite3'}."
+        )
     try:
         settings.db_path.parent.mkdir(parents=True, exist_ok=True)
         bot = await build_bot(settings)

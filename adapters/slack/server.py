@@ -70,6 +70,8 @@ class SlackConfig:
             port = int(env.get("SLACK_PORT") or DEFAULT_PORT)
         except ValueError:
             raise SlackConfigError("SLACK_PORT must be a port number.") from None
+        if not 1 <= port <= 65535:
+            raise SlackConfigError(f"SLACK_PORT must be a port number from 1 to 65535, not {port}.")
         return cls(
             mode=mode,
             bot_token=bot_token,

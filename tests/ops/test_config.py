@@ -246,3 +246,9 @@ def test_config_errors_are_redacted_like_log_lines() -> None:
     )
     assert error.problems == ["a.yaml: x: [redacted] and [redacted]"]
     assert SLACK_BOT not in str(error)
+
+
+def test_path_variables_are_trimmed_and_expand_home(tmp_path: Path) -> None:
+    settings = Settings.load(None, {"OPED_BOT_DB": " ~/bot.db\n", "OPED_BOT_CONTENT": "   "})
+    assert settings.db_path == Path.home() / "bot.db"
+    assert settings.content_dir == BUNDLED  # blank means unset, not a folder named "   "

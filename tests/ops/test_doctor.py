@@ -163,6 +163,16 @@ def test_credentials_say_what_run_will_start() -> None:
             False,
             "SLACK_MODE must be socket or http, not 'carrier'.",
         ),
+        (
+            {
+                "SLACK_BOT_TOKEN": GOOD_BOT,
+                "SLACK_SIGNING_SECRET": "s3cret-s3cret",
+                "SLACK_PORT": "70000",
+            },
+            "slack settings",
+            False,
+            "SLACK_PORT must be a port number from 1 to 65535, not 70000.",
+        ),
     ],
 )
 async def test_each_adapter_checks_its_own_settings_offline(

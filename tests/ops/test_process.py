@@ -280,3 +280,43 @@ def test_relative_paths_in_the_config_file_follow_the_file(tmp_path: Path) -> No
     assert f"db={tmp_path / 'etc' / 'state' / 'bot.sqlite3'} pack=mine" in result.stderr
     assert (tmp_path / "etc" / "state" / "bot.sqlite3").exists()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_database_path_that_is_a_folder_is_named_as_such(tmp_path: Path) -> None:
+    folder = tmp_path / "state"
+    folder.mkdir()
+    result = run_once(tmp_path, "", OPED_BOT_DB=str(folder))
+    assert result.returncode == 2
+    assert f"{folder} is a folder" in result.stderr and "Traceback" not in result.stderr
+    doctor = subprocess.run(
+        [sys.executable, "-m", "bot", "doctor", "--offline"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(OPED_BOT_DB=str(folder)),
+        timeout=60,
+    )
+    assert f"FAIL database: {folder} is a folder" in doctor.stdout
+    assert f"{folder / 'oped-bot.sqlite3'}" in doctor.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"OPED_BOT_DB=\xff\xfe\n", "is not UTF-8 text"), (b"X=1\n" * 100_000, "is larger than")],
+)
+def test_a_broken_dotenv_is_refused_by_name(tmp_path: Path, content: bytes, problem: str) -> None:
+    (tmp_path / ".env").write_bytes(content)
+    for args in (["run"], ["doctor", "--offline"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input="",
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=clean_env(),
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"The bot cannot start: .env: {problem}" in result.stderr
+        assert "Traceback" not in result.stderr
