@@ -112,6 +112,13 @@ class AdapterUnavailable(Exception):
     """An adapter whose credentials are set cannot be loaded."""
 
 
+class AdapterSetupError(Exception):
+    """An adapter's settings are wrong (a malformed variable, a rejected token).
+
+    The message says what to change, so it is logged as one line, without a traceback.
+    """
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or migrated; the message says where and what to do."""
 
@@ -192,6 +199,9 @@ def _outcome(name: str, task: asyncio.Task[object], stop: asyncio.Event) -> int:
     if task.cancelled():
         return 0
     error = task.exception()
+    if isinstance(error, AdapterSetupError):
+        log.error("stopped: %s", error, extra={"task": task.get_name()})
+        return 1
     if error is not None:
         log.error(
             "stopped by an error",

@@ -14,6 +14,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from adapters.slack.app import COMMAND, SlackAdapter
 from adapters.slack.poster import make_client
 from bot.app import Bot
+from bot.runtime import AdapterSetupError
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ DEFAULT_PORT = 3000
 Mode = Literal["socket", "http"]
 
 
-class SlackConfigError(ValueError):
+class SlackConfigError(AdapterSetupError, ValueError):
     """The environment does not say how to reach Slack; the message names what to set."""
 
 

@@ -320,3 +320,37 @@ def test_a_broken_dotenv_is_refused_by_name(tmp_path: Path, content: bytes, prob
         assert result.returncode == 2, result.stderr
         assert f"The bot cannot start: .env: {problem}" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DISCORD_TOKEN": "abc", "DISCORD_SHARD_COUNT": "x"},
+            "DISCORD_SHARD_COUNT must be `auto` or a number, not 'x'.",
+        ),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s3cret-s3cret",
+                "SLACK_PORT": "0",
+            },
+            "SLACK_PORT must be a port number from 1 to 65535, not 0.",
+        ),
+    ],
+)
+def test_an_adapter_setting_error_is_one_line_not_a_traceback(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(**env),
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
