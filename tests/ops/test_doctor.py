@@ -26,6 +26,12 @@ GOOD_BOT = "xoxb-1111-2222-goodgoodgood"
 GOOD_APP = "xapp-1-A111-2222-goodgoodgood"
 
 
+@pytest.fixture(autouse=True)
+def piped_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Doctor run in-process sees a pipe, as under `make run`, whatever the test runner's stdin."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
 def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
     return {check.name: check for check in checks}
 
