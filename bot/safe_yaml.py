@@ -1,4 +1,4 @@
-"""Reading the files a person hands the bot (config, packs) without trusting them.
+"""Reading the files a person hands the bot (config, packs, .env) without trusting them.
 
 A hostile or mistaken file must be refused quickly, in bounded memory, with its name: a device
 (`/dev/zero`) or FIFO would never end or never start, a gigantic file would fill memory, and YAML
@@ -57,26 +57,39 @@ def read_text(path: Path, limit: int) -> str:
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _refuse_aliases(text: str) -> None:
-    """Raise at the first alias, from the parser's events: before any node or object exists."""
+# Config and packs nest a few levels; code that walks the result recurses once per level.
+MAX_DEPTH = 64
+
+
+def _check_events(text: str) -> None:
+    """Refuse aliases and deep nesting from the parser's events, before any object exists."""
+    depth = 0
     for event in yaml.parse(text, Loader=_LOADER):
+        mark = event.start_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         if isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
             raise FileRefused(
                 f"{where}aliases (*{event.anchor}) are not allowed; write the value out in full"
             )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FileRefused(
+                    f"{where}exceeds the maximum nesting depth of {MAX_DEPTH} levels; flatten it"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def load(path: Path, limit: int) -> Any:
     """Parse the YAML file `path` with `read_text`'s limits and no aliases.
 
-    Raises FileRefused (with the reason and, for an alias, where), yaml.YAMLError (with its
-    mark) or OSError.
+    Raises FileRefused (with the reason and, for an alias or deep nesting, where),
+    yaml.YAMLError (with its mark) or OSError.
     """
     text = read_text(path, limit)
     try:
-        _refuse_aliases(text)
+        _check_events(text)
         return yaml.load(text, Loader=_LOADER)  # a SafeLoader: no arbitrary objects
-    except RecursionError:  # the pure-Python parser, without libyaml's own depth cap
-        raise FileRefused("exceeded maximum nesting depth; flatten it") from None
+    except RecursionError:  # a last guard: _check_events caps the depth well below this
+        raise FileRefused("exceeds the maximum nesting depth; flatten it") from None

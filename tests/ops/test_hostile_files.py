@@ -79,7 +79,9 @@ def text(content: str | bytes) -> Callable[[Path], None]:
 CASES = {
     "billion laughs": (text(LAUGHS), "aliases (*l0) are not allowed"),
     "recursive anchor": (text(RECURSIVE), "aliases (*loop) are not allowed"),
-    "deep nesting": (text(DEEP), "exceeded maximum nesting depth"),
+    "deep nesting": (text(DEEP), "maximum nesting depth"),
+    # Within libyaml's limit, yet deep enough to overflow code that walks the result.
+    "900 levels": (text("a: " + "[" * 900 + "]" * 900 + "\n"), "maximum nesting depth of 64"),
     "gigantic file": (sparse, "is larger than"),
     "/dev/zero": (device("/dev/zero"), "is not a regular file"),
     "/dev/urandom": (device("/dev/urandom"), "is not a regular file"),
@@ -101,7 +103,7 @@ def test_a_hostile_config_file_is_refused(tmp_path: Path, case: str) -> None:
         assert "Traceback" not in output
 
 
-YAML_ONLY = ("billion laughs", "recursive anchor", "deep nesting")
+YAML_ONLY = ("billion laughs", "recursive anchor", "deep nesting", "900 levels")
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -147,5 +149,10 @@ def test_either_parser_refuses_aliases_and_deep_nesting(
     with pytest.raises(safe_yaml.FileRefused, match=r"line 2, column 10: aliases \(\*l0\)"):
         safe_yaml.load(path, 1024)
     path.write_text(DEEP)
+    # libyaml refuses this itself while scanning ahead; the pure-Python parser reaches our cap.
     with pytest.raises((safe_yaml.FileRefused, yaml.YAMLError), match="maximum nesting depth"):
         safe_yaml.load(path, len(DEEP))
+    # Deep enough for any walker to recurse out of stack, yet within libyaml's own limit.
+    path.write_text("a: " + "[" * 900 + "]" * 900 + "\n")
+    with pytest.raises(safe_yaml.FileRefused, match="maximum nesting depth of 64 levels"):
+        safe_yaml.load(path, 4096)
