@@ -91,5 +91,10 @@ def load(path: Path, limit: int) -> Any:
     try:
         _check_events(text)
         return yaml.load(text, Loader=_LOADER)  # a SafeLoader: no arbitrary objects
+    except ValueError as exc:
+        # An unquoted value YAML types but cannot build: a date such as 2019-13-45, a number
+        # of thousands of digits. Quoted, it is plain text.
+        reason = str(exc).split(";", 1)[0]
+        raise FileRefused(f"holds a value YAML cannot convert ({reason}); quote it") from None
     except RecursionError:  # a last guard: _check_events caps the depth well below this
         raise FileRefused("exceeds the maximum nesting depth; flatten it") from None

@@ -87,6 +87,9 @@ CASES = {
     "/dev/urandom": (device("/dev/urandom"), "is not a regular file"),
     "FIFO": (fifo, "is not a regular file"),
     "not UTF-8": (text(b"timezone: \xff\xfe\n"), "is not UTF-8 text"),
+    # Values YAML reads as something else, and then cannot build: refused, not a traceback.
+    "impossible date": (text("a: 2019-13-45\n"), "(month must be in 1..12); quote it"),
+    "5000-digit number": (text("a: " + "1" * 5000 + "\n"), "value has 5000 digits); quote it"),
 }
 
 
@@ -103,7 +106,14 @@ def test_a_hostile_config_file_is_refused(tmp_path: Path, case: str) -> None:
         assert "Traceback" not in output
 
 
-YAML_ONLY = ("billion laughs", "recursive anchor", "deep nesting", "900 levels")
+YAML_ONLY = (
+    "billion laughs",
+    "recursive anchor",
+    "deep nesting",
+    "900 levels",
+    "impossible date",
+    "5000-digit number",
+)
 
 
 @pytest.mark.parametrize("case", list(CASES))
