@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import Bot
+from bot.blocks import Card
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
+from bot.models import Place, User
 from tests.scenarios.chat import Chat
 from tests.store.fixtures import store_bot
 
@@ -52,3 +54,79 @@ async def test_whoami_follows_what_commands_see(chat: Chat) -> None:
     await chat.say(":user max")
     assert await chat.say(":whoami") == "max (member) in #general."
     assert "is for moderators" in await chat.say("admin audit")
+
+
+# Help -------------------------------------------------------------------------------------
+
+HERE = Place("console", "local", "general")
+
+
+async def help_card(bot: Bot, asked: str) -> Card:
+    reply = await bot.handle_text(f"help {asked}", HERE, User("ana", "ana"))
+    assert len(reply.cards) == 1
+    return reply.cards[0]
+
+
+def listed(card: Card) -> set[str]:
+    """The command usages a help listing shows (one per unindented line)."""
+    return {
+        line.removesuffix(" (moderators)")
+        for line in card.body.splitlines()
+        if line and not line.startswith(" ")
+    }
+
+
+def prefixes(bot: Bot) -> set[tuple[str, ...]]:
+    """Every group at every depth: `admin`, `admin schedule`, `poll`..."""
+    return {c.path[:n] for c in bot.catalogue.commands for n in range(1, len(c.path))}
+
+
+async def test_help_for_a_group_shows_only_that_group_at_every_depth(bot: Bot) -> None:
+    groups = prefixes(bot)
+    assert ("admin", "schedule") in groups and ("admin",) in groups
+    for group in groups:
+        name = " ".join(group)
+        card = await help_card(bot, name)
+        under = {c.usage for c in bot.catalogue.commands if c.path[: len(group)] == group}
+        if group in {c.path for c in bot.catalogue.commands}:
+            # `quote` is a command and a group: its detail, naming what is under it.
+            assert card.title == bot.catalogue.get(group).usage, name
+            for command in under - {bot.catalogue.get(group).usage}:
+                assert command.split(" <")[0].split(" [")[0] in (card.footer or ""), name
+            continue
+        assert card.kind == "help" and card.title == f"Commands under `{name}`", name
+        assert listed(card) == under, name
+
+
+async def test_help_for_a_full_path_shows_that_one_command(bot: Bot) -> None:
+    for command in bot.catalogue.commands:
+        card = await help_card(bot, command.name.upper())
+        assert card.kind == "help" and card.title == command.usage, command.name
+        assert command.help in card.body
+    card = await help_card(bot, "admin schedule add")
+    assert card.title is not None and card.title.startswith("admin schedule add <cron...>")
+    assert "admin schedule list" not in card.body + str(card.fields)
+
+
+async def test_help_for_an_unknown_path_suggests_real_ones(bot: Bot) -> None:
+    card = await help_card(bot, "admin schedul")
+    assert card.kind == "error" and "`admin schedule`" in card.body
+    card = await help_card(bot, "admin schedule ad")
+    assert card.kind == "error" and "`admin schedule add`" in card.body
+    card = await help_card(bot, "admin nonsense")
+    assert card.kind == "error" and "No command `admin nonsense`" in card.body
+    assert "Type `help`" in card.body
+    card = await help_card(bot, "pol")
+    assert card.kind == "error" and "`poll`" in card.body
+
+
+async def test_help_follows_an_example_pasted_whole(bot: Bot) -> None:
+    card = await help_card(bot, "poll vote 12 2")
+    assert card.title == bot.catalogue.get(("poll", "vote")).usage
+    card = await help_card(bot, "/oped admin audit")
+    assert card.title == bot.catalogue.get(("admin", "audit")).usage
+
+
+async def test_help_suggests_groups_as_you_type(bot: Bot) -> None:
+    offered = [c.value for c in await bot.complete("commands", HERE, User("ana", "ana"), "admin s")]
+    assert offered[:2] == ["admin schedule", "admin schedule add"]
