@@ -73,7 +73,7 @@ async def test_debate_refusals(chat: Chat) -> None:
     await chat.say(":mod on")
     question = await chat.say("debate start P8")
     assert "P8 is a discussion question, not a motion" in question
-    assert "No prompt `P99`" in await chat.say("debate start P99")
+    assert "No motion `P99`" in await chat.say("debate start P99")
     long = await chat.say(f'debate start "{"x" * 301}"')
     assert "the limit is 300" in long
     assert "No debate `#4`" in await chat.say("debate vote 4 for")

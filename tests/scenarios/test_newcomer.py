@@ -130,3 +130,44 @@ async def test_help_follows_an_example_pasted_whole(bot: Bot) -> None:
 async def test_help_suggests_groups_as_you_type(bot: Bot) -> None:
     offered = [c.value for c in await bot.complete("commands", HERE, User("ana", "ana"), "admin s")]
     assert offered[:2] == ["admin schedule", "admin schedule add"]
+
+
+# Debate motions ---------------------------------------------------------------------------
+
+
+async def test_debate_start_suggests_only_motions_and_says_how_to_list_them(
+    chat: Chat, packs: PackRegistry
+) -> None:
+    prompts = packs.default.prompts
+    questions = {p.id for p in prompts if p.kind != "oxford"}
+    assert "P9" in questions  # the near miss for P99 in the bundled pack
+    out = await chat.as_user("mo", "debate start P99", moderator=True)
+    assert "No motion `P99`" in out
+    assert "`P9`" not in out
+    assert "`debate motions`" in out
+    out = await chat.as_user("mo", "debate start P8", moderator=True)
+    assert "discussion question" in out and "`debate motions`" in out
+
+
+async def test_debate_motions_lists_what_debate_start_takes(
+    chat: Chat, packs: PackRegistry
+) -> None:
+    out = await chat.as_user("max", "debate motions")
+    for prompt in packs.default.prompts:
+        assert (f"{prompt.id}: {prompt.motion}" in out) == (prompt.kind == "oxford"), prompt.id
+    assert "debate start P1" in out
+    for prompt in packs.default.prompts:
+        if prompt.kind == "oxford":
+            started = await chat.as_user("mo", f"debate start {prompt.id}", moderator=True)
+            assert "Error" not in started
+
+
+async def test_debate_start_autocomplete_offers_only_motions(bot: Bot, packs: PackRegistry) -> None:
+    command = bot.catalogue.get(("debate", "start"))
+    source = command.option("motion").autocomplete
+    assert source is not None
+    offered = await bot.complete(source, HERE, User("mo", "mo", is_moderator=True), "")
+    motions = [p.id for p in packs.default.prompts if p.kind == "oxford"]
+    assert [c.value for c in offered] == motions
+    typed = await bot.complete(source, HERE, User("mo", "mo", is_moderator=True), "P9")
+    assert typed == []
