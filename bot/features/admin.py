@@ -31,6 +31,7 @@ from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone
 from bot.schedule.model import ATTACH_CHOICES, Attach, NewSchedule, Run, Schedule
 from bot.scheduler import Scheduler
 from bot.store.base import Store, SubjectKind
+from bot.wording import plural
 
 AdminHandler = Callable[[Context, Args], Awaitable[tuple[Reply, str]]]
 
@@ -401,21 +402,44 @@ async def export_polls(ctx: Context, args: Args) -> tuple[Reply, str]:
 
 async def audit_show(ctx: Context, args: Args) -> tuple[Reply, str]:
     count = args.integer("count") or AUDIT_DEFAULT
-    entries = await _store(ctx).audit_log(ctx.place.platform, ctx.place.workspace, count)
-    if not entries:
-        return done("The audit log is empty."), "0 entries"
+    before = args.integer("before")
+    # One more than asked, to know honestly whether older entries remain.
+    found = await _store(ctx).audit_log(
+        ctx.place.platform, ctx.place.workspace, count + 1, before=before
+    )
+    if not found:
+        if before is None:
+            return done("The audit log is empty."), "0 entries"
+        return done(
+            f"No more entries: nothing is older than entry {before}. "
+            "`admin audit` shows the latest.",
+            "Audit log",
+        ), "0 entries"
+    entries = found[:count]
     lines: list[str] = []
     used = 0
     for entry in entries:
         line = f"{entry.at:%Y-%m-%d %H:%M} UTC · {entry.actor_name} · {entry.action}" + (
             f" · {fit(entry.detail, 200)}" if entry.detail else ""
         )
-        if used + len(line) > BODY_BUDGET:
-            lines.append(f"…{len(entries) - len(lines)} older entries not shown.")
-            break
+        if lines and used + len(line) > BODY_BUDGET:
+            break  # the rest go on the next page
         lines.append(line)
         used += len(line) + 1
-    return done("\n".join(lines), f"Audit log: latest {len(entries)}"), f"{len(entries)} entries"
+    shown = entries[: len(lines)]
+    more = len(shown) < len(entries) or len(found) > count
+    if more:
+        typed = f"admin audit {args.integer('count')}" if args.integer("count") else "admin audit"
+        footer = f"Older entries: `{typed} --before {shown[-1].id}`"
+    else:
+        footer = "No more entries: this is the oldest."
+    title = (
+        f"Audit log: latest {plural(len(shown), 'entry', 'entries')}"
+        if before is None
+        else f"Audit log: {plural(len(shown), 'older entry', 'older entries')}"
+    )
+    reply = Reply((Card("notice", "\n".join(lines), title, footer=footer),), ephemeral=True)
+    return reply, plural(len(shown), "entry", "entries")
 
 
 # Moderators ---------------------------------------------------------------------------------
@@ -685,7 +709,17 @@ COMMANDS: list[Command] = [
         ("admin", "audit"),
         "The latest admin actions: who did what, when.",
         audit_show,
-        (Option("count", "int", "How many entries", min_value=1, max_value=AUDIT_MAX),),
+        (
+            Option("count", "int", "How many entries", min_value=1, max_value=AUDIT_MAX),
+            Option(
+                "before",
+                "int",
+                "Only entries older than this one (the footer gives the next page)",
+                positional=False,
+                min_value=1,
+            ),
+        ),
+        ("admin audit", "admin audit 50"),
         view=True,
     ),
     admin_command(

@@ -398,7 +398,7 @@ async def test_audit_shows_who_did_what_newest_first(world: World) -> None:
     lines = [line for line in out.splitlines() if " · mona · " in line]
     assert lines[0].startswith("2026-01-05 08:05 UTC · mona · admin moderators add")
     assert lines[1].startswith("2026-01-05 08:00 UTC · mona · admin export polls")
-    assert "admin audit" not in (await world.as_mod("admin audit 1")).split("==", 2)[-1]
+    assert " · admin audit" not in (await world.as_mod("admin audit 1")).split("==", 2)[-1]
     assert "Audit log: latest 2" in out
     assert "must be at most 50" in await world.as_mod("admin audit 500")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,57 @@ async def test_debate_start_autocomplete_offers_only_motions(bot: Bot, packs: Pa
     assert [c.value for c in offered] == motions
     typed = await bot.complete(source, HERE, User("mo", "mo", is_moderator=True), "P9")
     assert typed == []
+
+
+# Audit paging -----------------------------------------------------------------------------
+
+
+def _next_command(out: str) -> str | None:
+    """The command the audit footer offers for the next page, if any."""
+    match = re.search(r"`(admin audit[^`]*--before \d+)`", out)
+    return match.group(1) if match else None
+
+
+@pytest.mark.parametrize("size", ["", " 50"])
+async def test_admin_audit_pages_through_every_entry(bot: Bot, clock: FakeClock, size: str) -> None:
+    store = bot.services.store
+    assert store is not None
+    total = 130
+    for n in range(total):
+        # Long details on some lines, so a page can be cut short by the message size limit.
+        detail = f"entry {n:03d} " + ("x" * 190 if n % 3 == 0 else "")
+        await store.audit("console", "local", "mona", "mona", "poll close", detail)
+        clock.advance(timedelta(seconds=1))
+    await store.audit("console", "elsewhere", "zed", "zed", "poll close", "entry other")
+    chat = Chat(bot)
+    out = await chat.as_user("mona", f"admin audit{size}", moderator=True)
+    seen: list[str] = []
+    pages = 0
+    while True:
+        pages += 1
+        assert pages <= total, "paging does not end"
+        assert "Error" not in out, out
+        seen += re.findall(r"· entry (\d{3})", out)
+        following = _next_command(out)
+        if following is None:
+            break
+        assert following.startswith(f"admin audit{size} --before ")
+        out = await chat.say(following)
+    assert seen == [f"{n:03d}" for n in reversed(range(total))]
+    assert pages > 100 // 50
+    assert "no more entries" in out.lower()
+    assert "entry other" not in out
+
+
+async def test_admin_audit_past_the_end_says_so(bot: Bot) -> None:
+    store = bot.services.store
+    assert store is not None
+    await store.audit("console", "local", "mona", "mona", "poll close", "only one")
+    chat = Chat(bot)
+    first = await chat.as_user("mona", "admin audit", moderator=True)
+    assert "only one" in first and "no more entries" in first.lower()
+    assert _next_command(first) is None
+    entries = await store.audit_log("console", "local", 1)
+    out = await chat.say(f"admin audit --before {entries[0].id}")
+    assert "Error" not in out and "no more entries" in out.lower()
+    assert "only one" not in out
