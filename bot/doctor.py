@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.runtime import choose_adapters
 from bot.store.migrations import MIGRATIONS
+from bot.wording import plural
 
 EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
 LATEST_SCHEMA = len(MIGRATIONS)
@@ -194,5 +195,7 @@ def report(checks: Sequence[Check], out: TextIO) -> int:
         if not item.ok and item.fix:
             out.write(f"     fix: {item.fix}\n")
     failed = [item.name for item in checks if not item.ok]
-    out.write(f"{len(failed)} problem(s): {', '.join(failed)}\n" if failed else "all good\n")
+    out.write(
+        f"{plural(len(failed), 'problem')}: {', '.join(failed)}\n" if failed else "all good\n"
+    )
     return 1 if failed else 0

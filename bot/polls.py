@@ -24,6 +24,7 @@ from bot.limits import (
 )
 from bot.models import Place, User
 from bot.store.base import Poll, PollDraft, PollVote, ResultsMode, Tally, VoteOutcome
+from bot.wording import plural
 
 BAR_WIDTH = 10
 MIN_DURATION = timedelta(minutes=1)
@@ -177,16 +178,15 @@ def option_lines(poll: Poll, tally: Tally | None) -> str:
             lines.append(f"{number}. {label}")
             continue
         count = tally.counts[number - 1]
-        votes = "vote" if count == 1 else "votes"
         lines.append(
             f"{number}. {label}\n{bar(count, tally.voters)} "
-            f"{percent(count, tally.voters)}% · {count} {votes}"
+            f"{percent(count, tally.voters)}% · {plural(count, 'vote')}"
         )
     return "\n".join(lines)
 
 
 def turnout(tally: Tally) -> str:
-    return f"{tally.voters} voter" + ("" if tally.voters == 1 else "s")
+    return plural(tally.voters, "voter")
 
 
 def status(poll: Poll, now: datetime, timezone: str = "UTC") -> str:

@@ -264,10 +264,10 @@ async def schedule_list(ctx: Context, args: Args) -> tuple[Reply, str]:
             )
         )
     more = len(schedules) - LIST_MAX
-    body = f"{len(schedules)} schedule(s)." + (
+    body = f"{plural(len(schedules), 'schedule')}." + (
         f" Showing the first {LIST_MAX}." if more > 0 else ""
     )
-    return done(body, "Schedules", fields=fields), f"{len(schedules)} schedules"
+    return done(body, "Schedules", fields=fields), plural(len(schedules), "schedule")
 
 
 async def schedule_pause(ctx: Context, args: Args) -> tuple[Reply, str]:
@@ -393,11 +393,15 @@ async def export_polls(ctx: Context, args: Args) -> tuple[Reply, str]:
     day = ctx.services.clock.now().date().isoformat()
     scope = f" since {since.date().isoformat()}" if since else ""
     reply = Reply(
-        (Card("notice", f"{len(polls)} poll(s){scope}, one row per option.", "Poll export"),),
+        (
+            Card(
+                "notice", f"{plural(len(polls), 'poll')}{scope}, one row per option.", "Poll export"
+            ),
+        ),
         ephemeral=True,
         attachments=(Attachment(f"polls-{day}.csv", buffer.getvalue().encode("utf-8")),),
     )
-    return reply, f"{len(polls)} polls{scope}"
+    return reply, f"{plural(len(polls), 'poll')}{scope}"
 
 
 async def audit_show(ctx: Context, args: Args) -> tuple[Reply, str]:
@@ -505,7 +509,7 @@ async def content_reload(ctx: Context, args: Args) -> tuple[Reply, str]:
             "This bot's packs were not loaded from a folder, so there is nothing to reload."
         ) from None
     listed = ", ".join(f"`{pack_id}`" for pack_id in ids)
-    return done(f"Reloaded and validated {len(ids)} pack(s): {listed}."), ", ".join(ids)
+    return done(f"Reloaded and validated {plural(len(ids), 'pack')}: {listed}."), ", ".join(ids)
 
 
 async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
@@ -531,7 +535,7 @@ async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
         "Content packs",
         fields=(Field("Switch", "`admin pack use <id>` (this channel) or add --workspace"),),
     )
-    return reply, f"{len(lines)} packs"
+    return reply, plural(len(lines), "pack")
 
 
 async def pack_use(ctx: Context, args: Args) -> tuple[Reply, str]:
