@@ -278,7 +278,7 @@ def vote_message(outcome: VoteOutcome) -> str:
 
     ref = f"poll #{poll.id}"
     if outcome.change == "added" and not poll.multi:
-        text = f"Your vote in {ref}: {name(outcome.option)}. Click it again to take it back."
+        text = f"Your vote in {ref}: {name(outcome.option)}. Vote for it again to take it back."
     elif outcome.change == "moved":
         text = f"You moved your vote in {ref} from {name(outcome.previous[0])} to "
         text += f"{name(outcome.option)}."

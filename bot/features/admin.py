@@ -331,7 +331,7 @@ async def poll_delete(ctx: Context, args: Args) -> tuple[Reply, str]:
     poll = await poll_commands.poll_here(ctx, _number(args))
     await _store(ctx).delete_poll(poll.id)
     return done(
-        f"Poll #{poll.id} and its votes are deleted. Its buttons in the channel no longer work."
+        f"Poll #{poll.id} and its votes are deleted. Votes for it are no longer taken."
     ), f"#{poll.id} {fit(poll.question, 200)}"
 
 

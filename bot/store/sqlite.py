@@ -607,7 +607,7 @@ class SqliteStore:
                     held = ", ".join(str(p) for p in previous)
                     raise Refused(
                         f"Poll #{poll_id} allows at most {poll.max_picks} picks and you have "
-                        f"{held}. Click one of those again to drop it, then pick {option}."
+                        f"{held}. Vote for one of those again to drop it, then pick {option}."
                     )
                 conn.execute(
                     "INSERT INTO poll_votes (poll_id, voter, option, voter_name, voted_at) "

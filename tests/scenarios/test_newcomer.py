@@ -227,3 +227,32 @@ async def test_admin_audit_past_the_end_says_so(bot: Bot) -> None:
     out = await chat.say(f"admin audit --before {entries[0].id}")
     assert "Error" not in out and "no more entries" in out.lower()
     assert "only one" not in out
+
+
+# Wording that fits every platform ---------------------------------------------------------
+
+PLATFORM_WORDS = re.compile(r"\b(click|clicks|clicked|button|buttons|tap|press)\b", re.I)
+
+
+def _prose(out: str) -> str:
+    """What the console shows, without its own `[1] label (type: ...)` button lines."""
+    return "\n".join(line for line in out.splitlines() if not line.lstrip().startswith("["))
+
+
+async def test_vote_confirmations_say_what_to_do_in_neutral_words(chat: Chat) -> None:
+    await chat.say('poll create "Talks?" "Yes" "No" "Later"')
+    await chat.say('poll create "Issues?" "A" "B" "C" --multi 2')
+    outputs = [
+        await chat.say("poll vote 1 1"),
+        await chat.say("poll vote 1 2"),
+        await chat.say("poll vote 1 2"),
+        await chat.say("poll vote 2 1"),
+        await chat.say("poll vote 2 2"),
+        await chat.say("poll vote 2 3"),
+        await chat.say("poll vote 2 1"),
+        await chat.as_user("mo", "admin poll delete 1", moderator=True),
+    ]
+    for out in outputs:
+        assert not PLATFORM_WORDS.search(_prose(out)), out
+    assert "Vote for it again to take it back." in outputs[0]
+    assert "Vote for one of those again to drop it, then pick 3." in outputs[5]

@@ -64,7 +64,7 @@ async def test_multi_choice_caps_picks(chat: Chat) -> None:
     assert "Your picks: 1, 3 (up to 2)" in await chat.say("poll vote 1 3")
     refused = await chat.say("poll vote 1 2")
     assert "allows at most 2 picks and you have 1, 3" in refused
-    assert "Click one of those again to drop it" in refused
+    assert "Vote for one of those again to drop it" in refused
     results = await chat.say("poll results 1")
     assert "Pick up to 2 · 1 voter ·" in results
     assert "2. Treaty\n░░░░░░░░░░ 0% · 0 votes" in results
