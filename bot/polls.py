@@ -182,6 +182,12 @@ def option_lines(poll: Poll, tally: Tally | None) -> str:
             f"{number}. {label}\n{bar(count, tally.voters)} "
             f"{percent(count, tally.voters)}% · {plural(count, 'vote')}"
         )
+    if tally is not None and poll.multi and tally.voters:
+        # Percentages are per voter, so several picks each push the sum past 100: say so.
+        lines.append(
+            f"\n% of {plural(tally.voters, 'voter')}; each could pick up to {poll.max_picks}, "
+            "so the total can pass 100%."
+        )
     return "\n".join(lines)
 
 

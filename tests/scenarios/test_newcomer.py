@@ -256,3 +256,25 @@ async def test_vote_confirmations_say_what_to_do_in_neutral_words(chat: Chat) ->
         assert not PLATFORM_WORDS.search(_prose(out)), out
     assert "Vote for it again to take it back." in outputs[0]
     assert "Vote for one of those again to drop it, then pick 3." in outputs[5]
+
+
+# Multi-choice percentages -----------------------------------------------------------------
+
+
+async def test_multi_choice_results_say_what_the_percentages_are_of(chat: Chat) -> None:
+    await chat.say('poll create "Issues?" "A" "B" "C" "D" --multi 3')
+    for name in ("ann", "bob"):
+        for option in (1, 2, 3):
+            await chat.as_user(name, f"poll vote 1 {option}")
+    await chat.as_user("cy", "poll vote 1 1")
+    note = "% of 3 voters; each could pick up to 3, so the total can pass 100%"
+    results = await chat.say("poll results 1")
+    assert "100% · 3 votes" in results and "67% · 2 votes" in results
+    assert note in results
+    card = await chat.as_user("cy", "poll vote 1 4")
+    assert "% of 3 voters" not in card  # a vote confirmation shows no percentages
+    closed = await chat.as_user("guest", "poll close 1")
+    assert "has closed" in closed and note in closed
+    await chat.say('poll create "Talks?" "Yes" "No"')
+    await chat.say("poll vote 2 1")
+    assert "each could pick" not in await chat.say("poll results 2")
