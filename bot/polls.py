@@ -266,7 +266,12 @@ def results_card(
 def announcement(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
     """The public 'poll closed' message, posted once."""
     card = results_card(poll, tally, now, moderator=False, timezone=timezone)
-    how = "its deadline passed" if poll.closed_by == "deadline" else "it was closed"
+    if poll.closed_by == "deadline":
+        how = "its deadline passed"
+    elif poll.closed_by == poll.creator_id:
+        how = "closed by its creator"
+    else:
+        how = "closed by a moderator"
     return Card(
         "poll",
         card.body,

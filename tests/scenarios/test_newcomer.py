@@ -278,3 +278,27 @@ async def test_multi_choice_results_say_what_the_percentages_are_of(chat: Chat) 
     await chat.say('poll create "Talks?" "Yes" "No"')
     await chat.say("poll vote 2 1")
     assert "each could pick" not in await chat.say("poll results 2")
+
+
+# Help examples ----------------------------------------------------------------------------
+
+
+async def test_every_help_example_runs_when_copied(bot: Bot) -> None:
+    chat = Chat(bot)
+    await chat.as_user("mona", 'poll create "Warm-up?" "Yes" "No"', moderator=True)
+    for command in bot.catalogue.commands:
+        for example in command.examples:
+            out = await chat.as_user("mona", example, moderator=True)
+            assert "Usage:" not in out and "No command" not in out, (example, out)
+            errors = [line for line in out.splitlines() if line.startswith("Error:")]
+            # Ids in examples (poll 12, debate 3) are placeholders: only "no such id" may fail.
+            for line in errors:
+                assert re.search(r"No (poll|debate|schedule) `#\d+`", line), (example, out)
+
+
+async def test_a_closing_announcement_says_who_closed_it(chat: Chat) -> None:
+    await chat.as_user("ann", 'poll create "Talks?" "Yes" "No"')
+    await chat.as_user("ann", 'poll create "Sanctions?" "Yes" "No"')
+    assert "== Poll #1 has closed (closed by its creator) ==" in await chat.say("poll close 1")
+    closed = await chat.as_user("mo", "poll close 2", moderator=True)
+    assert "== Poll #2 has closed (closed by a moderator) ==" in closed

@@ -106,7 +106,7 @@ async def test_only_creator_or_moderator_closes(chat: Chat) -> None:
     refused = await chat.say("poll close 1")
     assert "Only the poll's creator (ana) or a moderator can close poll #1." in refused
     closed = await chat.as_user("ana", "poll close 1")
-    assert "== Poll #1 has closed (it was closed) ==" in closed
+    assert "== Poll #1 has closed (closed by its creator) ==" in closed
     assert "2. No\n██████████ 100% · 1 vote" in closed
     assert "only you can see this" not in closed
     assert "Poll #1 is already closed." in await chat.as_user("mo", "poll close 1", moderator=True)
