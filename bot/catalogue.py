@@ -42,14 +42,19 @@ class Option:
     max_value: int | None = None
     min_items: int = 0
     max_items: int | None = None
+    # What to type, as usage lines show it (`N`, `2h|1d|<time>`, `"<question>"`); the name if unset.
+    placeholder: str | None = None
 
     @property
     def usage(self) -> str:
         if not self.positional:
-            inner = f"--{self.name}" if self.kind == "flag" else f"--{self.name} <{self.name}>"
+            value = self.placeholder or f"<{self.name}>"
+            inner = f"--{self.name}" if self.kind == "flag" else f"--{self.name} {value}"
             if self.choices:
                 inner = f"--{self.name} {'|'.join(self.choices)}"
             return f"[{inner}]"
+        if self.placeholder:
+            return self.placeholder if self.required else f"[{self.placeholder}]"
         shown = "|".join(self.choices) if self.choices else self.name
         if self.kind == "list":
             shown = f'"{self.name}" ...'

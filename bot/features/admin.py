@@ -617,9 +617,15 @@ COMMANDS: list[Command] = [
                 "When, as five cron fields: minute hour day month weekday",
                 required=True,
                 max_length=100,
+                placeholder='"<cron>"',
             ),
             Option(
-                "channel", "text", "Where to post (default: here)", positional=False, max_length=100
+                "channel",
+                "text",
+                "Where to post (default: here)",
+                positional=False,
+                max_length=100,
+                placeholder="#channel",
             ),
             Option(
                 "tz",
@@ -628,6 +634,7 @@ COMMANDS: list[Command] = [
                 positional=False,
                 autocomplete="time_zones",
                 max_length=64,
+                placeholder="Area/City",
             ),
             Option(
                 "with",
@@ -644,6 +651,7 @@ COMMANDS: list[Command] = [
                 positional=False,
                 autocomplete="packs",
                 max_length=50,
+                placeholder="<pack-id>",
             ),
         ),
         (
@@ -705,6 +713,7 @@ COMMANDS: list[Command] = [
                 "Only polls created on or after this date (2026-01-31)",
                 positional=False,
                 max_length=10,
+                placeholder="2026-01-31",
             ),
         ),
         ("admin export polls --since 2026-01-01",),
@@ -714,13 +723,21 @@ COMMANDS: list[Command] = [
         "The latest admin actions: who did what, when.",
         audit_show,
         (
-            Option("count", "int", "How many entries", min_value=1, max_value=AUDIT_MAX),
+            Option(
+                "count",
+                "int",
+                "How many entries",
+                min_value=1,
+                max_value=AUDIT_MAX,
+                placeholder="N",
+            ),
             Option(
                 "before",
                 "int",
                 "Only entries older than this one (the footer gives the next page)",
                 positional=False,
                 min_value=1,
+                placeholder="<entry>",
             ),
         ),
         ("admin audit", "admin audit 50"),
@@ -765,6 +782,7 @@ COMMANDS: list[Command] = [
                 "Another channel (default: here)",
                 positional=False,
                 max_length=100,
+                placeholder="#channel",
             ),
             Option("workspace", "flag", "Make it the workspace default", positional=False),
         ),

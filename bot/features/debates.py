@@ -207,7 +207,13 @@ async def _motion_choices(ctx: Context, typed: str) -> list[Choice]:
 COMPLETERS: dict[str, Completer] = {"debates": _open_debates, "motions": _motion_choices}
 
 _DEBATE = Option(
-    "debate", "int", "The debate's number", required=True, autocomplete="debates", min_value=1
+    "debate",
+    "int",
+    "The debate's number",
+    required=True,
+    autocomplete="debates",
+    min_value=1,
+    placeholder="<id>",
 )
 
 COMMANDS = [
@@ -222,6 +228,7 @@ COMMANDS = [
                 "A motion id (P1, see `debate motions`) or your own motion in quotes",
                 autocomplete="motions",
                 max_length=MOTION_MAX,
+                placeholder='<motion-id>|"<motion>"',
             ),
         ),
         moderator=True,

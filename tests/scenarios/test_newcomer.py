@@ -14,6 +14,7 @@ from bot.blocks import Card
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
 from bot.models import Place, User
+from tests.conftest import ROOT
 from tests.scenarios.chat import Chat
 from tests.store.fixtures import store_bot
 
@@ -106,7 +107,7 @@ async def test_help_for_a_full_path_shows_that_one_command(bot: Bot) -> None:
         assert card.kind == "help" and card.title == command.usage, command.name
         assert command.help in card.body
     card = await help_card(bot, "admin schedule add")
-    assert card.title is not None and card.title.startswith("admin schedule add <cron...>")
+    assert card.title is not None and card.title.startswith('admin schedule add "<cron>"')
     assert "admin schedule list" not in card.body + str(card.fields)
 
 
@@ -302,3 +303,19 @@ async def test_a_closing_announcement_says_who_closed_it(chat: Chat) -> None:
     assert "== Poll #1 has closed (closed by its creator) ==" in await chat.say("poll close 1")
     closed = await chat.as_user("mo", "poll close 2", moderator=True)
     assert "== Poll #2 has closed (closed by a moderator) ==" in closed
+
+
+def test_usage_lines_show_what_to_type(bot: Bot) -> None:
+    for command in bot.catalogue.commands:
+        for option in command.options:
+            # `--multi <multi>` says nothing: a named value shows an example or a kind.
+            assert f"--{option.name} <{option.name}>" not in command.usage, command.usage
+    usage = bot.catalogue.get(("poll", "create")).usage
+    assert usage.startswith('poll create "<question>" "<option>" "<option>" ... [--multi N]')
+    assert "[--closes 2h|1d|<time>]" in usage
+    assert bot.catalogue.get(("admin", "audit")).usage == "admin audit [N] [--before <entry>]"
+    # The README's command reference shows the same usage (`|` escaped in its tables).
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in bot.catalogue.commands:
+        if any(o.placeholder for o in command.options):
+            assert f"`{command.usage.replace('|', chr(92) + '|')}`" in readme, command.usage
