@@ -153,11 +153,19 @@ class ConsoleSession:
         if name == "whoami":
             await self.refresh()
             return f"{self.user.name} ({self.role}) in #{self.place.channel}."
+        if name in _NEEDS and not value:
+            return _NEEDS[name]
         if name in ("quit", "exit", "q"):
             self.done = True
             return ""
         return META_HELP
 
+
+_NEEDS = {
+    "user": "`:user` needs a name, e.g. `:user ana`.",
+    "channel": "`:channel` needs a channel, e.g. `:channel debates`.",
+    "mod": "`:mod` takes on or off: `:mod on`.",
+}
 
 # The same sources `Bot.moderator_source` names, in words a tester at the console can act on.
 _REASONS: dict[str, str] = {

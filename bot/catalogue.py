@@ -46,6 +46,16 @@ class Option:
     placeholder: str | None = None
 
     @property
+    def label(self) -> str:
+        """How errors name this option: as the usage line shows it (`<id>`, `--since`)."""
+        if not self.positional:
+            return f"--{self.name}"
+        shown = (self.placeholder or "").replace('"', "")
+        if not shown or self.kind == "list" or "|" in shown:
+            return f"<{self.name}>"  # `<options>`, not the whole `"<option>" ...` pattern
+        return shown if shown.startswith("<") else f"<{shown}>"
+
+    @property
     def usage(self) -> str:
         if not self.positional:
             value = self.placeholder or f"<{self.name}>"
@@ -142,6 +152,14 @@ class Catalogue:
                 return command
         return None
 
+    def group_of(self, words: list[str]) -> tuple[str, ...]:
+        """The longest prefix of `words` (lower case) that is a group of commands, or ()."""
+        for size in range(min(len(words), 2), 0, -1):
+            prefix = tuple(words[:size])
+            if any(c.path[:size] == prefix and len(c.path) > size for c in self.commands):
+                return prefix
+        return ()
+
     def groups(self) -> set[str]:
         return {command.path[0] for command in self.commands if len(command.path) > 1}
 
@@ -157,7 +175,7 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
         value = raw.get(option.name)
         if value is None or value == "" or value == ():
             if option.required:
-                raise UsageError(f"`{command.name}` needs <{option.name}>.", command.usage)
+                raise UsageError(f"`{command.name}` needs {option.label}.", command.usage)
             values[option.name] = False if option.kind == "flag" else None
             continue
         values[option.name] = _coerce_one(command, option, value)
@@ -165,7 +183,7 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
 
 
 def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
-    label = f"<{option.name}>" if option.positional else f"--{option.name}"
+    label = option.label
     if option.kind == "flag":
         if isinstance(value, bool):
             return value

@@ -39,8 +39,15 @@ def parse(text: str, catalogue: Catalogue) -> tuple[Command, dict[str, ArgValue]
         raise UsageError("Type a command, or `help` to see them all.")
     command = catalogue.longest_match(words)
     if command is None:
-        asked = " ".join(words[:2]) if words[0].lower() in catalogue.groups() else words[0]
-        raise NotFound("command", asked, catalogue.names(), "Type `help` for the list.")
+        lowered = [w.lower() for w in words]
+        group = catalogue.group_of(lowered)
+        if group:
+            # `poll` or `admin schedule frob`: the group is right, the command is missing.
+            asked = " ".join(lowered[: len(group) + 1])
+            hint = f"Type `help {' '.join(group)}` for its commands."
+        else:
+            asked, hint = words[0], "Type `help` for the list."
+        raise NotFound("command", asked, catalogue.names(), hint)
     return command, sort_words(command, words[len(command.path) :])
 
 

@@ -319,3 +319,27 @@ def test_usage_lines_show_what_to_type(bot: Bot) -> None:
     for command in bot.catalogue.commands:
         if any(o.placeholder for o in command.options):
             assert f"`{command.usage.replace('|', chr(92) + '|')}`" in readme, command.usage
+
+
+async def test_a_group_typed_alone_points_to_its_help(chat: Chat) -> None:
+    for group in ("poll", "admin", "admin schedule", "debate", "admin moderators"):
+        out = await chat.say(group)
+        assert f"Type `help {group}`" in out, out
+    out = await chat.say("admin schedule frobnicate")
+    assert "No command `admin schedule frobnicate`" in out
+    assert "Type `help admin schedule`" in out
+
+
+async def test_argument_errors_name_arguments_as_the_usage_line_does(chat: Chat) -> None:
+    out = await chat.say("poll results abc")
+    assert "<id> must be a whole number, not `abc`." in out and "Usage: poll results <id>" in out
+    out = await chat.say("poll vote 1")
+    assert "`poll vote` needs <option-number>." in out
+    await chat.say(":mod on")
+    assert "<N> must be at least 1." in await chat.say("admin audit 0")
+
+
+async def test_meta_commands_missing_their_value_say_so(chat: Chat) -> None:
+    assert await chat.say(":user") == "`:user` needs a name, e.g. `:user ana`."
+    assert await chat.say(":channel") == "`:channel` needs a channel, e.g. `:channel debates`."
+    assert await chat.say(":mod") == "`:mod` takes on or off: `:mod on`."

@@ -92,7 +92,7 @@ async def test_refusals_write_nothing(chat: Chat, bot: Bot) -> None:
     for line, message in {
         "poll vote 1 4": "Poll #1 has options 1 to 3; there is no option 4",
         "poll vote 2 1": "No poll `#2`",
-        "poll vote 1 x": "<option> must be a whole number",
+        "poll vote 1 x": "<option-number> must be a whole number",
         "poll results 9": "No poll `#9`",
     }.items():
         out = await chat.say(line)
