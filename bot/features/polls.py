@@ -131,7 +131,7 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
                 "text",
                 "\n".join(lines),
                 title=f"Open polls in #{place.channel}",
-                footer="`poll vote <id> <option>` to vote · `poll results <id>` for results",
+                footer="`poll vote <id> <option-number>` to vote · `poll results <id>` for results",
             ),
         ),
         ephemeral=True,

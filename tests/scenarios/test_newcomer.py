@@ -343,3 +343,10 @@ async def test_meta_commands_missing_their_value_say_so(chat: Chat) -> None:
     assert await chat.say(":user") == "`:user` needs a name, e.g. `:user ana`."
     assert await chat.say(":channel") == "`:channel` needs a channel, e.g. `:channel debates`."
     assert await chat.say(":mod") == "`:mod` takes on or off: `:mod on`."
+
+
+async def test_listing_footers_quote_the_usage_line(bot: Bot, chat: Chat) -> None:
+    await chat.say('poll create "Talks?" "Yes" "No"')
+    listing = await chat.say("poll list")
+    assert f"`{bot.catalogue.get(('poll', 'vote')).usage}` to vote" in listing
+    assert f"`{bot.catalogue.get(('poll', 'results')).usage}` for results" in listing
