@@ -52,8 +52,8 @@ class Bot:
             ctx = await self.context(request)
             if command.moderator and not ctx.is_moderator:
                 raise Forbidden(
-                    f"`{command.name}` is for moderators. Ask a moderator, or a server admin "
-                    "to add you with `admin moderators add`."
+                    f"`{command.name}` is for moderators. Ask one to run it, or to give you "
+                    "the rights with `admin moderators add`."
                 )
             args = coerce(command, request.args)
             return await command.handler(ctx, args)

@@ -135,7 +135,9 @@ def parse_subject(platform: str, text: str) -> tuple[str, SubjectKind]:
     raw = text.strip()
     if match := _ROLE_MENTION.match(raw):
         if platform != "discord":
-            raise UsageError("Roles are a Discord thing; on this platform add users.")
+            raise UsageError(
+                "Here moderator rights go to users, not roles: mention a user or paste their id."
+            )
         return match.group(1), "role"
     if match := _USER_MENTION.match(raw):
         return match.group(1), "user"

@@ -417,7 +417,9 @@ async def test_granting_and_taking_moderator_rights(world: World) -> None:
     await world.as_mod(f"admin moderators remove @{MEMBER}")
     assert REFUSED in await world.as_member("admin audit")
     assert "No moderator granted in the bot" in await world.as_mod("admin moderators remove ghost")
-    assert "Roles are a Discord thing" in await world.as_mod("admin moderators add <@&123>")
+    assert "moderator rights go to users, not roles" in await world.as_mod(
+        "admin moderators add <@&123>"
+    )
     assert "is not an id" in await world.as_mod('admin moderators add "two words"')
 
 

@@ -350,3 +350,12 @@ async def test_listing_footers_quote_the_usage_line(bot: Bot, chat: Chat) -> Non
     listing = await chat.say("poll list")
     assert f"`{bot.catalogue.get(('poll', 'vote')).usage}` to vote" in listing
     assert f"`{bot.catalogue.get(('poll', 'results')).usage}` for results" in listing
+
+
+async def test_refusals_do_not_assume_a_platform(chat: Chat) -> None:
+    refused = await chat.as_user("max", "admin audit")
+    assert "server" not in refused and "is for moderators" in refused
+    assert "`admin moderators add`" in refused
+    roles = await chat.as_user("mona", "admin moderators add <@&123>", moderator=True)
+    assert "Discord" not in roles
+    assert "moderator rights go to users, not roles" in roles
