@@ -302,6 +302,8 @@ def vote_message(outcome: VoteOutcome) -> str:
             f"{verb} {name(outcome.option)} {'to' if verb == 'Added' else 'from'} your picks in "
             f"{ref}. Your picks: {joined} (up to {poll.max_picks})."
         )
+        if verb == "Added":
+            text += " Vote for it again to remove it."
     if poll.anonymous:
         text += " This poll is anonymous: your choice is stored without your name."
     return text

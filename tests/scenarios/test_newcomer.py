@@ -257,6 +257,7 @@ async def test_vote_confirmations_say_what_to_do_in_neutral_words(chat: Chat) ->
         assert not PLATFORM_WORDS.search(_prose(out)), out
     assert "Vote for it again to take it back." in outputs[0]
     assert "Vote for one of those again to drop it, then pick 3." in outputs[5]
+    assert "Vote for it again to remove it." in outputs[3]
 
 
 # Multi-choice percentages -----------------------------------------------------------------
