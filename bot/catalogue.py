@@ -154,14 +154,15 @@ class Catalogue:
 
     def group_of(self, words: list[str]) -> tuple[str, ...]:
         """The longest prefix of `words` (lower case) that is a group of commands, or ()."""
-        for size in range(min(len(words), 2), 0, -1):
-            prefix = tuple(words[:size])
-            if any(c.path[:size] == prefix and len(c.path) > size for c in self.commands):
-                return prefix
+        groups = self.groups()
+        for size in range(len(words), 0, -1):
+            if tuple(words[:size]) in groups:
+                return tuple(words[:size])
         return ()
 
-    def groups(self) -> set[str]:
-        return {command.path[0] for command in self.commands if len(command.path) > 1}
+    def groups(self) -> set[tuple[str, ...]]:
+        """Every group of commands, at every depth: `("admin",)`, `("admin", "schedule")`..."""
+        return {c.path[:size] for c in self.commands for size in range(1, len(c.path))}
 
 
 def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:

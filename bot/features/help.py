@@ -47,7 +47,7 @@ def _help_for(catalogue: Catalogue, words: list[str], moderator: bool) -> Card:
     pasted = catalogue.longest_match(list(path))
     if pasted is not None:
         return _detail(pasted, [])
-    groups = {" ".join(c.path[:n]) for c in catalogue.commands for n in range(1, len(c.path))}
+    groups = sorted(" ".join(group) for group in catalogue.groups())
     raise NotFound("command", " ".join(path), [*catalogue.names(), *groups], "Type `help`.")
 
 
