@@ -407,7 +407,8 @@ async def export_polls(ctx: Context, args: Args) -> tuple[Reply, str]:
 
 
 async def audit_show(ctx: Context, args: Args) -> tuple[Reply, str]:
-    count = args.integer("count") or AUDIT_DEFAULT
+    asked = args.integer("count")
+    count = asked or AUDIT_DEFAULT
     before = args.integer("before")
     # One more than asked, to know honestly whether older entries remain.
     found = await _store(ctx).audit_log(
@@ -435,7 +436,7 @@ async def audit_show(ctx: Context, args: Args) -> tuple[Reply, str]:
     shown = entries[: len(lines)]
     more = len(shown) < len(entries) or len(found) > count
     if more:
-        typed = f"admin audit {args.integer('count')}" if args.integer("count") else "admin audit"
+        typed = f"admin audit {asked}" if asked else "admin audit"  # the same page size
         footer = f"Older entries: `{typed} --before {shown[-1].id}`"
     else:
         footer = "No more entries: this is the oldest."
