@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -360,3 +361,16 @@ async def test_refusals_do_not_assume_a_platform(chat: Chat) -> None:
     roles = await chat.as_user("mona", "admin moderators add <@&123>", moderator=True)
     assert "Discord" not in roles
     assert "moderator rights go to users, not roles" in roles
+
+
+async def test_whoami_names_a_moderator_from_the_config_file(
+    packs: PackRegistry, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with store_bot(packs, clock, tmp_path) as made:
+        made.services.settings = replace(made.services.settings, moderator_users=frozenset({"cy"}))
+        chat = Chat(made)
+        assert (
+            await chat.say(":user cy") == "You are now cy (moderator: listed in the config file)."
+        )
+        assert "The audit log is empty." in await chat.say("admin audit")
+        assert chat.session.prompt == "cy*@#general> "
