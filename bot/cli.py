@@ -28,6 +28,7 @@ from bot.runtime import (
     console_has_input,
     environment,
 )
+from bot.wording import plural
 
 PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
 
@@ -274,8 +275,8 @@ def content_new(article: Path, pack_id: str, out: Path) -> int:
     for line in cleaned.changes():
         print(f"  - {line}")
     print(
-        f"Proposed {len(pack.quotes)} candidate quotes (verbatim, with their paragraph) and "
-        f"{len(pack.glossary)} glossary term(s): keep the good ones."
+        f"Proposed {plural(len(pack.quotes), 'candidate quote')} (verbatim, with their "
+        f"paragraph) and {plural(len(pack.glossary), 'glossary term')}: keep the good ones."
     )
     print(
         f"Next: fill in the {len(pack.drafts)} DRAFT: fields (`oped-bot content check {folder}` "

@@ -22,6 +22,7 @@ from bot.content.loader import PackError, check
 from bot.logs import Redactor
 from bot.runtime import NOTHING_TO_SERVE, choose_adapters
 from bot.store.migrations import MIGRATIONS
+from bot.wording import plural
 
 EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
 LATEST_SCHEMA = len(MIGRATIONS)
@@ -267,5 +268,7 @@ def report(checks: Sequence[Check], out: TextIO, secrets: Iterable[str] = ()) ->
         if not item.ok and item.fix:
             out.write(redact(f"     fix: {item.fix}") + "\n")
     failed = [item.name for item in checks if not item.ok]
-    out.write(f"{len(failed)} problem(s): {', '.join(failed)}\n" if failed else "all good\n")
+    out.write(
+        f"{plural(len(failed), 'problem')}: {', '.join(failed)}\n" if failed else "all good\n"
+    )
     return 1 if failed else 0

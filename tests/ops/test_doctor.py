@@ -96,7 +96,7 @@ def test_bad_config_and_broken_content_fail(
     assert code == 1
     assert 'FAIL config: oped-bot.yaml: timezone: "Atlantis/Capital" is not an IANA' in out
     assert "fix: correct the file (every key is explained in deploy/oped-bot.example.yaml)" in out
-    assert out.rstrip().endswith("1 problem(s): config")
+    assert out.rstrip().endswith("1 problem: config")
     code = main(["doctor", "--offline", "--config", "missing.yaml"])
     assert code == 1 and "FAIL config: missing.yaml: no such file" in capsys.readouterr().out
     code = main(["--config", "before.yaml", "doctor", "--offline"])  # either side of the command
@@ -303,7 +303,7 @@ def test_report_format() -> None:
         [doctor.Check("a", True, "fine"), doctor.Check("b", False, "broken", "do this")], out
     )
     assert code == 1
-    assert out.getvalue() == "ok   a: fine\nFAIL b: broken\n     fix: do this\n1 problem(s): b\n"
+    assert out.getvalue() == "ok   a: fine\nFAIL b: broken\n     fix: do this\n1 problem: b\n"
 
 
 def test_doctor_and_start_up_never_print_a_token(
