@@ -116,12 +116,17 @@ YAML_ONLY = (
 )
 
 
-@pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("name", ["pack.yaml", "article.md"])
+@pytest.mark.parametrize(
+    ("name", "case"),
+    [
+        (name, case)
+        for name in ("pack.yaml", "article.md")
+        for case in CASES
+        if name == "pack.yaml" or case not in YAML_ONLY  # article.md is not YAML
+    ],
+)
 def test_a_hostile_pack_file_is_refused(tmp_path: Path, name: str, case: str) -> None:
     make, reason = CASES[case]
-    if name == "article.md" and case in YAML_ONLY:
-        pytest.skip("article.md is not YAML")
     pack = tmp_path / "packs" / "north-korea-talks"
     shutil.copytree(BUNDLED / "north-korea-talks", pack)
     (pack / name).unlink()
