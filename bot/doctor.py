@@ -118,7 +118,14 @@ def content(settings: Settings) -> Check:
             + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""),
             f"run `oped-bot content check {settings.content_dir}` and fix what it lists",
         )
-    return Check("content", True, f"{settings.content_dir}: {', '.join(ids)}")
+    # A draft does not stop the bot (it is never served unasked), but it is not usable yet either.
+    shown = [
+        f"{pack.id} (draft: {plural(len(pack.drafts), 'field')} to fill in)"
+        if pack.is_draft
+        else pack.id
+        for pack in packs
+    ]
+    return Check("content", True, f"{settings.content_dir}: {', '.join(shown)}")
 
 
 def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
