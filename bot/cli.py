@@ -20,6 +20,7 @@ from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
+from bot.probes import ProbeConfigError
 from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
 
 PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
@@ -153,7 +154,7 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
         logs.setup("WARNING", settings.log_format, logs.secrets_from(env))
     try:
         return asyncio.run(runtime.run(settings, env, names))
-    except (AdapterUnavailable, DatabaseUnavailable) as exc:
+    except (AdapterUnavailable, DatabaseUnavailable, ProbeConfigError) as exc:
         print(f"The bot cannot start: {exc}", file=sys.stderr)
         return 2
     except PackInvalid as exc:

@@ -93,3 +93,32 @@ def api_error_kind(status: int | None) -> ApiErrorKind:
     if status >= 500:
         return "server_error"
     return "refused"
+
+
+class Readiness:
+    """Whether each adapter this process runs is connected to its platform (for `/readyz`)."""
+
+    def __init__(self) -> None:
+        self._adapters: dict[str, bool] = {}
+
+    def expect(self, name: str) -> None:
+        """Count `name` as not ready until it reports connected."""
+        self._adapters.setdefault(name, False)
+
+    def connected(self, name: str) -> None:
+        """`name` can take requests (gateway ready, socket connected, server listening)."""
+        self._adapters[name] = True
+
+    def disconnected(self, name: str) -> None:
+        """`name` lost its connection or is stopping."""
+        self._adapters[name] = False
+
+    @property
+    def adapters(self) -> dict[str, bool]:
+        """Each expected adapter and whether it is connected."""
+        return dict(self._adapters)
+
+    @property
+    def waiting(self) -> list[str]:
+        """The adapters that are not connected, by name."""
+        return sorted(name for name, up in self._adapters.items() if not up)

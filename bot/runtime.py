@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
+from bot.probes import probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
 from bot.store.sqlite import SqliteStore, StoreError
@@ -131,6 +132,9 @@ async def serve_all(
 ) -> int:
     """Run adapters and loops until `stop`, the console's end, or a failure; the exit status."""
     tasks: dict[asyncio.Task[object], str] = {}
+    for name in adapters:
+        # Not ready until each adapter says it is connected.
+        bot.services.readiness.expect(name)
     for name, serve in adapters.items():
         tasks[asyncio.create_task(serve(bot, env, stop), name=f"adapter:{name}")] = name
     for name, loop in loops.items():
@@ -185,9 +189,11 @@ async def run(
 ) -> int:
     """`oped-bot run`: the chosen (or configured) adapters in one process; the exit status.
 
-    Raises, before anything starts: AdapterUnavailable if an enabled adapter cannot be loaded,
-    PackInvalid on a broken content pack, DatabaseUnavailable if the database cannot be opened.
+    Raises, before anything starts: ProbeConfigError on a malformed OPED_BOT_HTTP_PORT,
+    AdapterUnavailable if an enabled adapter cannot be loaded, PackInvalid on a broken content
+    pack, DatabaseUnavailable if the database cannot be opened.
     """
+    probes = probe_address(env)
     names = list(names or choose_adapters(env))
     if names == ["console"] and choose_adapters(env) == ["console"]:
         log.info("no platform token is set: the console reads commands from standard input")
@@ -202,6 +208,9 @@ async def run(
             "database.path in the config) at a writable place; `oped-bot doctor` checks it."
         ) from exc
     stop = asyncio.Event()
+    loops = background_loops(bot)
+    if probes is not None:
+        loops["probes"] = functools.partial(serve_probes, bot.services, *probes)
     log.info(
         "starting",
         extra={
@@ -213,7 +222,7 @@ async def run(
     )
     try:
         with stop_on_signals(stop) as received:
-            code = await serve_all(bot, env, adapters, background_loops(bot), stop)
+            code = await serve_all(bot, env, adapters, loops, stop)
     finally:
         await close_bot(bot)
     log.info("stopped", extra={"status": code, "signal": ",".join(received) or "-"})
