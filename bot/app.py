@@ -50,20 +50,17 @@ class Bot:
             # Counted under one label: what was typed must never become a label.
             metrics.command(UNKNOWN_COMMAND, "refused", metrics.timer() - started)
             return blocks.error(str(exc))
-        request = Request(place, user, command.path, raw, source, message_id)
-        return await self._handle(request, started)
+        # Through `handle`, which times the command itself: every request takes that one path.
+        return await self.handle(Request(place, user, command.path, raw, source, message_id))
 
     async def handle(self, request: Request) -> Reply:
         """Check rights and arguments, run the handler, and turn refusals into ephemeral errors."""
-        return await self._handle(request, self.services.metrics.timer())
-
-    async def _handle(self, request: Request, started: float) -> Reply:
-        """`handle`, timed from `started` (when the line arrived, for typed commands)."""
+        metrics = self.services.metrics
+        started = metrics.timer()
         name = readable(request.user.name, request.user.id)
         if name != request.user.name:
             # A lone surrogate in a display name would fail UTF-8 encoding at the database.
             request = replace(request, user=replace(request.user, name=name))
-        metrics = self.services.metrics
         label = UNKNOWN_COMMAND
         outcome: CommandOutcome | None = None  # stays None if the caller cancels the request
         try:
