@@ -7,7 +7,7 @@ never from user text or ids, so the number of series stays bounded whatever peop
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -96,29 +96,30 @@ def api_error_kind(status: int | None) -> ApiErrorKind:
 
 
 class Readiness:
-    """Whether each adapter this process runs is connected to its platform (for `/readyz`)."""
+    """Whether each adapter this process runs is connected to its platform (for `/readyz`).
+
+    An adapter reports `connected` and `disconnected` as they happen, or hands `connected` a
+    check that is asked at each probe, when its SDK reconnects behind its back.
+    """
 
     def __init__(self) -> None:
-        self._adapters: dict[str, bool] = {}
+        self._adapters: dict[str, bool | Callable[[], Awaitable[bool]]] = {}
 
     def expect(self, name: str) -> None:
         """Count `name` as not ready until it reports connected."""
         self._adapters.setdefault(name, False)
 
-    def connected(self, name: str) -> None:
+    def connected(self, name: str, check: Callable[[], Awaitable[bool]] | None = None) -> None:
         """`name` can take requests (gateway ready, socket connected, server listening)."""
-        self._adapters[name] = True
+        self._adapters[name] = True if check is None else check
 
     def disconnected(self, name: str) -> None:
         """`name` lost its connection or is stopping."""
         self._adapters[name] = False
 
-    @property
-    def adapters(self) -> dict[str, bool]:
-        """Each expected adapter and whether it is connected."""
-        return dict(self._adapters)
-
-    @property
-    def waiting(self) -> list[str]:
-        """The adapters that are not connected, by name."""
-        return sorted(name for name, up in self._adapters.items() if not up)
+    async def adapters(self) -> dict[str, bool]:
+        """Each expected adapter and whether it is connected now."""
+        found: dict[str, bool] = {}
+        for name, state in list(self._adapters.items()):
+            found[name] = state if isinstance(state, bool) else await state()
+        return found

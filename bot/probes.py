@@ -67,16 +67,14 @@ async def readiness(services: Services, ping_timeout: float = PING_TIMEOUT) -> d
             database = f"unreachable ({type(exc).__name__}: {exc})"[:200]
         if database != "ok":
             problems.append(f"database {database}")
-    waiting = services.readiness.waiting
+    adapters = await services.readiness.adapters()
+    waiting = sorted(name for name, up in adapters.items() if not up)
     if waiting:
         problems.append("not connected: " + ", ".join(waiting))
     answer: dict[str, Any] = {
         "ready": not problems,
         "database": database,
-        "adapters": {
-            name: "connected" if up else "not connected"
-            for name, up in services.readiness.adapters.items()
-        },
+        "adapters": {name: "connected" if up else "not connected" for name, up in adapters.items()},
     }
     if problems:
         answer["reason"] = "; ".join(problems)

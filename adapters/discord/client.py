@@ -88,8 +88,16 @@ class DiscordAdapter:
         self.poster = DiscordPoster(client)
         self.bot.services.posters["discord"] = self.poster
 
+    def connected(self, up: bool) -> None:
+        """Tell readiness whether the gateway can deliver interactions now."""
+        if up:
+            self.bot.services.readiness.connected("discord")
+        else:
+            self.bot.services.readiness.disconnected("discord")
+
     async def stop(self) -> None:
         """Finish waiting edits and stop posting."""
+        self.connected(False)
         await self.edits.close()
         if self.poster is not None and self.bot.services.posters.get("discord") is self.poster:
             del self.bot.services.posters["discord"]
@@ -421,6 +429,16 @@ class OpedClient(discord.Client):
     async def setup_hook(self) -> None:
         """Start-up before the gateway connects: register the poster. Never syncs commands."""
         await self.adapter.start(self)
+
+    # Gateway state for `/readyz`: discord.py reconnects by itself and reports each step.
+    async def on_ready(self) -> None:
+        self.adapter.connected(True)
+
+    async def on_resumed(self) -> None:
+        self.adapter.connected(True)
+
+    async def on_disconnect(self) -> None:
+        self.adapter.connected(False)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.modal_submit:
