@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import forms, tree
-from adapters.discord.failures import explain
+from adapters.discord.failures import api_trace, explain
 from adapters.discord.poster import DiscordPoster, edit
 from adapters.discord.render import Outgoing, render, thread_name
 from adapters.discord.views import OpedButton, make_view, send_kwargs
@@ -417,6 +417,7 @@ class OpedClient(discord.Client):
         intents: discord.Intents | None = None,
         **options: Any,
     ) -> None:
+        options.setdefault("http_trace", api_trace(adapter.bot.services.metrics))
         super().__init__(
             intents=intents if intents is not None else default_intents(),
             allowed_mentions=discord.AllowedMentions.none(),

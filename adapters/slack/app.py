@@ -34,7 +34,7 @@ from adapters.slack.modal import (
     read_metadata,
     read_submission,
 )
-from adapters.slack.poster import SLACK_FAILURES, SlackPoster, slack_failure
+from adapters.slack.poster import SLACK_FAILURES, SlackClient, SlackPoster, slack_failure
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import blocks
 from bot.actions import PREFIX, command_line
@@ -144,6 +144,8 @@ class SlackAdapter:
         self.signing_secret = signing_secret
         self.modal_budget = modal_budget
         self.client = client
+        if isinstance(client, SlackClient):
+            client.on_failure = partial(bot.services.metrics.platform_api_error, "slack")
         self.command = command
         self.poster = SlackPoster(client)
         self.updates: Coalescer[tuple[str, str]] = (

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
 from adapters.discord.service import make_client, serve
 from bot.app import Bot
-from tests.adapters.discord.discord_harness import FakeDiscord
+from bot.ports import PostFailed
+from tests.adapters.discord.discord_harness import FakeDiscord, Harness
+from tests.adapters.discord.test_discord_poster import PLACE, PROMPT, poster
 
 
 async def test_discord_is_ready_once_the_gateway_is_and_not_after_a_disconnect(
@@ -43,3 +48,38 @@ async def state(bot: Bot, wanted: bool) -> bool:
             return True
         await asyncio.sleep(0)
     return False
+
+
+def errors(bot: Bot, kind: str) -> float:
+    for family in text_string_to_metric_families(bot.services.metrics.render().decode()):
+        for sample in family.samples:
+            if sample.name == "oped_bot_platform_api_errors_total" and sample.labels == {
+                "platform": "discord",
+                "kind": kind,
+            }:
+                return sample.value
+    return 0.0
+
+
+async def test_refused_discord_calls_are_counted_as_platform_api_errors(
+    discord_bot: Harness,
+) -> None:
+    fake = discord_bot.fake
+    fake.fail("POST", r"/messages$", 403, code=50001, message="Missing Access")
+    with pytest.raises(PostFailed):
+        await poster(discord_bot).post(PLACE, PROMPT)
+    with pytest.raises(PostFailed):
+        await poster(discord_bot).update(PLACE, "1200000000000000099", PROMPT)  # never existed
+    assert errors(discord_bot.bot, "refused") == 2
+    await poster(discord_bot).post(PLACE, PROMPT)  # accepted: nothing more counted
+    assert errors(discord_bot.bot, "refused") == 2
+    assert errors(discord_bot.bot, "network") == 0
+
+
+async def test_a_refused_interaction_answer_is_counted(discord_bot: Harness) -> None:
+    fake = discord_bot.fake
+    fake.fail("POST", r"/callback$", 404, code=10062, message="Unknown interaction")
+    await discord_bot.slash("summary", length="tldr")
+    # The answer was refused; the private note about it that followed was taken.
+    assert len([c for c in fake.calls if c.path.endswith("/callback")]) == 2
+    assert errors(discord_bot.bot, "refused") == 1

@@ -6,8 +6,11 @@ import asyncio
 import json
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.slack.app import SlackAdapter
+from adapters.slack.poster import make_client
 from bot.app import Bot
 from bot.metrics import Readiness
 from bot.probes import readiness
@@ -16,7 +19,9 @@ from tests.adapters.slack.slackfake import (
     BOT_TOKEN,
     SECRET,
     FakeSlack,
+    SlackRig,
     command_body,
+    shown_text,
     signed_headers,
 )
 from tests.adapters.slack.test_serve import free_port, start
@@ -126,3 +131,44 @@ async def test_readiness_reason_names_slack_when_its_socket_is_down(
     assert json.dumps(answer).count(BOT_TOKEN) == 0
     stop.set()
     await asyncio.wait_for(task, 5)
+
+
+def api_errors(bot: Bot, kind: str) -> float:
+    return metric(
+        bot.services.metrics.render().decode(),
+        "oped_bot_platform_api_errors_total",
+        platform="slack",
+        kind=kind,
+    )
+
+
+async def test_failed_slack_calls_are_counted_by_kind(
+    bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    fake.fail("chat.postMessage", "is_archived")  # refused by Slack, with a 200
+    assert await rig.command("claims") == 200
+    assert "could not post in this channel" in shown_text(rig.last_shown())
+    assert api_errors(bot, "refused") == 1
+    fake.fail_text("chat.postMessage", status=503)  # a proxy's outage page
+    assert await rig.command("claims") == 200
+    assert api_errors(bot, "server_error") == 1
+    # A rate limit the client waits out, then a post that goes through.
+    fake.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "0"})
+    assert await rig.command("claims") == 200
+    assert api_errors(bot, "rate_limited") == 1
+    posted = len(fake.called("chat.postMessage"))
+    assert await rig.command("claims") == 200  # all well: nothing more counted
+    assert len(fake.called("chat.postMessage")) == posted + 1
+    assert (api_errors(bot, "refused"), api_errors(bot, "server_error")) == (1, 1)
+    assert api_errors(bot, "network") == 0
+
+
+async def test_an_unreachable_slack_is_counted_as_a_network_error(bot: Bot) -> None:
+    port = free_port()  # nothing listens there
+    client = make_client(
+        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}
+    )
+    SlackAdapter(bot, client)
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await client.auth_test()
+    assert api_errors(bot, "network") == 1
