@@ -16,6 +16,7 @@ import yaml
 
 from bot.cli import parser
 from bot.config import SECRET_ENV, Settings, parse_mapping
+from bot.probes import probe_address
 from tests.ops.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -187,3 +188,39 @@ def test_readme_documents_docker_and_systemd() -> None:
     block = re.search(r"```yaml\n(.*?)```", readme, re.S)
     assert block is not None
     parse_mapping(yaml.safe_load(block.group(1)), Path("oped-bot.yaml"))
+
+
+def test_compose_postgres_profile_runs_the_bot_on_a_healthy_postgres() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    # The default (SQLite) bot is untouched: `docker compose up` needs no database server.
+    assert "profiles" not in services["oped-bot"]
+    assert "depends_on" not in services["oped-bot"]
+    database = services["postgres"]
+    assert database["profiles"] == ["postgres"]
+    assert database["image"] == "postgres:16"
+    assert database["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
+    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    data_volume, data_mount = database["volumes"][0].split(":")[:2]
+    assert data_volume in compose["volumes"]
+    assert data_mount == "/var/lib/postgresql/data"
+    env = database["environment"]
+    user, name = env["POSTGRES_USER"], env["POSTGRES_DB"]
+
+    bot = services["oped-bot-postgres"]
+    assert bot["profiles"] == ["postgres"]
+    assert bot["build"] == services["oped-bot"]["build"] and bot["env_file"] == ".env"
+    assert bot["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    url = bot["environment"]["OPED_BOT_DB"]
+    assert url.startswith(f"postgresql://{user}:")
+    assert url.endswith(f"@postgres:5432/{name}")
+    assert env["POSTGRES_PASSWORD"] in url  # the same ${...} on both sides
+    # Health for a load balancer or the engine: /readyz on OPED_BOT_HTTP_PORT.
+    port = bot["environment"]["OPED_BOT_HTTP_PORT"]
+    assert probe_address({"OPED_BOT_HTTP_PORT": port}) is not None
+    check = " ".join(bot["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/readyz" in check
+    # Every ${NAME} used is one compose can fill from deploy/.env, with a default.
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    for found in re.findall(r"\$\{([^}]*)\}", text):
+        assert ":-" in found, f"${{{found}}} needs a default so plain `up` works without it"
