@@ -16,7 +16,8 @@ import yaml
 
 from bot.cli import parser
 from bot.config import SECRET_ENV, Settings, parse_mapping
-from bot.probes import probe_address
+from bot.metrics import Metrics
+from bot.probes import PORT_ENV, probe_address
 from tests.ops.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -224,3 +225,30 @@ def test_compose_postgres_profile_runs_the_bot_on_a_healthy_postgres() -> None:
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     for found in re.findall(r"\$\{([^}]*)\}", text):
         assert ":-" in found, f"${{{found}}} needs a default so plain `up` works without it"
+
+
+def test_readme_scaling_out_names_the_real_metrics_paths_and_settings() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scaling out", 1)[1].split("\n## ", 1)[0]
+    for needed in (
+        "DISCORD_SHARD_ID",
+        "SLACK_MODE=http",
+        "OPED_BOT_HTTP_PORT",
+        "oped-bot db copy",
+        "--profile postgres",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ):
+        assert needed in section, needed
+    # Every metric the bot exports is documented, under the name Prometheus shows.
+    exported = {
+        family.name + ("_total" if family.type == "counter" else "")
+        for family in Metrics().registry.collect()
+    }
+    assert exported == set(re.findall(r"`(oped_bot_[a-z_]+)", section))
+    assert f"`{PORT_ENV}`" in readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    # The compose command in the section names a service the profile has.
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    for service in re.findall(r"--profile postgres (?:up -d --build|run --rm) ([\w-]+)", section):
+        assert "postgres" in compose["services"][service]["profiles"]
