@@ -298,3 +298,19 @@ def test_run_says_which_port_is_taken(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port} for /healthz, /readyz and /metrics" in (
         stderr.decode()
     )
+
+
+async def test_doctor_checks_the_probe_port_only_when_it_is_set(tmp_path: Path) -> None:
+    from bot import doctor
+
+    db = {"OPED_BOT_DB": str(tmp_path / "bot.sqlite3")}
+    names = [check.name for check in await doctor.diagnose(None, db)]
+    assert "health port" not in names  # off by default: nothing to check
+    checks = await doctor.diagnose(None, {**db, "OPED_BOT_HTTP_PORT": "9100"})
+    (port,) = [check for check in checks if check.name == "health port"]
+    assert port.ok and port.detail == "/healthz, /readyz and /metrics on 0.0.0.0:9100"
+    checks = await doctor.diagnose(None, {**db, "OPED_BOT_HTTP_PORT": "ninety"})
+    (port,) = [check for check in checks if check.name == "health port"]
+    assert not port.ok
+    assert "OPED_BOT_HTTP_PORT must be a port number" in port.detail
+    assert "OPED_BOT_HTTP_PORT" in port.fix
