@@ -298,6 +298,7 @@ def test_run_says_which_port_is_taken(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port} for /healthz, /readyz and /metrics" in (
         stderr.decode()
     )
+    assert "Traceback" not in stderr.decode()  # a setting to change, said in one line
 
 
 async def test_doctor_checks_the_probe_port_only_when_it_is_set(tmp_path: Path) -> None:
