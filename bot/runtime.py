@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
-from bot.probes import probe_address, serve_probes
+from bot.probes import ProbeUnavailable, probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
 from bot.store.sqlite import SqliteStore, StoreError
@@ -198,6 +198,14 @@ async def serve_all(
     return code
 
 
+async def _serve_probes(bot: Bot, host: str, port: int, stop: asyncio.Event) -> None:
+    """The probes on OPED_BOT_HTTP_PORT; a port that cannot be opened is a setting to change."""
+    try:
+        await serve_probes(bot.services, host, port, stop)
+    except ProbeUnavailable as exc:
+        raise AdapterSetupError(str(exc)) from exc
+
+
 def _outcome(name: str, task: asyncio.Task[object], stop: asyncio.Event) -> int:
     """The exit status a finished task asks for, logging why."""
     if task.cancelled():
@@ -254,7 +262,7 @@ async def run(
     stop = asyncio.Event()
     loops = background_loops(bot)
     if probes is not None:
-        loops["probes"] = functools.partial(serve_probes, bot.services, *probes)
+        loops["probes"] = functools.partial(_serve_probes, bot, *probes)
     log.info(
         "starting",
         extra={
