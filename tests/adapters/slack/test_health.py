@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
@@ -171,4 +172,17 @@ async def test_an_unreachable_slack_is_counted_as_a_network_error(bot: Bot) -> N
     SlackAdapter(bot, client)
     with pytest.raises(aiohttp.ClientConnectionError):
         await client.auth_test()
+    assert api_errors(bot, "network") == 1
+
+
+async def test_an_unreachable_response_url_is_counted_as_a_network_error(
+    bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    fields = dict(parse_qsl(command_body(fake, "frobnicate")))
+    fields["response_url"] = f"http://127.0.0.1:{free_port()}/respond/cmd"  # nothing listens
+    status, _ = await rig.post(urlencode(fields))
+    await rig.adapter.drain()
+    assert status == 200
+    # The refusal still reached the user, privately in the channel.
+    assert "frobnicate" in shown_text(fake.called("chat.postEphemeral")[-1])
     assert api_errors(bot, "network") == 1
