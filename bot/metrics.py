@@ -6,11 +6,14 @@ never from user text or ids, so the number of series stays bounded whatever peop
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+log = logging.getLogger(__name__)
 
 CommandOutcome = Literal["ok", "refused", "failed"]
 # What went wrong talking to a platform: told apart because each calls for a different response
@@ -121,5 +124,13 @@ class Readiness:
         """Each expected adapter and whether it is connected now."""
         found: dict[str, bool] = {}
         for name, state in list(self._adapters.items()):
-            found[name] = state if isinstance(state, bool) else await state()
+            if isinstance(state, bool):
+                found[name] = state
+                continue
+            try:
+                found[name] = await state()
+            except Exception:
+                # An SDK that cannot say whether it is connected is not fit to take requests.
+                log.warning("readiness check failed", extra={"adapter": name}, exc_info=True)
+                found[name] = False
         return found

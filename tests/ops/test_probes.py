@@ -315,3 +315,13 @@ async def test_doctor_checks_the_probe_port_only_when_it_is_set(tmp_path: Path) 
     assert not port.ok
     assert "OPED_BOT_HTTP_PORT must be a port number" in port.detail
     assert "OPED_BOT_HTTP_PORT" in port.fix
+
+
+async def test_an_adapter_check_that_raises_counts_as_not_connected(probes: Probes) -> None:
+    async def broken() -> bool:
+        raise RuntimeError("the SDK's session is gone")
+
+    probes.services.readiness.connected("slack", broken)
+    status, body = await probes.get("/readyz")
+    assert status == 503
+    assert json.loads(body)["reason"] == "not connected: slack"
