@@ -218,9 +218,12 @@ async def serve(bot: Bot, env: Mapping[str, str], stop: asyncio.Event) -> None:
     """
     poster = ConsolePoster(_printer(sys.stdout))
     bot.services.posters["console"] = poster
+    # A terminal has no connection to lose: ready as soon as it reads.
+    bot.services.readiness.connected("console")
     try:
         await run(bot, stop=stop)
     finally:
+        bot.services.readiness.disconnected("console")
         if bot.services.posters.get("console") is poster:
             del bot.services.posters["console"]
 

@@ -20,6 +20,7 @@ from typing import TextIO
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.logs import Redactor
+from bot.probes import PORT_ENV, ProbeConfigError, probe_address
 from bot.runtime import NOTHING_TO_SERVE, choose_adapters
 from bot.store.migrations import MIGRATIONS
 from bot.wording import plural
@@ -262,9 +263,22 @@ async def diagnose(
     config_check, settings = config(config_path, env)
     checks = [config_check, credentials(env, console_input), content(settings)]
     checks.append(database(settings, latest_schema))
+    if env.get(PORT_ENV, "").strip():
+        checks.append(health_port(env))
     for platform_check in platform_checks:
         checks.append(await platform_check())
     return checks
+
+
+def health_port(env: Mapping[str, str]) -> Check:
+    """OPED_BOT_HTTP_PORT is a port `oped-bot run` can serve the probes on."""
+    try:
+        address = probe_address(env)
+    except ProbeConfigError as exc:
+        return Check("health port", False, str(exc), f"fix {PORT_ENV} in the environment or .env")
+    assert address is not None  # only asked when the variable is set
+    host, port = address
+    return Check("health port", True, f"/healthz, /readyz and /metrics on {host}:{port}")
 
 
 def report(checks: Sequence[Check], out: TextIO, secrets: Iterable[str] = ()) -> int:

@@ -436,6 +436,11 @@ class SqliteStore:
             await self._reader.close()
             await self._writer_conn.close()
 
+    async def ping(self) -> None:
+        """A read through the reader: raises StoreError once closed, sqlite3.Error if unwell."""
+        # sqlite_master is on disk, so this touches the file, where `SELECT 1` would not.
+        await self._read(lambda conn: conn.execute("SELECT count(*) FROM sqlite_master").fetchone())
+
     @property
     def write_stats(self) -> tuple[int, int]:
         """(transactions, writes) committed so far: how well group commit is batching."""
