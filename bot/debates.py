@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot import actions
 from bot.blocks import Button, Card, Field, Style
 from bot.store.base import SIDES, Debate, DebateVote, Side
+from bot.wording import plural
 
 LABELS: dict[Side, str] = {"for": "For", "against": "Against", "undecided": "Undecided"}
 STYLES: dict[Side, Style] = {"for": "success", "against": "danger", "undecided": "secondary"}
@@ -134,7 +135,7 @@ def _swing_lines(before: PhaseTally, after: PhaseTally) -> str:
 
 
 def _voters(n: int) -> str:
-    return f"{n} voter" + ("" if n == 1 else "s")
+    return plural(n, "voter")
 
 
 RULE = (
@@ -209,13 +210,13 @@ def debate_card(debate: Debate, opening: int, closing: int) -> Card:
             "Opening vote: where do you stand before the discussion? Vote For, Against or "
             "Undecided; you can change it until the closing vote opens."
         )
-        counts = f"{opening} opening vote" + ("" if opening == 1 else "s")
+        counts = plural(opening, "opening vote")
     else:
         step = (
             "Closing vote: having heard the arguments, where do you stand now? Everyone may "
             "vote, including people who missed the opening vote."
         )
-        counts = f"{opening} opening, {closing} closing vote" + ("" if closing == 1 else "s")
+        counts = f"{plural(opening, 'opening vote')}, {plural(closing, 'closing vote')}"
     return Card(
         "debate",
         f"{debate.motion}\n\n{step}",

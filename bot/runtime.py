@@ -12,9 +12,10 @@ import importlib
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 from bot.app import Bot
 from bot.clock import SystemClock
@@ -22,6 +23,7 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
+from bot.probes import ProbeUnavailable, probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
 from bot.store.sqlite import SqliteStore, StoreError
@@ -39,6 +41,33 @@ def choose_adapters(env: Mapping[str, str]) -> list[str]:
     ):
         chosen.append("slack")
     return chosen or ["console"]
+
+
+NOTHING_TO_SERVE = (
+    "no platform token is set and standard input is not a terminal or a pipe, so there is "
+    "nothing to serve. Set DISCORD_TOKEN (Discord), or SLACK_BOT_TOKEN with SLACK_APP_TOKEN "
+    "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) for Slack, in the environment or .env "
+    "(see deploy/.env.example); or run `oped-bot console` in a terminal."
+)
+
+
+def console_has_input(stdin: IO[str] | None) -> bool:
+    """Whether the console could read commands from `stdin`: a terminal, a pipe or a file.
+
+    Docker without `-i` and systemd give /dev/null (a character device, not a terminal): the
+    console would read nothing and exit 0, and the supervisor would restart it for ever.
+    """
+    if stdin is None or stdin.closed:
+        return False
+    try:
+        fd = stdin.fileno()
+    except (OSError, ValueError):
+        return True  # an in-memory stream handed over by the caller
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False  # descriptor 0 is closed
+    return stdin.isatty() or not stat.S_ISCHR(mode)
 
 
 async def build_bot(settings: Settings) -> Bot:
@@ -82,6 +111,13 @@ DRAIN_SECONDS = 3.0
 
 class AdapterUnavailable(Exception):
     """An adapter whose credentials are set cannot be loaded."""
+
+
+class AdapterSetupError(Exception):
+    """An adapter's settings are wrong (a malformed variable, a rejected token).
+
+    The message says what to change, so it is logged as one line, without a traceback.
+    """
 
 
 class DatabaseUnavailable(Exception):
@@ -131,6 +167,9 @@ async def serve_all(
 ) -> int:
     """Run adapters and loops until `stop`, the console's end, or a failure; the exit status."""
     tasks: dict[asyncio.Task[object], str] = {}
+    for name in adapters:
+        # Not ready until each adapter says it is connected.
+        bot.services.readiness.expect(name)
     for name, serve in adapters.items():
         tasks[asyncio.create_task(serve(bot, env, stop), name=f"adapter:{name}")] = name
     for name, loop in loops.items():
@@ -159,11 +198,22 @@ async def serve_all(
     return code
 
 
+async def _serve_probes(bot: Bot, host: str, port: int, stop: asyncio.Event) -> None:
+    """The probes on OPED_BOT_HTTP_PORT; a port that cannot be opened is a setting to change."""
+    try:
+        await serve_probes(bot.services, host, port, stop)
+    except ProbeUnavailable as exc:
+        raise AdapterSetupError(str(exc)) from exc
+
+
 def _outcome(name: str, task: asyncio.Task[object], stop: asyncio.Event) -> int:
     """The exit status a finished task asks for, logging why."""
     if task.cancelled():
         return 0
     error = task.exception()
+    if isinstance(error, AdapterSetupError):
+        log.error("stopped: %s", error, extra={"task": task.get_name()})
+        return 1
     if error is not None:
         log.error(
             "stopped by an error",
@@ -185,14 +235,22 @@ async def run(
 ) -> int:
     """`oped-bot run`: the chosen (or configured) adapters in one process; the exit status.
 
-    Raises, before anything starts: AdapterUnavailable if an enabled adapter cannot be loaded,
-    PackInvalid on a broken content pack, DatabaseUnavailable if the database cannot be opened.
+    Raises, before anything starts: ProbeConfigError on a malformed OPED_BOT_HTTP_PORT,
+    AdapterUnavailable if an enabled adapter cannot be loaded, PackInvalid on a broken content
+    pack, DatabaseUnavailable if the database cannot be opened.
     """
+    probes = probe_address(env)
     names = list(names or choose_adapters(env))
     if names == ["console"] and choose_adapters(env) == ["console"]:
         log.info("no platform token is set: the console reads commands from standard input")
     if adapters is None:
         adapters = {name: load_adapter(name) for name in names}
+    if settings.db_path.is_dir():
+        raise DatabaseUnavailable(
+            f"the database path {settings.db_path} is a folder. Point OPED_BOT_DB (or "
+            f"database.path in the config) at a file inside it, such as "
+            f"{settings.db_path / 'oped-bot.sqlite3'}."
+        )
     try:
         settings.db_path.parent.mkdir(parents=True, exist_ok=True)
         bot = await build_bot(settings)
@@ -202,6 +260,9 @@ async def run(
             "database.path in the config) at a writable place; `oped-bot doctor` checks it."
         ) from exc
     stop = asyncio.Event()
+    loops = background_loops(bot)
+    if probes is not None:
+        loops["probes"] = functools.partial(_serve_probes, bot, *probes)
     log.info(
         "starting",
         extra={
@@ -213,7 +274,7 @@ async def run(
     )
     try:
         with stop_on_signals(stop) as received:
-            code = await serve_all(bot, env, adapters, background_loops(bot), stop)
+            code = await serve_all(bot, env, adapters, loops, stop)
     finally:
         await close_bot(bot)
     log.info("stopped", extra={"status": code, "signal": ",".join(received) or "-"})

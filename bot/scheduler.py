@@ -36,6 +36,7 @@ from bot.schedule.cron import next_run, runs_between
 from bot.schedule.model import Run, RunState, Schedule
 from bot.schedule.post import compose, prepare, schedule_context
 from bot.store.base import Store
+from bot.wording import plural
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -111,11 +112,11 @@ class Scheduler:
         for run in await self.store.runs_to_resume(now, platforms):
             outcome = await self._resume(run, now)
             if outcome is not None:
-                outcomes.append(outcome)
+                outcomes.append(self._counted(outcome))
         for schedule in await self.store.due_schedules(now, platforms):
             outcome = await self._due(schedule, now)
             if outcome is not None:
-                outcomes.append(outcome)
+                outcomes.append(self._counted(outcome))
         return outcomes
 
     async def run_now(self, schedule: Schedule, now: datetime | None = None) -> Outcome:
@@ -131,7 +132,12 @@ class Scheduler:
         )
         if run is None:
             raise UserError(f"Schedule {schedule.id} was just posted; try again in a second.")
-        return await self._attempt(schedule, run, now)
+        return self._counted(await self._attempt(schedule, run, now))
+
+    def _counted(self, outcome: Outcome) -> Outcome:
+        """Count an outcome this instance produced (None outcomes were another's to report)."""
+        self.services.metrics.scheduled_run(outcome.state)
+        return outcome
 
     async def next_wake(self, now: datetime) -> datetime:
         """When `tick` next has something to do, capped so new schedules are noticed."""
@@ -181,7 +187,8 @@ class Scheduler:
                 f"than the {_span(self.policy.grace)} grace period"
             )
         if superseded:
-            parts.append(f"{superseded} missed run(s) within the grace period were folded into one")
+            missed = plural(superseded, "missed run")
+            parts.append(f"{missed} within the grace period folded into one post")
         detail = f"schedule {schedule.id}: skipped: " + "; ".join(parts)
         log.warning(
             "missed schedule runs skipped",

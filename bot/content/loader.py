@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot import limits
+from bot import limits, safe_yaml
 from bot.content.model import (
     Author,
     Claim,
@@ -80,18 +81,24 @@ def count_sentences(text: str) -> int:
 
 def read_article(path: Path) -> tuple[str, ...]:
     """Paragraphs of article.md: blocks separated by blank lines, numbered from 1."""
-    text = path.read_text(encoding="utf-8")
+    text = safe_yaml.read_text(path, safe_yaml.PACK_FILE_MAX_BYTES)
     blocks = re.split(r"\n\s*\n", text.strip())
     return tuple(" ".join(block.split()) for block in blocks if block.strip())
 
 
+def _has_pack_yaml(folder: Path) -> bool:
+    # Present in any form (even a FIFO or a device): the reader refuses it by name, rather
+    # than the pack vanishing from the list.
+    return (folder / "pack.yaml").exists() or (folder / "pack.yaml").is_symlink()
+
+
 def discover(root: Path) -> list[Path]:
     """Pack folders under `root`, or `root` itself when it is a pack."""
-    if (root / "pack.yaml").is_file():
+    if _has_pack_yaml(root):
         return [root]
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if (p / "pack.yaml").is_file())
+    return sorted(p for p in root.iterdir() if _has_pack_yaml(p))
 
 
 def load_pack(folder: Path) -> Pack:
@@ -114,6 +121,37 @@ def check(root: Path) -> tuple[list[Pack], list[PackError]]:
     return packs, errors
 
 
+# The keys each mapping may hold: anything else is a typo that would otherwise vanish silently.
+_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        [
+            "id",
+            "title",
+            "author",
+            "outlet",
+            "published",
+            "published_note",
+            "language",
+            "preparation",
+            "summaries",
+            "claims",
+            "quotes",
+            "counterpoints",
+            "prompts",
+            "glossary",
+        ]
+    ),
+    "author": frozenset({"name", "affiliation", "bio"}),
+    "summaries": frozenset({"tldr", "short", "long"}),
+    "claims": frozenset({"id", "text", "paragraphs", "topics"}),
+    "quotes": frozenset({"id", "text", "paragraph", "speaker", "topics", "claim"}),
+    "counterpoints": frozenset({"id", "claim", "text", "sources"}),
+    "sources": frozenset({"title", "publisher", "year", "url", "supports"}),
+    "prompts": frozenset({"id", "motion", "kind"}),
+    "glossary": frozenset({"term", "text", "aliases"}),
+}
+
+
 class _Reader:
     """Walks pack.yaml collecting every problem rather than stopping at the first."""
 
@@ -126,6 +164,19 @@ class _Reader:
 
     def fail(self, where: str, message: str, file: Path | None = None) -> None:
         self.errors.append(PackError(file or self.yaml_path, where, message))
+
+    def known(self, data: dict[str, Any], kind: str, where: str) -> None:
+        """Name every key of `data` that a `kind` mapping does not have, with the closest one."""
+        allowed = _KEYS[kind]
+        for key in data:
+            if key in allowed:
+                continue
+            path = f"{where}.{key}" if where else str(key)
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(allowed))
+            )
+            self.fail(path, f"is not a known key; {hint}")
 
     def read(self) -> Pack:
         data = self._load_yaml()
@@ -142,9 +193,15 @@ class _Reader:
 
     def _load_yaml(self) -> dict[str, Any]:
         try:
-            data = yaml.safe_load(self.yaml_path.read_text(encoding="utf-8"))
+            data = safe_yaml.load(self.yaml_path, safe_yaml.PACK_FILE_MAX_BYTES)
         except FileNotFoundError:
             self.fail("", "missing")
+            return {}
+        except safe_yaml.FileRefused as exc:
+            self.fail("", str(exc))
+            return {}
+        except OSError as exc:
+            self.fail("", f"cannot be read ({exc.strerror})")
             return {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -161,6 +218,12 @@ class _Reader:
             paragraphs = read_article(self.article_path)
         except FileNotFoundError:
             self.fail("", "missing", self.article_path)
+            return ()
+        except safe_yaml.FileRefused as exc:
+            self.fail("", str(exc), self.article_path)
+            return ()
+        except OSError as exc:
+            self.fail("", f"cannot be read ({exc.strerror})", self.article_path)
             return ()
         if not paragraphs:
             self.fail("", "has no paragraphs", self.article_path)
@@ -204,6 +267,7 @@ class _Reader:
         for index, item in enumerate(value):
             where = f"{key}[{index}]"
             if isinstance(item, dict):
+                self.known(item, key, where)
                 yield where, item
             else:
                 self.fail(where, "must be a mapping")
@@ -238,14 +302,17 @@ class _Reader:
             self.fail("id", "must be lowercase letters, digits and hyphens")
         if pack_id and pack_id != self.folder.name:
             self.fail("id", f"is {pack_id!r} but the folder is named {self.folder.name!r}")
+        self.known(data, "", "")
         author = data.get("author")
         if not isinstance(author, dict):
             self.fail("author", "must be a mapping with name (and affiliation, bio)")
             author = {}
+        self.known(author, "author", "author")
         summaries = data.get("summaries")
         if not isinstance(summaries, dict):
             self.fail("summaries", "must be a mapping with tldr, short and long")
             summaries = {}
+        self.known(summaries, "summaries", "summaries")
         long_summary = self.text(summaries, "long", "summaries", limits.LONG_SUMMARY_MAX)
         if len(long_summary.split()) > limits.LONG_SUMMARY_WORDS:
             self.fail(
@@ -325,6 +392,7 @@ class _Reader:
                 if not isinstance(source, dict):
                     self.fail(spot, "must be a mapping with title, publisher, year")
                     continue
+                self.known(source, "sources", spot)
                 year = source.get("year")
                 if isinstance(year, str) and year.startswith(DRAFT_MARK):
                     self.drafts.append(f"{spot}.year")
@@ -339,6 +407,7 @@ class _Reader:
                         publisher=self.text(source, "publisher", spot, 200),
                         year=year,
                         url=str(url) if url else None,
+                        supports=self.optional_text(source, "supports", spot) or None,
                     )
                 )
             yield Counterpoint(

@@ -436,6 +436,11 @@ class SqliteStore:
             await self._reader.close()
             await self._writer_conn.close()
 
+    async def ping(self) -> None:
+        """A read through the reader: raises StoreError once closed, sqlite3.Error if unwell."""
+        # sqlite_master is on disk, so this touches the file, where `SELECT 1` would not.
+        await self._read(lambda conn: conn.execute("SELECT count(*) FROM sqlite_master").fetchone())
+
     @property
     def write_stats(self) -> tuple[int, int]:
         """(transactions, writes) committed so far: how well group commit is batching."""
@@ -596,7 +601,7 @@ class SqliteStore:
                     held = ", ".join(str(p) for p in previous)
                     raise Refused(
                         f"Poll #{poll_id} allows at most {poll.max_picks} picks and you have "
-                        f"{held}. Click one of those again to drop it, then pick {option}."
+                        f"{held}. Vote for one of those again to drop it, then pick {option}."
                     )
                 conn.execute(
                     "INSERT INTO poll_votes (poll_id, voter, option, voter_name, voted_at) "
@@ -875,12 +880,16 @@ class SqliteStore:
 
         await self._write(op)
 
-    async def audit_log(self, platform: str, workspace: str, limit: int = 50) -> list[AuditEntry]:
+    async def audit_log(
+        self, platform: str, workspace: str, limit: int = 50, *, before: int | None = None
+    ) -> list[AuditEntry]:
         def op(conn: sqlite3.Connection) -> list[AuditEntry]:
+            # Paging by id rather than offset: lines written meanwhile do not shift the pages.
             rows = conn.execute(
                 "SELECT id, at, platform, workspace, actor_id, actor_name, action, detail "
-                "FROM audit_log WHERE platform = ? AND workspace = ? ORDER BY id DESC LIMIT ?",
-                (platform, workspace, max(0, limit)),
+                "FROM audit_log WHERE platform = ? AND workspace = ? AND id < ? "
+                "ORDER BY id DESC LIMIT ?",
+                (platform, workspace, before if before is not None else 2**63 - 1, max(0, limit)),
             )
             return [AuditEntry(r[0], _when(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
 

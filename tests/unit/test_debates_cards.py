@@ -146,10 +146,10 @@ def test_closing_card_in_full() -> None:
         "vote, including people who missed the opening vote."
     )
     assert card.footer == (
-        "2 opening, 1 closing vote · results when a moderator closes it · started by Mo"
+        "2 opening votes, 1 closing vote · results when a moderator closes it · started by Mo"
     )
     later = debates.debate_card(replace(DEBATE, phase="after", closed_at=None), 1, 2)
-    assert (later.footer or "").startswith("1 opening, 2 closing votes ·")
+    assert (later.footer or "").startswith("1 opening vote, 2 closing votes ·")
 
 
 def test_closing_vote_confirmations() -> None:

@@ -220,7 +220,7 @@ def test_vote_messages() -> None:
     poll = make()
     added = VoteOutcome(poll, 2, "added", (), (2,))
     assert polls.vote_message(added) == (
-        "Your vote in poll #12: 2. Bolton. Click it again to take it back."
+        "Your vote in poll #12: 2. Bolton. Vote for it again to take it back."
     )
     moved = VoteOutcome(poll, 3, "moved", (2,), (3,))
     assert "from 2. Bolton to 3. Someone new" in polls.vote_message(moved)

@@ -297,7 +297,7 @@ def test_poll_closed_by_hand_after_its_deadline_passed() -> None:
     )
     assert polls.status(poll, NOW) == "Closed Mon 05 Jan 2026 11:00 UTC"
     card = polls.announcement(poll, Tally((2, 1, 0), 3), NOW)
-    assert card.title == "Poll #12 has closed (it was closed)"
+    assert card.title == "Poll #12 has closed (closed by its creator)"
     assert card.footer == "Single choice · 3 voters · Closed Mon 05 Jan 2026 11:00 UTC"
     assert "1. Pompeo\n███████░░░ 67% · 2 votes" in card.body
 
@@ -342,7 +342,8 @@ def test_every_single_choice_confirmation_in_full() -> None:
     assert polls.vote_message(back) == "You took back your vote in poll #12 (it was 1. Pompeo)."
     added = VoteOutcome(make(max_picks=3), 2, "added", (), (2,))
     assert polls.vote_message(added) == (
-        "Added 2. Bolton to your picks in poll #12. Your picks: 2 (up to 3)."
+        "Added 2. Bolton to your picks in poll #12. Your picks: 2 (up to 3). "
+        "Vote for it again to remove it."
     )
 
 
@@ -409,3 +410,9 @@ def test_cards_and_statuses_show_times_in_the_configured_zone() -> None:
     announced = polls.announcement(closed, Tally((0, 0, 0), 0), NOW, paris)
     assert (announced.footer or "").endswith("Closed Mon 05 Jan 2026 13:00 CET")
     assert polls.format_time(NOW, "Asia/Kolkata") == "Mon 05 Jan 2026 17:30 IST"
+
+
+def test_announcement_of_a_poll_a_moderator_closed() -> None:
+    poll = make(closed_at=NOW, closed_by="mod")
+    card = polls.announcement(poll, Tally((0, 1, 0), 1), NOW)
+    assert card.title == "Poll #12 has closed (closed by a moderator)"
