@@ -186,3 +186,37 @@ def test_a_choice_outside_the_list_is_refused_with_the_usage_line() -> None:
 def test_words_given_as_separate_items_are_joined_with_spaces() -> None:
     say = Command(("say",), "s", _noop, (Option("words", "words", "w"),))
     assert coerce(say, {"words": ("regime", "change")}).text("words") == "regime change"
+
+
+def test_labels_and_usage_follow_the_placeholder_people_are_shown() -> None:
+    def option(placeholder: str | None, **kwargs: object) -> Option:
+        return Option("thing", kwargs.pop("kind", "text"), "h", placeholder=placeholder, **kwargs)  # type: ignore[arg-type]
+
+    assert option(None).label == "<thing>"
+    assert option("N").label == "<N>"
+    assert option("<id>").label == "<id>"
+    assert option('"<question>"').label == "<question>"
+    assert option("2h|1d").label == "<thing>"
+    assert option('"<item>" ...', kind="list").label == "<thing>"
+    assert option("N", positional=False).label == "--thing"
+    assert option("N", required=True).usage == "N"
+    assert option("N").usage == "[N]"
+    assert option("2h|1d|<time>", positional=False).usage == "[--thing 2h|1d|<time>]"
+    assert option(None, positional=False).usage == "[--thing <thing>]"
+
+
+def test_an_unknown_command_in_a_nested_group_points_to_that_group() -> None:
+    catalogue = Catalogue(
+        [Command(("admin", "schedule", "add"), "a", _noop), Command(("admin", "audit"), "b", _noop)]
+    )
+    with pytest.raises(NotFound) as nested:
+        parse("Admin Schedule frob now", catalogue)
+    assert str(nested.value) == (
+        "No command `admin schedule frob`. Did you mean `admin schedule add`? "
+        "Type `help admin schedule` for its commands."
+    )
+    with pytest.raises(NotFound) as top:
+        parse("admin", catalogue)
+    assert str(top.value).startswith("No command `admin`.")
+    assert str(top.value).endswith("Type `help admin` for its commands.")
+    assert catalogue.groups() == {("admin",), ("admin", "schedule")}

@@ -416,3 +416,10 @@ def test_announcement_of_a_poll_a_moderator_closed() -> None:
     poll = make(closed_at=NOW, closed_by="mod")
     card = polls.announcement(poll, Tally((0, 1, 0), 1), NOW)
     assert card.title == "Poll #12 has closed (closed by a moderator)"
+
+
+def test_multi_choice_results_say_percentages_are_per_voter() -> None:
+    body = polls.option_lines(make(max_picks=2), Tally((3, 2, 1), 3))
+    assert body.endswith("\n\n% of 3 voters; each could pick up to 2, so the total can pass 100%.")
+    assert "% of" not in polls.option_lines(make(max_picks=2), Tally((0, 0, 0), 0))
+    assert "% of" not in polls.option_lines(make(), Tally((3, 0, 0), 3))
