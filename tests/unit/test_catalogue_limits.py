@@ -220,3 +220,11 @@ def test_an_unknown_command_in_a_nested_group_points_to_that_group() -> None:
     assert str(top.value).startswith("No command `admin`.")
     assert str(top.value).endswith("Type `help admin` for its commands.")
     assert catalogue.groups() == {("admin",), ("admin", "schedule")}
+
+
+def test_a_command_is_got_by_its_path_or_refused_with_suggestions() -> None:
+    catalogue = Catalogue([PICK])
+    assert catalogue.get(("pick",)) is PICK
+    with pytest.raises(NotFound) as refused:
+        catalogue.get(("pik", "x"))
+    assert str(refused.value) == "No command `pik x`. Did you mean `pick`? Type `help`."
