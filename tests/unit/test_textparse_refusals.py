@@ -8,8 +8,8 @@ import pytest
 from bot.blocks import Reply, text
 from bot.catalogue import Args, Catalogue, Command, Option
 from bot.context import Context
-from bot.errors import UsageError
-from bot.textparse import parse, split
+from bot.errors import NotFound, UsageError
+from bot.textparse import parse, sort_words, split
 
 
 async def _noop(ctx: Context, args: Args) -> Reply:
@@ -143,3 +143,64 @@ def test_quotes_and_backslashes_inside_words() -> None:
     assert split('say "" end') == ["say", "", "end"]
     assert split("say a\\") == ["say", "a\\"]
     assert split('/oped/say "x"') == ["say", "x"]
+
+
+TAG = Command(("tag",), "t", _noop, (Option("tags", "list", "t"),))
+SHOW = Command(("show",), "s", _noop, (Option("id", "text", "i", required=True),))
+NOTE = Command(
+    ("note",),
+    "n",
+    _noop,
+    (Option("title", "text", "t", required=True), Option("body", "words", "b")),
+)
+MORE = Catalogue([ASK, SAY, TAG, SHOW, NOTE])
+
+
+def more_refusal(line: str) -> str:
+    with pytest.raises(UsageError) as refused:
+        parse(line, MORE)
+    return str(refused.value)
+
+
+def test_a_command_without_named_options_says_so() -> None:
+    assert more_refusal("tag a --x") == (
+        '`tag` has no option `--x` (its options: none).\nUsage: tag ["tags" ...]'
+    )
+
+
+def test_words_a_command_does_not_take_are_echoed_cut_to_sixty_characters() -> None:
+    assert more_refusal("show 12 and more") == "`show` does not take `and more`.\nUsage: show <id>"
+    extra = " ".join(["word"] * 20)
+    assert more_refusal(f"show 12 {extra}") == (
+        f"`show` does not take `{' '.join(['word'] * 11)}…`.\nUsage: show <id>"
+    )
+
+
+def test_an_option_given_twice_is_refused_with_the_usage_line() -> None:
+    assert refusal('ask "Q?" a b --closes 2h --closes=3h') == (
+        f"`--closes` is given twice; give it once.\n{ASK_USAGE}"
+    )
+
+
+def test_a_text_then_words_command_takes_an_unquoted_line() -> None:
+    _, raw = parse("note Hello world again", MORE)
+    assert raw == {"title": "Hello", "body": "world again"}
+
+
+def test_an_unknown_command_is_echoed_cut_to_forty_characters() -> None:
+    with pytest.raises(NotFound) as refused:
+        parse("frob" + "x" * 60, MORE)
+    assert str(refused.value) == f"No command `frob{'x' * 35}…`. Type `help` for the list."
+
+
+def test_words_from_a_form_sort_like_typed_ones() -> None:
+    assert sort_words(ASK, ["Q?", "a", "b", "--closes", "2h"]) == {
+        "question": "Q?",
+        "options": ("a", "b"),
+        "closes": "2h",
+    }
+
+
+def test_escapes_at_the_end_of_a_quote_and_alone() -> None:
+    assert split(r'say "end\""') == ["say", 'end"']
+    assert split(r"say \" b") == ["say", '"', "b"]
