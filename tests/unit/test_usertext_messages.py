@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UserError
-from bot.usertext import clean, shown, too_long
+from bot.usertext import clean, invisible, shown, too_long
 
 
 def test_an_echo_is_cut_to_thirty_characters_by_default() -> None:
@@ -57,3 +57,13 @@ def test_a_multiline_field_drops_blank_edge_lines_and_nothing_else() -> None:
 def test_a_lone_variation_selector_after_a_space_is_trimmed() -> None:
     assert clean("Yes \ufe0f", "Option 1") == "Yes"
     assert clean("Yes\u200b\ufe0f", "Option 1") == "Yes"
+
+
+def test_variation_selectors_are_invisible_and_their_neighbours_are_not() -> None:
+    selectors = ["\ufe00", "\ufe0f", "\U000e0100", "\U000e01ef"]
+    neighbours = ["\ufdff", "\ufe10", "\U000e00ff", "\U000e01f0"]
+    assert [invisible(c) for c in selectors] == [True] * 4
+    assert [invisible(c) for c in neighbours] == [False] * 4
+    # After a visible character a selector is part of it and kept; alone it is trimmed.
+    assert [clean(f"A{c}", "Option 1") for c in selectors] == [f"A{c}" for c in selectors]
+    assert [clean(f"A {c}", "Option 1") for c in selectors] == ["A"] * 4
