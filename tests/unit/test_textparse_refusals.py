@@ -204,3 +204,24 @@ def test_words_from_a_form_sort_like_typed_ones() -> None:
 def test_escapes_at_the_end_of_a_quote_and_alone() -> None:
     assert split(r'say "end\""') == ["say", 'end"']
     assert split(r"say \" b") == ["say", '"', "b"]
+
+
+def test_every_named_option_is_listed_when_one_is_unknown() -> None:
+    two = Command(
+        ("two",),
+        "t",
+        _noop,
+        (
+            Option("closes", "text", "c", positional=False),
+            Option("multi", "int", "m", positional=False),
+        ),
+    )
+    with pytest.raises(UsageError) as refused:
+        parse("two --x", Catalogue([two]))
+    assert str(refused.value).startswith(
+        "`two` has no option `--x` (its options: --closes, --multi)."
+    )
+
+
+def test_a_backslash_outside_quotes_escapes_the_next_character() -> None:
+    assert split("say a\\b") == ["say", "ab"]
