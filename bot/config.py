@@ -2,7 +2,8 @@
 
 Secrets never live here: tokens come from the environment or a `.env` file only, and a config
 file that tries to hold one is refused. Precedence, lowest first: built-in defaults, the config
-file, `OPED_BOT_DB` / `OPED_BOT_CONTENT`.
+file, `OPED_BOT_DB` / `OPED_BOT_CONTENT`. The database is a SQLite file (`database.path`) or a
+PostgreSQL server (`database.url`, or a `postgresql://` URL in `OPED_BOT_DB`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from dotenv import load_dotenv
@@ -35,6 +37,7 @@ SECRET_ENV = (
     "SLACK_SIGNING_SECRET",
     "OPED_BOT_SECRET",
 )
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Settings:
     """Everything the bot's behaviour depends on, with working defaults."""
 
     db_path: Path = Path("data/oped-bot.sqlite3")
+    # A PostgreSQL URL; when set it is the database and `db_path` is unused.
+    db_url: str | None = None
     content_dir: Path = BUNDLED
     default_pack: str | None = None
     timezone: str = "UTC"
@@ -69,15 +74,21 @@ class Settings:
         settings = cls() if chosen is None else parse_file(chosen)
         return settings.with_env(env)
 
+    @property
+    def database(self) -> str | Path:
+        """Where the store lives: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.db_url or self.db_path
+
     def with_env(self, env: Mapping[str, str]) -> Settings:
         """These settings with `OPED_BOT_DB` and `OPED_BOT_CONTENT` applied."""
         db = env.get("OPED_BOT_DB")
         content = env.get("OPED_BOT_CONTENT")
-        return replace(
-            self,
-            db_path=Path(db) if db else self.db_path,
-            content_dir=Path(content) if content else self.content_dir,
-        )
+        settings = replace(self, content_dir=Path(content) if content else self.content_dir)
+        if not db:
+            return settings
+        if db.startswith(POSTGRES_SCHEMES):
+            return replace(settings, db_url=db)
+        return replace(settings, db_path=Path(db), db_url=None)
 
 
 def load_env_file(path: Path = Path(".env")) -> bool:
@@ -211,6 +222,19 @@ def _path(value: Any) -> Path:
     return Path(_text(value)).expanduser()
 
 
+def _postgres_url(value: Any) -> str:
+    url = _text(value)
+    if not url.startswith(POSTGRES_SCHEMES):
+        raise _Bad(f"{_show(value)} is not a postgresql:// URL")
+    if ":" in urlsplit(url).netloc.rpartition("@")[0]:
+        # The file is not a place for secrets (see the module docstring).
+        raise _Bad(
+            "holds a password; keep it out of the file: set PGPASSWORD (or ~/.pgpass), or "
+            "give the whole URL in OPED_BOT_DB"
+        )
+    return url
+
+
 @dataclass(frozen=True)
 class _Field:
     """A leaf of the schema: the Settings attribute it sets and the check that converts it."""
@@ -223,7 +247,7 @@ _Schema = dict[str, "_Field | _Schema"]
 # Relative paths are relative to the file's folder.
 SCHEMA: _Schema = {
     "timezone": _Field("timezone", _timezone),
-    "database": {"path": _Field("db_path", _path)},
+    "database": {"path": _Field("db_path", _path), "url": _Field("db_url", _postgres_url)},
     "content": {
         "dir": _Field("content_dir", _path),
         "default_pack": _Field("default_pack", _pack_id),
