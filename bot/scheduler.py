@@ -246,7 +246,9 @@ class Scheduler:
         place = schedule.place
         try:
             ctx = await schedule_context(self.services, self.catalogue, schedule)
-            prepared = await prepare(ctx, schedule, run)
+            prepared = await prepare(ctx, schedule, run, self.owner)
+            if prepared is None:
+                return Outcome(schedule.id, run.due_at, "skipped", "taken over by another instance")
             reply = await compose(ctx, schedule, prepared)
         except UserError as exc:
             # Nothing can be posted until a moderator changes something (e.g. the pack is gone).

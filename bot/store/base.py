@@ -49,6 +49,35 @@ class PollDraft:
 
 
 @dataclass(frozen=True)
+class DebateDraft:
+    """A debate to open, already checked (a scheduled run's attachment)."""
+
+    place: Place
+    creator_id: str
+    creator_name: str
+    motion: str
+    prompt_id: str | None
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Everything a scheduled run needs before posting, decided by the core, stored at once.
+
+    The prompt named, the poll or debate made (its audit line with it), the channel's rotation
+    moved on: either all of it is kept, or none (a crash before the commit), so a retry never
+    makes a second poll or moves the rotation twice.
+    """
+
+    run: Run
+    owner: str
+    prompt_id: str
+    rotation_pack: str
+    rotation: Rotation
+    poll: PollDraft | None = None
+    debate: DebateDraft | None = None
+
+
+@dataclass(frozen=True)
 class Poll:
     """A stored poll. `closed_at` is set once it is closed (by hand or by its deadline)."""
 
@@ -414,6 +443,13 @@ class Store(Protocol):
 
     async def next_schedule_event(self, platforms: Collection[str]) -> datetime | None:
         """The earliest next due time, retry time or lease expiry, for the scheduler's sleep."""
+        ...
+
+    async def prepare_run(self, preparation: Preparation) -> Run | None:
+        """Store a run's preparation in one transaction; None if the run is no longer ours.
+
+        Only a run still `claimed` by `preparation.owner` and not prepared yet is prepared.
+        """
         ...
 
     async def load_rotation(

@@ -6,7 +6,15 @@ from typing import Any, cast
 
 from bot.debates import check_advance, check_close, vote_phase
 from bot.models import Place
-from bot.store.base import Debate, DebateVote, DebateVoteOutcome, Phase, Side, VotePhase
+from bot.store.base import (
+    Debate,
+    DebateDraft,
+    DebateVote,
+    DebateVoteOutcome,
+    Phase,
+    Side,
+    VotePhase,
+)
 from bot.store.polls import place_of
 from bot.store.work import Row, Units, Work, dt, q, when
 
@@ -39,35 +47,38 @@ def load_debate(debate_id: int) -> Work[Debate | None]:
     return None if row is None else debate_of(row)
 
 
+def insert_debate(draft: DebateDraft, created: str) -> Work[Debate]:
+    """Open a debate in its opening-vote phase; a unit, or a step of a larger one."""
+    place = draft.place
+    row = (
+        yield q(
+            "INSERT INTO debates (platform, workspace, channel, thread, creator_id, "
+            "creator_name, motion, prompt_id, phase, created_at) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'before', ?) RETURNING {DEBATE_COLUMNS}",
+            place.platform,
+            place.workspace,
+            place.channel,
+            place.thread,
+            draft.creator_id,
+            draft.creator_name,
+            draft.motion,
+            draft.prompt_id,
+            created,
+        )
+    ).one()
+    assert row is not None
+    return debate_of(row)
+
+
 class DebateStore(Units):
     """Debate methods of the `Store`, on whichever driver the class is mixed into."""
 
     async def create_debate(
         self, place: Place, creator_id: str, creator_name: str, motion: str, prompt_id: str | None
     ) -> Debate:
+        draft = DebateDraft(place, creator_id, creator_name, motion, prompt_id)
         created = self._now()
-
-        def unit() -> Work[Debate]:
-            row = (
-                yield q(
-                    "INSERT INTO debates (platform, workspace, channel, thread, creator_id, "
-                    "creator_name, motion, prompt_id, phase, created_at) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'before', ?) RETURNING {DEBATE_COLUMNS}",
-                    place.platform,
-                    place.workspace,
-                    place.channel,
-                    place.thread,
-                    creator_id,
-                    creator_name,
-                    motion,
-                    prompt_id,
-                    created,
-                )
-            ).one()
-            assert row is not None
-            return debate_of(row)
-
-        return await self._write(unit)
+        return await self._write(lambda: insert_debate(draft, created))
 
     async def get_debate(self, debate_id: int) -> Debate | None:
         return await self._read(lambda: load_debate(debate_id))

@@ -14,6 +14,7 @@ from bot.scope import poll_not_found
 from bot.store.base import Poll, PollDraft, PollVote, Refused, ResultsMode, Tally, VoteOutcome
 from bot.store.work import (
     ConstraintViolated,
+    Dialect,
     Row,
     Units,
     Work,
@@ -86,6 +87,42 @@ def load_poll(poll_id: int) -> Work[Poll | None]:
     return polls[0] if polls else None
 
 
+def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
+    """Store a new poll under an id no poll ever had; a unit, or a step of a larger one."""
+    place = draft.place
+    row = (yield dialect.next_poll_id()).one()
+    assert row is not None
+    poll_id = int(row[0])
+    yield q(
+        "INSERT INTO polls (id, platform, workspace, channel, thread, creator_id, "
+        "creator_name, question, max_picks, anonymous, results, created_at, closes_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        poll_id,
+        place.platform,
+        place.workspace,
+        place.channel,
+        place.thread,
+        draft.creator_id,
+        draft.creator_name,
+        draft.question,
+        draft.max_picks,
+        int(draft.anonymous),
+        draft.results,
+        created,
+        opt_ts(draft.closes_at),
+    )
+    try:
+        yield many(
+            "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
+            [(poll_id, n, label) for n, label in enumerate(draft.options, 1)],
+        )
+    except ConstraintViolated:
+        raise Refused("Two options are the same; make each option different.") from None
+    poll = yield from load_poll(poll_id)
+    assert poll is not None
+    return poll
+
+
 class PollStore(Units):
     """Poll methods of the `Store`, on whichever driver the class is mixed into."""
 
@@ -113,42 +150,7 @@ class PollStore(Units):
 
     async def create_poll(self, draft: PollDraft) -> Poll:
         created = self._now()
-
-        def unit() -> Work[Poll]:
-            place = draft.place
-            row = (yield self.dialect.next_poll_id()).one()
-            assert row is not None
-            poll_id = int(row[0])
-            yield q(
-                "INSERT INTO polls (id, platform, workspace, channel, thread, creator_id, "
-                "creator_name, question, max_picks, anonymous, results, created_at, closes_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                poll_id,
-                place.platform,
-                place.workspace,
-                place.channel,
-                place.thread,
-                draft.creator_id,
-                draft.creator_name,
-                draft.question,
-                draft.max_picks,
-                int(draft.anonymous),
-                draft.results,
-                created,
-                opt_ts(draft.closes_at),
-            )
-            try:
-                yield many(
-                    "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
-                    [(poll_id, n, label) for n, label in enumerate(draft.options, 1)],
-                )
-            except ConstraintViolated:
-                raise Refused("Two options are the same; make each option different.") from None
-            poll = yield from load_poll(poll_id)
-            assert poll is not None
-            return poll
-
-        return await self._write(unit)
+        return await self._write(lambda: insert_poll(self.dialect, draft, created))
 
     async def get_poll(self, poll_id: int) -> Poll | None:
         return await self._read(lambda: load_poll(poll_id))

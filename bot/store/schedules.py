@@ -14,6 +14,10 @@ from typing import Any, cast
 from bot.models import Place, Platform
 from bot.schedule.model import Attach, NewSchedule, Run, RunState, Schedule
 from bot.schedule.rotation import Rotation
+from bot.store.base import Preparation
+from bot.store.debates import insert_debate
+from bot.store.moderation import audit_line
+from bot.store.polls import insert_poll
 from bot.store.work import Row, Units, Work, dt, marks, opt_ts, q, ts, when
 
 SCHEDULE_COLUMNS = (
@@ -74,6 +78,26 @@ def load_schedule(schedule_id: int) -> Work[Schedule | None]:
     """The schedule with this id, or None."""
     found = yield from load_schedules("id = ?", (schedule_id,))
     return found[0] if found else None
+
+
+def save_rotation(
+    platform: str, workspace: str, channel: str, pack: str, rotation: Rotation, stamp: str
+) -> Work[None]:
+    """Record a channel's rotation state; a unit, or a step of a run's preparation."""
+    yield q(
+        "INSERT INTO prompt_rotations (platform, workspace, channel, pack, prompt_order, "
+        "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (platform, workspace, channel, pack) DO UPDATE SET "
+        "prompt_order = excluded.prompt_order, position = excluded.position, "
+        "updated_at = excluded.updated_at",
+        platform,
+        workspace,
+        channel,
+        pack,
+        json.dumps(list(rotation.order)),
+        rotation.position,
+        stamp,
+    )
 
 
 class ScheduleStore(Units):
@@ -329,21 +353,71 @@ class ScheduleStore(Units):
         self, platform: str, workspace: str, channel: str, pack: str, rotation: Rotation
     ) -> None:
         stamp = self._now()
+        await self._write(
+            lambda: save_rotation(platform, workspace, channel, pack, rotation, stamp)
+        )
 
-        def unit() -> Work[None]:
-            yield q(
-                "INSERT INTO prompt_rotations (platform, workspace, channel, pack, prompt_order, "
-                "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (platform, workspace, channel, pack) DO UPDATE SET "
-                "prompt_order = excluded.prompt_order, position = excluded.position, "
-                "updated_at = excluded.updated_at",
-                platform,
-                workspace,
-                channel,
-                pack,
-                json.dumps(list(rotation.order)),
-                rotation.position,
+    async def prepare_run(self, preparation: Preparation) -> Run | None:
+        stamp = self._now()
+        run = preparation.run
+
+        def unit() -> Work[Run | None]:
+            key = (run.schedule_id, ts(run.due_at))
+            # Conditional: only the run's owner prepares it, once; anyone else changes nothing.
+            taken = yield q(
+                "UPDATE schedule_runs SET prompt_id = ?, updated_at = ? WHERE schedule_id = ? "
+                "AND due_at = ? AND state = 'claimed' AND owner = ? AND prompt_id IS NULL",
+                preparation.prompt_id,
+                stamp,
+                *key,
+                preparation.owner,
+            )
+            if taken.rowcount != 1:
+                return None
+            found = (
+                yield q(
+                    "SELECT platform, workspace, channel FROM schedules WHERE id = ?",
+                    run.schedule_id,
+                )
+            ).one()
+            if found is None:
+                return None
+            attachment: str | None = None
+            if preparation.poll is not None:
+                attachment = (yield from insert_poll(self.dialect, preparation.poll, stamp)).ref
+            elif preparation.debate is not None:
+                debate = yield from insert_debate(preparation.debate, stamp)
+                attachment = debate.ref
+                yield from audit_line(
+                    stamp,
+                    debate.place.platform,
+                    debate.place.workspace,
+                    debate.creator_id,
+                    debate.creator_name,
+                    "debate start",
+                    f"#{debate.id} {debate.motion}",
+                )
+            if attachment is not None:
+                yield q(
+                    "UPDATE schedule_runs SET attachment = ? WHERE schedule_id = ? AND due_at = ?",
+                    attachment,
+                    *key,
+                )
+            yield from save_rotation(
+                found["platform"],
+                found["workspace"],
+                found["channel"],
+                preparation.rotation_pack,
+                preparation.rotation,
                 stamp,
             )
+            row = (
+                yield q(
+                    f"SELECT {RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = ? AND due_at = ?",
+                    *key,
+                )
+            ).one()
+            assert row is not None
+            return run_of(row)
 
-        await self._write(unit)
+        return await self._write(unit)
