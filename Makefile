@@ -20,7 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict bot/
+	$(BIN)/mypy --strict bot/ adapters/
 
 test: lint typecheck
 	$(BIN)/python -m pytest

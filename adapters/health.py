@@ -12,9 +12,9 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack.poster import SlackClient, slack_failure
 from bot.doctor import ENV_EXAMPLE, Check, PlatformCheck
 from bot.runtime import choose_adapters
 
@@ -133,7 +133,7 @@ async def _get_json(session: aiohttp.ClientSession, url: str) -> tuple[int, dict
 
 async def slack_bot_token(token: str, api: str = SLACK_API) -> Check:
     """auth.test with the bot token: the workspace and bot user if Slack accepts it."""
-    client = AsyncWebClient(token=token, base_url=api, timeout=int(TIMEOUT_SECONDS))
+    client = SlackClient(token=token, base_url=api, timeout=int(TIMEOUT_SECONDS))
     return await _ask_slack(
         "slack bot token",
         "SLACK_BOT_TOKEN",
@@ -146,7 +146,7 @@ async def slack_bot_token(token: str, api: str = SLACK_API) -> Check:
 
 async def slack_app_token(token: str, api: str = SLACK_API) -> Check:
     """apps.connections.open with the app token: Socket Mode can connect if Slack accepts it."""
-    client = AsyncWebClient(base_url=api, timeout=int(TIMEOUT_SECONDS))
+    client = SlackClient(base_url=api, timeout=int(TIMEOUT_SECONDS))
     return await _ask_slack(
         "slack app token",
         "SLACK_APP_TOKEN",
@@ -167,8 +167,18 @@ async def _ask_slack(
     try:
         answer = await call()
     except SlackApiError as exc:
-        error = exc.response.get("error", "error")
-        return Check(name, False, f"Slack rejected {variable} ({error})", fix)
+        failure = slack_failure(exc)
+        if not failure.from_slack:
+            # A proxy or an outage answered (text or HTML): the token was never looked at.
+            return Check(
+                name,
+                False,
+                f"Slack answered {failure}",
+                "check SLACK_API_URL (it must point at Slack's Web API, ending in /api/) and "
+                "any proxy between this machine and slack.com; if both are right, Slack is "
+                "having trouble: try again in a few minutes",
+            )
+        return Check(name, False, f"Slack rejected {variable} ({failure})", fix)
     except (aiohttp.ClientError, TimeoutError) as exc:
         return _unreachable(name, "Slack", "slack.com", exc)
     return Check(name, True, accepted(answer))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot import blocks
 from bot.blocks import Reply
@@ -16,6 +17,7 @@ from bot.features import all_card_providers, all_commands, all_completers
 from bot.models import Place, Request, Source, User
 from bot.pack_choice import pack_for
 from bot.textparse import parse
+from bot.usertext import readable
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,10 @@ class Bot:
 
     async def handle(self, request: Request) -> Reply:
         """Check rights and arguments, run the handler, and turn refusals into ephemeral errors."""
+        name = readable(request.user.name, request.user.id)
+        if name != request.user.name:
+            # A lone surrogate in a display name would fail UTF-8 encoding at the database.
+            request = replace(request, user=replace(request.user, name=name))
         try:
             command = self.catalogue.get(request.command)
             ctx = await self.context(request)

@@ -6,6 +6,7 @@ from these declarations, so a command cannot exist on one platform and not anoth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -13,9 +14,15 @@ from typing import TYPE_CHECKING, Literal
 from bot.blocks import Reply
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
+from bot.usertext import clean, shown, too_long
 
 if TYPE_CHECKING:
     from bot.context import Context
+
+# SQLite stores integers in 64 bits; a larger id or count would overflow at the database.
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 OptionKind = Literal["text", "words", "int", "choice", "list", "flag"]
 Handler = Callable[["Context", "Args"], Awaitable[Reply]]
@@ -150,7 +157,8 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
             raise UsageError(f"`{command.name}` has no option `{name}`.", command.usage)
     for option in command.options:
         value = raw.get(option.name)
-        if value is None or value == "" or value == ():
+        # "" was typed (`""`, a blank form field): it is refused as empty, not taken as absent.
+        if value is None or value == ():
             if option.required:
                 raise UsageError(f"`{command.name}` needs <{option.name}>.", command.usage)
             values[option.name] = False if option.kind == "flag" else None
@@ -166,51 +174,65 @@ def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
             return value
         raise UsageError(f"{label} is a switch and takes no value.", command.usage)
     if option.kind == "int":
-        try:
-            number = int(str(value))
-        except ValueError:
-            raise UsageError(
-                f"{label} must be a whole number, not `{value}`.", command.usage
-            ) from None
-        if option.min_value is not None and number < option.min_value:
-            raise UsageError(f"{label} must be at least {option.min_value}.", command.usage)
-        if option.max_value is not None and number > option.max_value:
-            raise UsageError(f"{label} must be at most {option.max_value}.", command.usage)
-        return number
+        return _whole_number(command, option, label, value)
     if option.kind == "list":
         items = value if isinstance(value, tuple) else (str(value),)
-        items = tuple(item.strip() for item in items)
         if len(items) < option.min_items:
             raise UsageError(
-                f"{label} needs at least {option.min_items} items; you gave {len(items)}.",
+                f"{label} needs at least {option.min_items} {option.name}; you gave "
+                f"{len(items)}. Put each in its own quotes.",
                 command.usage,
             )
         if option.max_items is not None and len(items) > option.max_items:
             raise UsageError(
-                f"{label} takes at most {option.max_items} items; you gave {len(items)}.",
+                f"{label} takes at most {option.max_items} {option.name}; you gave {len(items)}.",
                 command.usage,
             )
-        for item in items:
-            _check_length(command, option, label, item)
+        singular = option.name.removesuffix("s").capitalize()
+        fields = [f"{singular} {number}" for number in range(1, len(items) + 1)]
+        items = tuple(clean(item, field) for item, field in zip(items, fields, strict=True))
+        for item, field in zip(items, fields, strict=True):
+            _check_length(command, option, field, item)
         return items
-    text = " ".join(value) if isinstance(value, tuple) else str(value)
-    text = text.strip()
+    raw = " ".join(value) if isinstance(value, tuple) else str(value)
+    field = f"The {option.name}" if option.positional else label
+    text = clean(raw, field)
     if option.kind == "choice":
         lowered = text.lower()
         if lowered not in option.choices:
             raise UsageError(
-                f"{label} must be one of {', '.join(option.choices)}; not `{text}`.",
+                f"{label} must be one of {', '.join(option.choices)}; not `{shown(text)}`.",
                 command.usage,
             )
         return lowered
-    _check_length(command, option, label, text)
+    _check_length(command, option, field, text)
     return text
 
 
-def _check_length(command: Command, option: Option, label: str, text: str) -> None:
+def _check_length(command: Command, option: Option, field: str, text: str) -> None:
     if option.max_length is not None and len(text) > option.max_length:
-        raise UsageError(
-            f"{label} is {len(text)} characters; the limit is {option.max_length}. "
-            "Shorten it and try again.",
-            command.usage,
-        )
+        raise UsageError(too_long(field, text, option.max_length), command.usage)
+
+
+def _whole_number(command: Command, option: Option, label: str, value: ArgValue) -> int:
+    low = INT_MIN if option.min_value is None else option.min_value
+    high = INT_MAX if option.max_value is None else option.max_value
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, text = value, str(value)
+    else:
+        text = str(value).strip()
+        # ASCII digits only: int() would also take `1_000` and other scripts' digits.
+        if not _WHOLE.fullmatch(text):
+            raise UsageError(
+                f"{label} must be a whole number, not `{shown(text, 30)}`.", command.usage
+            )
+        digits = text.lstrip("+-").lstrip("0")
+        # Past 20 digits it is out of any 64-bit range; int() of thousands of digits would raise.
+        number = int(text) if len(digits) <= 20 else (low - 1 if text[0] == "-" else high + 1)
+    if low <= number <= high:
+        return number
+    bound = f"at least {low}" if number < low else f"at most {high}"
+    raise UsageError(
+        f"{label} must be {bound} (a whole number from {low} to {high}); not `{shown(text, 30)}`.",
+        command.usage,
+    )

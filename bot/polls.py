@@ -34,11 +34,13 @@ from bot.store.base import (
     VoteChange,
     VoteOutcome,
 )
+from bot.usertext import clean, key, shown, too_long
 
 BAR_WIDTH = 10
 MIN_DURATION = timedelta(minutes=1)
 MAX_DURATION = timedelta(days=90)
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.I)
+# ASCII digits only (re.A): `\d` would otherwise take other scripts' digits.
+_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.I | re.A)
 CLOSES_HELP = "a duration such as 30m, 2h, 1d or 1h30m, or a time such as 2026-03-01T18:00"
 
 
@@ -56,36 +58,40 @@ def draft(
     timezone: str = "UTC",
 ) -> PollDraft:
     """Check a poll as typed and return it ready to store; raise UserError naming the fix."""
-    question = " ".join(question.split())
-    if not question:
+    if not question.strip():
         raise UserError('The question is empty. Write it in quotes: poll create "Question?" ...')
+    question = clean(question, "The question")
     if len(question) > POLL_QUESTION_MAX:
-        raise UserError(
-            f"The question is {len(question)} characters; the limit is {POLL_QUESTION_MAX}. "
-            "Shorten it and try again."
-        )
-    cleaned = tuple(" ".join(option.split()) for option in options)
-    if not POLL_OPTIONS_MIN <= len(cleaned) <= POLL_OPTIONS_MAX:
+        raise UserError(too_long("The question", question, POLL_QUESTION_MAX))
+    if not POLL_OPTIONS_MIN <= len(options) <= POLL_OPTIONS_MAX:
         raise UserError(
             f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
-            f"{len(cleaned)}. Put each option in its own quotes."
+            f"{len(options)}. Put each option in its own quotes."
         )
+    cleaned: list[str] = []
     seen: dict[str, int] = {}
-    for number, option in enumerate(cleaned, 1):
-        if not option:
+    for number, typed in enumerate(options, 1):
+        if not typed.strip():
             raise UserError(f"Option {number} is empty. Give it some text or leave it out.")
+        option = clean(typed, f"Option {number}")
         if len(option) > POLL_OPTION_MAX:
             raise UserError(
-                f"Option {number} is {len(option)} characters; the limit is {POLL_OPTION_MAX} "
-                "(the longest button label every platform shows in full). Shorten it."
+                too_long(
+                    f"Option {number}",
+                    option,
+                    POLL_OPTION_MAX,
+                    "the longest button label every platform shows in full",
+                )
             )
-        key = option.casefold()
-        if key in seen:
+        # Options that look the same are one option: `A`, `a`, `Ａ`, `A` + zero-width space.
+        same = key(option)
+        if same in seen:
             raise UserError(
-                f"Options {seen[key]} and {number} are the same (`{option}`). "
+                f"Options {seen[same]} and {number} are the same (`{shown(option)}`). "
                 "Make each option different."
             )
-        seen[key] = number
+        seen[same] = number
+        cleaned.append(option)
     max_picks = multi or 1
     if max_picks < 1 or max_picks > len(cleaned):
         raise UserError(
@@ -97,7 +103,7 @@ def draft(
         creator_id=user.id,
         creator_name=user.name,
         question=question,
-        options=cleaned,
+        options=tuple(cleaned),
         max_picks=max_picks,
         anonymous=anonymous,
         results=results,
@@ -150,14 +156,18 @@ def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:
     raw = text.strip()
     match = _DURATION.match(raw.replace(" ", ""))
     if raw and match and any(match.groups()):
-        weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        weeks, days, hours, minutes = (_count(g) for g in match.groups())
+        # Sum in whole minutes first: timedelta() of a huge count raises OverflowError.
+        total = ((weeks * 7 + days) * 24 + hours) * 60 + minutes
+        if total > MAX_DURATION // timedelta(minutes=1):
+            raise UserError(_too_far(raw))
+        delta = timedelta(minutes=total)
         moment = now + delta
     else:
         try:
             parsed = datetime.fromisoformat(raw)
         except ValueError:
-            raise UserError(f"`--closes {raw}` is not {CLOSES_HELP}.") from None
+            raise UserError(f"`--closes {fit(raw, 30)}` is not {CLOSES_HELP}.") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
         moment = parsed
@@ -168,8 +178,19 @@ def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:
             "give a deadline at least a minute away."
         )
     if delta > MAX_DURATION:
-        raise UserError(f"`--closes {raw}` is more than 90 days away; choose a nearer deadline.")
+        raise UserError(_too_far(raw))
     return moment
+
+
+def _count(digits: str | None) -> int:
+    # More digits than any deadline within 90 days needs: any such count is too far.
+    if digits and len(digits.lstrip("0")) > 9:
+        return 10**9
+    return int(digits) if digits else 0
+
+
+def _too_far(raw: str) -> str:
+    return f"`--closes {fit(raw, 30)}` is more than 90 days away; choose a nearer deadline."
 
 
 def percent(count: int, total: int) -> int:

@@ -9,22 +9,32 @@ request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.modal import block_for_error, build_modal, error_text, read_submission
-from adapters.slack.poster import SlackPoster
+from adapters.slack.events import EVENTS_PATH, web_app
+from adapters.slack.modal import (
+    block_for_error,
+    build_modal,
+    error_text,
+    read_metadata,
+    read_submission,
+)
+from adapters.slack.poster import SLACK_FAILURES, SlackPoster, slack_failure
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import blocks
 from bot.actions import PREFIX, command_line
@@ -48,6 +58,7 @@ SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
 # How long a users.info answer is trusted: an admin who is demoted loses rights within this.
 ADMIN_TTL = timedelta(minutes=5)
 ADMIN_FAILURE_TTL = timedelta(seconds=30)
+ADMIN_CACHE_MAX = 10_000
 # A modal must be answered within 3 s; within this budget the handler's verdict shows in the form.
 MODAL_BUDGET_S = 2.0
 # Public cards are redrawn as a member sees them, never with a moderator's extra view.
@@ -56,36 +67,64 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
 # Slack answers a flood of chat.update calls with 429s; one redraw per message per second keeps a
 # busy poll clear of that while its results still look live.
 UPDATE_INTERVAL = 1.0
+# A claimed delivery is remembered past Slack's 5-minute signature window, then pruned.
+DELIVERY_TTL = timedelta(minutes=10)
 
 Source = tuple[Place, str]  # the public message a button sat on
 
 
 class AdminCache:
-    """Workspace admins and owners, from `users.info`, remembered for a while."""
+    """Workspace admins and owners, from `users.info`, remembered for a while.
+
+    Lookups are single-flight per user: a burst of clicks by one person waits for one call.
+    """
 
     def __init__(self, client: AsyncWebClient, clock: Clock, ttl: timedelta = ADMIN_TTL) -> None:
         self.client = client
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[bool, datetime]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
     async def is_admin(self, team: str, user_id: str) -> bool:
+        """Whether the user is a workspace admin or owner; False if Slack cannot say."""
         key = (team, user_id)
-        now = self.clock.now()
         cached = self._cache.get(key)
-        if cached is not None and cached[1] > now:
+        if cached is not None and cached[1] > self.clock.now():
             return cached[0]
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._look_up(key))
+            self._pending[key] = pending
+            pending.add_done_callback(partial(self._settled, key))
+        # A waiter that is cancelled (its request dropped) must not cancel the others' lookup.
+        return await asyncio.shield(pending)
+
+    def _settled(self, key: tuple[str, str], done: asyncio.Future[bool]) -> None:
+        if self._pending.get(key) is done:
+            del self._pending[key]
+
+    async def _look_up(self, key: tuple[str, str]) -> bool:
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.client.users_info(user=key[1])
         except Exception as exc:
             # Refusing rights is the safe answer; ask again soon in case it was a blip.
             log.warning("users.info failed (%s); treating the user as a member", _why(exc))
-            self._cache[key] = (False, now + ADMIN_FAILURE_TTL)
+            self._remember(key, False, ADMIN_FAILURE_TTL)
             return False
-        info = response.get("user") or {}
+        info = response.get("user")
+        if not isinstance(info, dict):
+            info = {}
         admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
-        self._cache[key] = (admin, now + self.ttl)
+        self._remember(key, admin, self.ttl)
         return admin
+
+    def _remember(self, key: tuple[str, str], admin: bool, ttl: timedelta) -> None:
+        now = self.clock.now()
+        if len(self._cache) >= ADMIN_CACHE_MAX:
+            # Forget expired answers so a large workspace does not grow the cache forever.
+            self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
+        self._cache[key] = (admin, now + ttl)
 
 
 class SlackAdapter:
@@ -102,6 +141,7 @@ class SlackAdapter:
         modal_budget: float = MODAL_BUDGET_S,
     ) -> None:
         self.bot = bot
+        self.signing_secret = signing_secret
         self.modal_budget = modal_budget
         self.client = client
         self.command = command
@@ -117,9 +157,14 @@ class SlackAdapter:
             name="oped-bot",
             logger=logging.getLogger("adapters.slack.bolt"),
         )
+        self.app.middleware(self._once)
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
+
+    def web_app(self, path: str = EVENTS_PATH) -> web.Application:
+        """HTTP mode: `path` served by this adapter, refusing requests Slack did not sign."""
+        return web_app(self.app, self.signing_secret, path=path)
 
     def start(self) -> None:
         """Offer this adapter's Poster to the scheduler and announcements."""
@@ -137,6 +182,33 @@ class SlackAdapter:
         await self.updates.close()
         if self.bot.services.posters.get("slack") is self.poster:
             del self.bot.services.posters["slack"]
+
+    async def _once(
+        self,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """Process each delivery once; a replay, or Slack's retry of it, is only acknowledged."""
+        if await self._claim(req):
+            return await next()
+        retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
+        log.info("Slack delivery seen before (retry %s): acknowledged, not redone", retry)
+        return BoltResponse(status=200, body="")
+
+    async def _claim(self, req: AsyncBoltRequest) -> bool:
+        store = self.bot.services.store
+        if store is None:
+            return True  # a bot without a database has no state a replay could corrupt twice
+        # A genuine delivery's body is unique (trigger_id, action_ts...); a retry repeats it.
+        raw = req.raw_body or json.dumps(req.body, sort_keys=True)
+        key = "slack:" + hashlib.sha256(raw.encode()).hexdigest()
+        try:
+            return await store.claim_delivery(key, self.bot.services.clock.now() + DELIVERY_TTL)
+        except Exception as exc:
+            # Doing the work, at worst twice, beats dropping it while the database is unwell.
+            log.warning("could not claim a Slack delivery (%s); processing it", _why(exc))
+            return True
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(work)
@@ -193,7 +265,7 @@ class SlackAdapter:
         view = build_modal(command, POLL_MODAL, "Create a poll", metadata)
         try:
             await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
-        except SlackApiError as exc:
+        except SLACK_FAILURES as exc:
             log.warning("views.open failed: %s", _why(exc))
             return blocks.error(
                 "The poll form could not open. Try again, or use "
@@ -235,18 +307,33 @@ class SlackAdapter:
     async def _on_poll_modal(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
-        command = self.bot.command(POLL_CREATE)
+        try:
+            command = self.bot.command(POLL_CREATE)
+        except UserError:
+            await ack()  # polls were turned off while the form was open; nothing to create
+            return
+        metadata = read_metadata(view)
+        if not metadata.get("channel"):
+            # The channel only travels in the form's metadata: without it the poll has no home.
+            await ack(
+                response_action="errors",
+                errors={
+                    block_for_error(command, ""): error_text(
+                        "This form lost track of its channel. Close it and run "
+                        f"`{self.command} poll new` again in the channel."
+                    )
+                },
+            )
+            return
         raw, errors = read_submission(command, view)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
-            metadata = {}
-        user_info: Mapping[str, Any] = body.get("user") or {}
+        user_info = body.get("user")
+        if not isinstance(user_info, dict):
+            user_info = {}
         team = str(metadata.get("team") or user_info.get("team_id") or "")
-        place = Place("slack", team, str(metadata.get("channel", "")))
+        place = Place("slack", team, metadata["channel"])
         work = self._spawn(self._create_from_modal(command.path, raw, place, user_info))
         # The rights lookup and the handler share the budget; Slack waits 3 s at most.
         done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
@@ -322,22 +409,23 @@ class SlackAdapter:
         respond: AsyncRespond | None,
     ) -> None:
         for message in messages:
-            if respond is not None:
-                response = await respond(
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
-                if response.status_code != 200:
-                    log.warning("response_url refused a reply: %s", response.status_code)
-            else:
-                try:
-                    await self.client.chat_postEphemeral(
-                        channel=place.channel, user=user.id, **message
-                    )
-                except SlackApiError as exc:
-                    log.warning("chat.postEphemeral failed: %s", _why(exc))
+            if respond is not None and await _respond(
+                respond,
+                text=message["text"],
+                blocks=message["blocks"],
+                response_type="ephemeral",
+                replace_original=False,
+            ):
+                continue
+            if not place.channel:
+                log.warning("a reply was lost: no response_url worked and no channel is known")
+                continue
+            # No response_url (a form), or it failed or expired: Slack can still show the
+            # user a private message in the channel.
+            try:
+                await self.client.chat_postEphemeral(channel=place.channel, user=user.id, **message)
+            except SLACK_FAILURES as exc:
+                log.warning("chat.postEphemeral failed: %s", _why(exc))
 
     async def _send_files_privately(self, reply: Reply, user: User) -> bool:
         try:
@@ -361,22 +449,31 @@ class SlackAdapter:
         """Post publicly; the first message's ts, or None when it went another way."""
         try:
             ts = await self.poster.post_messages(place, reply)
-        except SlackApiError as exc:
-            code = str(exc.response.get("error", ""))
-            if code in CANNOT_POST and respond is not None:
+        except SLACK_FAILURES as exc:
+            failure = slack_failure(exc)
+            if failure.reason in CANNOT_POST and respond is not None:
                 # Private channels and DMs the bot was not invited to: answer through the
                 # command's response_url instead; buttons still work there.
                 for message in cap(render_messages(reply)):
-                    await respond(
-                        text=message["text"], blocks=message["blocks"], response_type="in_channel"
+                    await _respond(
+                        respond,
+                        text=message["text"],
+                        blocks=message["blocks"],
+                        response_type="in_channel",
                     )
                 return None
-            log.warning("chat.postMessage failed: %s", code)
-            note = blocks.error(
-                f"I could not post in this channel ({code}). Invite me with "
-                "`/invite @oped-bot` and try again."
-            )
-            await self._ephemeral(note, place, user, respond)
+            log.warning("chat.postMessage failed: %s", failure)
+            if failure.retryable:
+                text = (
+                    f"I could not post in this channel: Slack did not take the message "
+                    f"({failure}). Try again in a minute."
+                )
+            else:
+                text = (
+                    f"I could not post in this channel ({failure}). Invite me with "
+                    "`/invite @oped-bot` and try again."
+                )
+            await self._ephemeral(blocks.error(text), place, user, respond)
             return None
         if reply.track and ts:
             await self.bot.remember_message(reply.track, place, ts)
@@ -448,7 +545,21 @@ def _with_slack_help(reply: Reply, command: str) -> Reply:
     return Reply((*reply.cards, note), ephemeral=reply.ephemeral)
 
 
-def _why(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError) and exc.response is not None:
-        return str(exc.response.get("error", "error"))
-    return type(exc).__name__
+async def _respond(respond: AsyncRespond, **message: Any) -> bool:
+    """Answer through the request's response_url; False (logged) if it did not take it."""
+    try:
+        response = await respond(**message)
+    except SLACK_FAILURES as exc:
+        log.warning("response_url could not be reached: %s", _why(exc))
+        return False
+    except ValueError:
+        log.warning("the request came without a response_url")
+        return False
+    if response.status_code != 200:
+        log.warning("response_url refused a reply: %s", response.status_code)
+        return False
+    return True
+
+
+def _why(exc: BaseException) -> str:
+    return str(slack_failure(exc))

@@ -98,11 +98,11 @@ def read_submission(
     command: Command, view: Mapping[str, Any]
 ) -> tuple[dict[str, ArgValue], dict[str, str]]:
     """The raw arguments a submitted view holds, and per-input errors (empty when valid)."""
-    values: Mapping[str, Any] = view.get("state", {}).get("values", {})
+    values = _object(_object(view.get("state")).get("values"))
     raw: dict[str, ArgValue] = {}
     errors: dict[str, str] = {}
     for option in command.options:
-        state = values.get(option.name, {}).get(ACTION, {})
+        state = _object(_object(values.get(option.name)).get(ACTION))
         value = _value(option, state)
         if value is None:
             continue
@@ -117,14 +117,19 @@ def read_submission(
     return raw, errors
 
 
+def _object(value: Any) -> Mapping[str, Any]:
+    """`value` if it is a JSON object, else an empty one: a submission is read, never trusted."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _value(option: Option, state: Mapping[str, Any]) -> ArgValue:
     if option.kind == "flag":
         return bool(state.get("selected_options"))
     if option.kind == "choice":
-        selected = state.get("selected_option") or {}
-        return selected.get("value") or None
+        chosen = _object(state.get("selected_option")).get("value")
+        return str(chosen) if chosen else None
     text = state.get("value")
-    if text is None:
+    if text is None or isinstance(text, Mapping | list):
         return None
     if option.kind == "list":
         items = tuple(line.strip() for line in str(text).splitlines() if line.strip())
@@ -136,6 +141,17 @@ def error_text(message: str) -> str:
     """An error as shown under a modal input: the first line, escaped, short."""
     first = message.split("\nUsage:")[0].strip()
     return fit_escaped(first, ERROR_TEXT_MAX)
+
+
+def read_metadata(view: Mapping[str, Any]) -> dict[str, str]:
+    """The string fields of a view's private_metadata; empty if it is missing or not an object."""
+    try:
+        metadata = json.loads(str(view.get("private_metadata") or "{}"))
+    except ValueError:
+        return {}
+    if not isinstance(metadata, dict):
+        return {}
+    return {k: v for k, v in metadata.items() if isinstance(v, str) and v}
 
 
 def block_for_error(command: Command, message: str) -> str:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import (
@@ -51,35 +56,164 @@ TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 THREAD_TEXT_MAX = 3000
+# A rate limit asking for a longer wait is not waited out inside a request: the caller's own
+# backoff (the scheduler's, or the user trying again) takes over.
+MAX_RATE_LIMIT_WAIT = 30.0
+# What a Slack call raises when it fails: Slack's refusal, or the network's.
+SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
-def make_client(env: Mapping[str, str], *, rate_limit_retries: int = 2) -> AsyncWebClient:
+@dataclass(frozen=True)
+class SlackFailure:
+    """A failed Slack call as read back, whatever answered: Slack, a proxy, or nobody."""
+
+    reason: str  # Slack's error code, else what answered instead ("HTTP 502", "not a Slack...")
+    status: int | None  # the HTTP status, if anything answered
+    from_slack: bool  # Slack's own JSON error, as opposed to a proxy's page or a network failure
+    retryable: bool
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def slack_failure(exc: BaseException) -> SlackFailure:
+    """Read any failure of a Slack call defensively: its body may be JSON, text, HTML or nothing."""
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        raw_status = getattr(response, "status_code", None)
+        status = raw_status if isinstance(raw_status, int) else None
+        data = getattr(response, "data", None)
+        error = data.get("error") if isinstance(data, dict) else None
+        if isinstance(error, str) and error:
+            retryable = error not in PERMANENT_ERRORS and (
+                error in TRANSIENT_ERRORS or status == 429 or (status or 0) >= 500
+            )
+            return SlackFailure(error, status, True, retryable)
+        # A proxy's error page, an outage's plain text, an empty 200: not Slack speaking, so
+        # whatever stands between us and Slack may well recover.
+        answered = f"HTTP {status}" if status is not None else "no status"
+        return SlackFailure(f"{answered}, not a Slack API answer", status, False, True)
+    if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError)):
+        return SlackFailure(f"Slack could not be reached: {type(exc).__name__}", None, False, True)
+    return SlackFailure(type(exc).__name__, None, False, False)
+
+
+def post_failed(exc: BaseException) -> PostFailed:
+    """A Slack or network failure as a PostFailed that says whether a retry may help."""
+    failure = slack_failure(exc)
+    if isinstance(exc, SlackApiError):
+        return PostFailed(f"Slack refused the message: {failure}", retryable=failure.retryable)
+    if failure.retryable:
+        return PostFailed(str(failure), retryable=True)
+    return PostFailed(f"posting to Slack failed: {failure}", retryable=False)
+
+
+def retry_after(headers: Mapping[str, Any], now: datetime | None = None) -> float:
+    """Seconds a 429's Retry-After asks for: a number or an HTTP date; 1 if missing or junk."""
+    value: Any = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return 1.0
+    text = str(value).strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return 1.0
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return 1.0
+    return max(0.0, seconds)
+
+
+class RateLimitRetry(AsyncRetryHandler):
+    """Waits out a 429 for as long as Retry-After asks, however it is written, up to a cap.
+
+    slack_sdk's own handler raises on a Retry-After that is not an integer and would sleep
+    for an hour if told to, inside a user's request.
+    """
+
+    def __init__(
+        self,
+        max_retry_count: int = 2,
+        *,
+        max_wait: float = MAX_RATE_LIMIT_WAIT,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+        self.sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return (
+            response is not None
+            and response.status_code == 429
+            and retry_after(response.headers) <= self.max_wait
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        """Sleep as long as Slack asked, then try again."""
+        state.next_attempt_requested = True
+        await self.sleep(retry_after(response.headers) if response is not None else 1.0)
+        state.increment_current_attempt()
+
+
+class SlackClient(AsyncWebClient):
+    """An AsyncWebClient that turns a Web API answer that is not JSON into a SlackApiError.
+
+    slack_sdk keeps a text/plain body as a string, and then either raises AttributeError from
+    its own check (a 200) or hands callers a response whose `.get` fails (an error status).
+    """
+
+    async def _request(
+        self, *, http_verb: str, api_url: str, req_args: dict[str, Any]
+    ) -> dict[str, Any]:
+        answer: dict[str, Any] = await super()._request(
+            http_verb=http_verb, api_url=api_url, req_args=req_args
+        )
+        if not isinstance(answer.get("data"), dict | bytes):
+            # Empty data fails the client's own check as a SlackApiError with this status.
+            answer = {**answer, "data": {}}
+        return answer
+
+
+def make_client(
+    env: Mapping[str, str],
+    *,
+    rate_limit_retries: int = 2,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> AsyncWebClient:
     """A Web API client for the bot token, at SLACK_API_URL when set, retrying rate limits."""
     base_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
     if not base_url.endswith("/api/"):
         raise ValueError(f"SLACK_API_URL must end with /api/ (it is {base_url!r}).")
-    return AsyncWebClient(
+    return SlackClient(
         token=env.get("SLACK_BOT_TOKEN") or None,
         base_url=base_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+            RateLimitRetry(max_retry_count=rate_limit_retries, sleep=sleep),
         ],
     )
-
-
-def post_failed(exc: Exception) -> PostFailed:
-    """A Slack or network failure as a PostFailed that says whether a retry may help."""
-    if isinstance(exc, SlackApiError):
-        status = getattr(exc.response, "status_code", 200)
-        code = str(exc.response.get("error", "")) if exc.response is not None else ""
-        retryable = status == 429 or status >= 500 or code in TRANSIENT_ERRORS
-        if code in PERMANENT_ERRORS:
-            retryable = False
-        return PostFailed(f"Slack refused the message: {code or status}", retryable=retryable)
-    if isinstance(exc, (aiohttp.ClientError, TimeoutError)):
-        return PostFailed(f"Slack could not be reached: {type(exc).__name__}", retryable=True)
-    return PostFailed(f"posting to Slack failed: {type(exc).__name__}", retryable=False)
 
 
 class SlackPoster:

@@ -6,18 +6,21 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.slack.app import COMMAND, SlackAdapter
-from adapters.slack.poster import make_client
+from adapters.slack.events import EVENTS_PATH, BadRequest, bolt_request, check_payload
+from adapters.slack.poster import DEFAULT_API_URL, make_client
 from bot.app import Bot
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
 DEFAULT_PORT = 3000
 
 Mode = Literal["socket", "http"]
@@ -66,6 +69,11 @@ class SlackConfig:
                 "HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > App Credentials) "
                 "to verify that requests come from Slack."
             )
+        api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+        if not api_url.endswith("/api/"):
+            raise SlackConfigError(
+                f"SLACK_API_URL must end with /api/ (it is {api_url!r}); unset it to use Slack's."
+            )
         try:
             port = int(env.get("SLACK_PORT") or DEFAULT_PORT)
         except ValueError:
@@ -79,6 +87,45 @@ class SlackConfig:
             port=port,
             command=env.get("SLACK_COMMAND") or COMMAND,
         )
+
+
+class CheckedSocketModeClient(SocketModeClient):
+    """A Socket Mode client that acknowledges and drops envelopes whose payload is junk.
+
+    slack_sdk raises on a payload that is not an object, and Bolt on one whose fields are not
+    shaped as Slack sends them: each left a traceback in the log and the envelope unanswered,
+    so Slack sent it again.
+    """
+
+    async def run_message_listeners(self, message: dict[str, Any], raw_message: str) -> None:
+        """Check an envelope's payload as HTTP mode checks a body, then process it."""
+        envelope = message.get("envelope_id")
+        if envelope and "payload" in message:
+            try:
+                payload = check_payload(message["payload"])
+                bolt_request("", payload, "", {})  # what Bolt will read out of it
+            except BadRequest as exc:
+                self.logger.warning(
+                    "Slack sent a %s envelope this bot cannot read (%s); acknowledged, dropped",
+                    message.get("type"),
+                    exc,
+                )
+                await self.send_socket_mode_response(SocketModeResponse(envelope_id=envelope))
+                return
+        await super().run_message_listeners(message, raw_message)
+
+
+class SocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler on a CheckedSocketModeClient."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        # Bolt's __init__ would open a client (and its HTTP session) only to have it replaced.
+        self.app = app
+        self.app_token = app_token
+        self.client = CheckedSocketModeClient(
+            app_token=app_token, logger=app.logger, web_client=app.client
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
 
 
 async def serve(
@@ -97,7 +144,7 @@ async def serve(
     adapter.start()
     try:
         if config.mode == "http":
-            runner = web.AppRunner(adapter.app.web_app(path=EVENTS_PATH, port=config.port))
+            runner = web.AppRunner(adapter.web_app(EVENTS_PATH))
             await runner.setup()
             try:
                 await web.TCPSite(runner, config.host, config.port).start()
@@ -108,7 +155,7 @@ async def serve(
             finally:
                 await runner.cleanup()
         else:
-            handler = AsyncSocketModeHandler(adapter.app, config.app_token)
+            handler = SocketModeHandler(adapter.app, config.app_token)
             try:
                 await handler.connect_async()  # type: ignore[no-untyped-call]
                 log.info("Slack Socket Mode connected")

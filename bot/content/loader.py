@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -114,6 +115,37 @@ def check(root: Path) -> tuple[list[Pack], list[PackError]]:
     return packs, errors
 
 
+# The keys each mapping may hold: anything else is a typo that would otherwise vanish silently.
+_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        [
+            "id",
+            "title",
+            "author",
+            "outlet",
+            "published",
+            "published_note",
+            "language",
+            "preparation",
+            "summaries",
+            "claims",
+            "quotes",
+            "counterpoints",
+            "prompts",
+            "glossary",
+        ]
+    ),
+    "author": frozenset({"name", "affiliation", "bio"}),
+    "summaries": frozenset({"tldr", "short", "long"}),
+    "claims": frozenset({"id", "text", "paragraphs", "topics"}),
+    "quotes": frozenset({"id", "text", "paragraph", "speaker", "topics", "claim"}),
+    "counterpoints": frozenset({"id", "claim", "text", "sources"}),
+    "sources": frozenset({"title", "publisher", "year", "url", "supports"}),
+    "prompts": frozenset({"id", "motion", "kind"}),
+    "glossary": frozenset({"term", "text", "aliases"}),
+}
+
+
 class _Reader:
     """Walks pack.yaml collecting every problem rather than stopping at the first."""
 
@@ -126,6 +158,19 @@ class _Reader:
 
     def fail(self, where: str, message: str, file: Path | None = None) -> None:
         self.errors.append(PackError(file or self.yaml_path, where, message))
+
+    def known(self, data: dict[str, Any], kind: str, where: str) -> None:
+        """Name every key of `data` that a `kind` mapping does not have, with the closest one."""
+        allowed = _KEYS[kind]
+        for key in data:
+            if key in allowed:
+                continue
+            path = f"{where}.{key}" if where else str(key)
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(sorted(allowed))
+            )
+            self.fail(path, f"is not a known key; {hint}")
 
     def read(self) -> Pack:
         data = self._load_yaml()
@@ -204,6 +249,7 @@ class _Reader:
         for index, item in enumerate(value):
             where = f"{key}[{index}]"
             if isinstance(item, dict):
+                self.known(item, key, where)
                 yield where, item
             else:
                 self.fail(where, "must be a mapping")
@@ -238,14 +284,17 @@ class _Reader:
             self.fail("id", "must be lowercase letters, digits and hyphens")
         if pack_id and pack_id != self.folder.name:
             self.fail("id", f"is {pack_id!r} but the folder is named {self.folder.name!r}")
+        self.known(data, "", "")
         author = data.get("author")
         if not isinstance(author, dict):
             self.fail("author", "must be a mapping with name (and affiliation, bio)")
             author = {}
+        self.known(author, "author", "author")
         summaries = data.get("summaries")
         if not isinstance(summaries, dict):
             self.fail("summaries", "must be a mapping with tldr, short and long")
             summaries = {}
+        self.known(summaries, "summaries", "summaries")
         long_summary = self.text(summaries, "long", "summaries", limits.LONG_SUMMARY_MAX)
         if len(long_summary.split()) > limits.LONG_SUMMARY_WORDS:
             self.fail(
@@ -325,6 +374,7 @@ class _Reader:
                 if not isinstance(source, dict):
                     self.fail(spot, "must be a mapping with title, publisher, year")
                     continue
+                self.known(source, "sources", spot)
                 year = source.get("year")
                 if isinstance(year, str) and year.startswith(DRAFT_MARK):
                     self.drafts.append(f"{spot}.year")
@@ -339,6 +389,7 @@ class _Reader:
                         publisher=self.text(source, "publisher", spot, 200),
                         year=year,
                         url=str(url) if url else None,
+                        supports=self.optional_text(source, "supports", spot) or None,
                     )
                 )
             yield Counterpoint(

@@ -47,6 +47,7 @@ class Source:
     publisher: str
     year: int
     url: str | None = None
+    supports: str | None = None  # what the source documents, for an editor checking the pack
 
     def cite(self) -> str:
         return f"{self.title}. {self.publisher}, {self.year}."

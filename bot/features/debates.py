@@ -16,6 +16,7 @@ from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
 from bot.scope import debate_not_found
 from bot.store.base import SIDES, Debate, Side
+from bot.usertext import too_long
 
 THREAD_NAME_MAX = 100  # Discord thread names; Slack has no thread names
 _PROMPT_ID = re.compile(r"^[A-Za-z]{1,3}\d{1,4}$")
@@ -75,9 +76,7 @@ async def _audit(ctx: Context, action: str, debate: Debate) -> None:
 async def start(ctx: Context, args: Args) -> Reply:
     motion, prompt_id = _motion(ctx, args.text("motion"))
     if len(motion) > MOTION_MAX:
-        raise UserError(
-            f"The motion is {len(motion)} characters; the limit is {MOTION_MAX}. Shorten it."
-        )
+        raise UserError(too_long("The motion", motion, MOTION_MAX))
     store = store_of(ctx)
     debate = await store.create_debate(ctx.place, ctx.user.id, ctx.user.name, motion, prompt_id)
     await _audit(ctx, "debate start", debate)

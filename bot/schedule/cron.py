@@ -16,6 +16,7 @@ Every due time returned is timezone-aware UTC, strictly after the time asked abo
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, tzinfo
 from cronsim import CronSim, CronSimError
 
 from bot.errors import NotFound, UserError
+from bot.limits import fit
 
 ALIASES = {
     "@hourly": "0 * * * *",
@@ -35,6 +37,8 @@ ALIASES = {
 }
 _EXAMPLE = "Example: `0 9 * * 1-5` is 09:00 on weekdays (minute hour day-of-month month weekday)."
 _FIELDS = ("minute", "hour", "day-of-month", "month", "day-of-week")
+_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))  # day-of-week 0 and 7 are both Sunday
+_NUMBER = re.compile(r"[0-9]+")
 
 
 def parse_cron(expression: str) -> str:
@@ -44,19 +48,49 @@ def parse_cron(expression: str) -> str:
         words = ALIASES[words[0].lower()].split()
     if len(words) != len(_FIELDS):
         raise UserError(
-            f"`{expression.strip()}` has {len(words)} fields; a schedule needs 5. {_EXAMPLE}"
+            f"`{fit(' '.join(words), 60)}` has {len(words)} field{'' if len(words) == 1 else 's'}; "
+            f"a schedule needs 5. {_EXAMPLE}"
         )
     normal = " ".join(words).upper()
+    shown = fit(" ".join(expression.split()), 60)
+    for word, name, span in zip(normal.split(), _FIELDS, _RANGES, strict=True):
+        _check_field(shown, word, name, span)
     try:
         sim = CronSim(normal, datetime(2000, 1, 1))
         next(sim)
     except CronSimError as exc:
-        raise UserError(
-            f"`{expression.strip()}` is not a valid schedule: {exc}. {_EXAMPLE}"
-        ) from None
+        # cronsim says only "Bad minute"; name the field as written, and the values it takes.
+        field = next((n for n in _FIELDS if n in str(exc).lower()), None)
+        where = f"the {field} field is not valid" if field else str(exc)
+        raise UserError(f"`{shown}` is not a valid schedule: {where}. {_EXAMPLE}") from None
     except StopIteration:
         raise UserError(f"`{expression.strip()}` never comes round. {_EXAMPLE}") from None
     return normal
+
+
+def _check_field(shown: str, word: str, name: str, span: tuple[int, int]) -> None:
+    """Refuse numbers outside a field's range and steps of 0 or beyond it, naming the field."""
+    low, high = span
+    size = high - low + 1
+    for part in word.split(","):
+        base, slash, step = part.partition("/")
+        if slash and (not _NUMBER.fullmatch(step) or not 1 <= _small(step) <= size):
+            raise UserError(
+                f"`{shown}`: the step `/{fit(step, 12)}` in the {name} field must be a "
+                f"whole number from 1 to {size}. {_EXAMPLE}"
+            )
+        # In `1#2` (the second Monday) the number after # counts weeks, not days.
+        for number in _NUMBER.findall(base.partition("#")[0]):
+            if not low <= _small(number) <= high:
+                raise UserError(
+                    f"`{shown}`: {fit(number, 12)} is outside the {name} field, which takes "
+                    f"{low} to {high}. {_EXAMPLE}"
+                )
+
+
+def _small(digits: str) -> int:
+    """The number, or one past any field's range when it has too many digits to be one."""
+    return int(digits) if len(digits.lstrip("0")) <= 3 else 1000
 
 
 # Names that resolve on some hosts but mean "whatever this machine says", not a place.

@@ -489,3 +489,10 @@ class Store(Protocol):
     async def delete_poll(self, poll_id: int) -> bool:
         """Delete a poll, its votes and its tracked messages; False if there was none."""
         ...
+
+    async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
+        """Claim a delivery by key until `keep_until`; False if it is claimed already.
+
+        Exactly-once across processes: the claim is a unique row, and expired ones are pruned.
+        """
+        ...

@@ -242,4 +242,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        "claimed deliveries: a request replayed or retried by the platform is processed once",
+        (
+            # A claim outlives the platform's replay window and is then pruned.
+            """CREATE TABLE deliveries (
+                key TEXT PRIMARY KEY,
+                expires_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX deliveries_by_expiry ON deliveries (expires_at)",
+        ),
+    ),
 )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Generic, TypeVar, cast
 
 from bot.models import Place, Platform
 from bot.store.base import AuditEntry, Moderator, SubjectKind, TrackedMessage
-from bot.store.work import Units, Work, q, when
+from bot.store.work import Units, Work, q, ts, when
 
 # Moderators and pack choices are read on every request and change rarely, so they are cached:
 # changes made through this store drop the entry at once; changes made by another process on
@@ -283,3 +284,18 @@ class ModerationStore(Units):
 
         found = await self._pack_choices.get((platform, workspace), lambda: self._read(unit))
         return dict(found)  # callers may not change the cached map
+
+    async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
+        now, until = self._now(), ts(keep_until)
+
+        def unit() -> Work[bool]:
+            yield q("DELETE FROM deliveries WHERE expires_at <= ?", now)
+            # The key's unique row is the claim, whichever process inserts it first.
+            done = yield q(
+                "INSERT INTO deliveries (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                key,
+                until,
+            )
+            return done.rowcount == 1
+
+        return await self._write(unit)

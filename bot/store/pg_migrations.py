@@ -227,4 +227,15 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "claimed deliveries: a request replayed or retried by the platform is processed once",
+        (
+            # A claim outlives the platform's replay window and is then pruned.
+            """CREATE TABLE deliveries (
+                key TEXT PRIMARY KEY,
+                expires_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX deliveries_by_expiry ON deliveries (expires_at)",
+        ),
+    ),
 )

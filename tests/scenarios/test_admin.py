@@ -259,7 +259,7 @@ async def test_schedule_lifecycle(world: World) -> None:
     ("line", "complaint"),
     [
         ('admin schedule add "0 9 * *"', "has 4 fields; a schedule needs 5"),
-        ('admin schedule add "0 25 * * *"', "Bad hour"),
+        ('admin schedule add "0 25 * * *"', "25 is outside the hour field, which takes 0 to 23"),
         ('admin schedule add "0 9 * * *" --tz Europe/Londn', "Did you mean `Europe/London`"),
         ('admin schedule add "0 9 * * *" --with vote', "must be one of none, poll, debate"),
         ('admin schedule add "0 9 * * *" --pack nope', "No pack `nope`"),

@@ -74,8 +74,9 @@ async def test_refusals_write_nothing(chat: Chat, bot: Bot) -> None:
     cases = {
         'poll create "Q?" "Yes" "yes"': "Options 1 and 2 are the same",
         'poll create "Q?" "Yes" ""': "Option 2 is empty",
-        'poll create "Q?" "Yes"': "needs at least 2 items; you gave 1",
-        'poll create "Q?" ' + " ".join(f'"o{n}"' for n in range(21)): "at most 20 items",
+        'poll create "Q?" "Yes"': "needs at least 2 options; you gave 1",
+        'poll create "Q?" '
+        + " ".join(f'"o{n}"' for n in range(21)): "at most 20 options; you gave 21",
         f'poll create "{"q" * 301}" "a" "b"': "the limit is 300",
         f'poll create "Q?" "a" "{"b" * 76}"': "the limit is 75",
         'poll create "Q?" "a" "b" --multi 3': "between 1 and the number of options (2)",

@@ -356,3 +356,12 @@ async def test_tracked_messages(store: Store) -> None:
     found = await store.messages_for("poll:1")
     assert [(m.place, m.message_id) for m in found] == [(discord, "m1"), (slack, "171.9")]
     assert await store.messages_for("poll:3") == []
+
+
+async def test_a_delivery_is_claimed_once_until_it_expires(store: Store, clock: FakeClock) -> None:
+    later = clock.now() + timedelta(minutes=10)
+    assert await store.claim_delivery("slack:a", later) is True
+    assert await store.claim_delivery("slack:a", later) is False
+    assert await store.claim_delivery("slack:b", later) is True
+    clock.advance(timedelta(minutes=10))  # expired claims are pruned, so the key is free again
+    assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is True

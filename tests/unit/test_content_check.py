@@ -239,3 +239,34 @@ def test_bot_refuses_to_start_on_a_broken_pack(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "a content pack is broken" in result.stderr
     assert "quotes[0].paragraph: paragraph 99 does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (
+            "claims.0.paragrpahs",
+            "claims[0].paragrpahs: is not a known key; did you mean 'paragraphs'?",
+        ),
+        (
+            "counterpoints.0.sources.0.suports",
+            "counterpoints[0].sources[0].suports: is not a known key; did you mean 'supports'?",
+        ),
+        ("summaries.tdlr", "summaries.tdlr: is not a known key; did you mean 'tldr'?"),
+        ("author.affilation", "author.affilation: is not a known key; did you mean 'affiliation'?"),
+        ("glosary", "glosary: is not a known key; did you mean 'glossary'?"),
+        ("prompts.0.color", "prompts[0].color: is not a known key; allowed: id, kind, motion"),
+    ],
+)
+def test_a_misspelled_key_is_named_instead_of_ignored(
+    tmp_path: Path, path: str, expected: str
+) -> None:
+    folder = copy_pack(tmp_path)
+    edit_yaml(folder, _set(path, "x"))
+    assert any(expected in problem for problem in problems(folder)), problems(folder)
+
+
+def test_a_source_records_what_it_supports() -> None:
+    pack = load_pack(PACK)
+    sources = [source for k in pack.counterpoints for source in k.sources]
+    assert sources and all(source.supports for source in sources)

@@ -47,13 +47,15 @@ def test_parse_normalises_spacing_case_and_aliases() -> None:
     [
         ("0 9 * *", "has 4 fields; a schedule needs 5"),
         ("0 0 9 * * *", "has 6 fields"),  # seconds are not offered
-        ("61 9 * * *", "Bad minute"),
-        ("0 24 * * *", "Bad hour"),
-        ("0 9 * * 8", "Bad day-of-week"),
-        ("0 9 32 * *", "Bad day-of-month"),
-        ("0 9 30 2 *", "Bad day-of-month"),  # 30 February never comes
+        ("61 9 * * *", "61 is outside the minute field, which takes 0 to 59"),
+        ("0 24 * * *", "24 is outside the hour field, which takes 0 to 23"),
+        ("0 9 * * 8", "8 is outside the day-of-week field, which takes 0 to 7"),
+        ("0 9 32 * *", "32 is outside the day-of-month field, which takes 1 to 31"),
+        ("0 9 30 2 *", "the day-of-month field is not valid"),  # 30 February never comes
         ("every morning", "has 2 fields"),
         ("", "has 0 fields"),
+        ("@reboot", "`@reboot` has 1 field; a schedule needs 5"),
+        ("\t*\t", "`*` has 1 field; a schedule needs 5"),
     ],
 )
 def test_bad_cron_is_a_user_error_with_an_example(expression: str, complaint: str) -> None:

@@ -8,7 +8,7 @@ from bot.blocks import Reply, text
 from bot.catalogue import Args, Catalogue, Command, Option, coerce
 from bot.context import Context
 from bot.errors import NotFound, UsageError
-from bot.textparse import parse, split
+from bot.textparse import parse, split, words
 
 
 async def _noop(ctx: Context, args: Args) -> Reply:
@@ -80,7 +80,7 @@ def test_named_options_flags_and_lists() -> None:
         ('poll create "Q?" A B --multi', "`--multi` needs a value"),
         ('poll create "Q?" A B --multi two', "--multi must be a whole number, not `two`"),
         ('poll create "Q?" A B --multi 0', "--multi must be at least 1"),
-        ('poll create "Q?" A', "needs at least 2 items; you gave 1"),
+        ('poll create "Q?" A', "needs at least 2 options; you gave 1"),
         ('poll create "Q?" A B --results never', "--results must be one of live, closed"),
         ("poll create", "needs <question>"),
         ('poll create "' + "x" * 301 + '" A B', "is 301 characters; the limit is 300"),
@@ -124,3 +124,26 @@ def test_plain_lines_split_like_quoted_ones() -> None:
     assert split("quote it's   Kim’s") == ["quote", "it's", "Kim’s"]
     assert split(r"quote a\ b") == ["quote", "a b"]
     assert split('quote "it\'s" x') == ["quote", "it's", "x"]
+
+
+def test_words_know_which_were_quoted() -> None:
+    found = words('poll create "Q?" A "--multi" x" y"z --multi 2 --results="closed"')
+    assert [(w.text, w.quoted) for w in found] == [
+        ("poll", False),
+        ("create", False),
+        ("Q?", True),
+        ("A", False),
+        ("--multi", True),
+        ("x yz", False),
+        ("--multi", False),
+        ("2", False),
+        ("--results=closed", False),
+    ]
+    _, raw = parse('poll create "Q?" A "--multi" "--anonymous" --multi 2', CATALOGUE)
+    assert raw["options"] == ("A", "--multi", "--anonymous") and raw["multi"] == "2"
+    assert "anonymous" not in raw
+
+
+def test_an_option_given_twice_is_refused() -> None:
+    with pytest.raises(UsageError, match="`--multi` is given twice; give it once"):
+        parse('poll create "Q?" A B --multi 2 --multi=3', CATALOGUE)

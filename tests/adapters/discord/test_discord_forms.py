@@ -99,3 +99,18 @@ def test_forms_only_where_a_list_is_required() -> None:
             assert len(fields) <= forms.INPUTS_MAX
         else:
             assert all(forms.discord_required(command, o) == o.required for o in command.options)
+
+
+async def test_a_form_with_invisible_or_look_alike_text_is_refused(discord_bot: Harness) -> None:
+    needs_poll_create(discord_bot)
+    store = discord_bot.bot.services.store
+    assert store is not None
+    for fields, complaint in [
+        ({"question": "\u200b", "options": "A\nB"}, "The question is empty once invisible"),
+        ({"question": "Q?", "options": "A\nB\ud800"}, "Option 2 has a broken character"),
+        ({"question": "Q?", "options": "Yes\nNo\nＹＥＳ"}, "Options 1 and 3 are the same"),
+    ]:
+        calls = await discord_bot.submit_form("oped-form:poll create", fields, MEMBER)
+        (answer,) = message_calls(calls)
+        assert answer.ephemeral and complaint in answer.text
+    assert await store.open_polls("discord", str(GUILD_ID), str(CHANNEL_ID)) == []

@@ -187,10 +187,13 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
     uploads: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    # method -> queued (HTTP status, body, headers) answers served before the normal one
-    failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
+    # method -> queued (HTTP status, body, headers) answers served before the normal one; a
+    # text body is served as it is (Content-Type from the headers, text/plain by default)
+    failures: dict[str, list[tuple[int, dict[str, Any] | str, dict[str, str]]]] = field(
         default_factory=dict
     )
+    # method -> an event its calls wait for before they are answered (to overlap requests)
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -200,6 +203,7 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_connected = asyncio.Event()
+        self.holding = asyncio.Event()  # set once a held call is waiting
 
     @property
     def api_url(self) -> str:
@@ -237,6 +241,19 @@ class FakeSlack:
             (status, {"ok": False, "error": error}, headers or {})
         )
 
+    def fail_text(
+        self,
+        method: str,
+        text: str = "upstream connect error or disconnect/reset before headers",
+        status: int = 503,
+        content_type: str = "text/plain",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next call of `method` with a body that is not JSON, as a proxy does."""
+        self.failures.setdefault(method, []).append(
+            (status, text, {"Content-Type": content_type, **(headers or {})})
+        )
+
     def called(self, method: str) -> list[dict[str, Any]]:
         return [call.args for call in self.calls if call.method == method]
 
@@ -260,9 +277,14 @@ class FakeSlack:
             view = args.get("view")
             view = json.loads(view) if isinstance(view, str) else view
             self.problems.extend(check_view(view or {}, method))
+        if method in self.held:
+            self.holding.set()
+            await self.held[method].wait()
         queued = self.failures.get(method)
         if queued:
             status, body, headers = queued.pop(0)
+            if isinstance(body, str):
+                return web.Response(body=body.encode(), status=status, headers=headers)
             return web.json_response(body, status=status, headers=headers)
         return web.json_response(self._answer(method, args, token))
 
@@ -358,6 +380,16 @@ def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_raw(raw: bytes, timestamp: str, secret: str = SECRET) -> dict[str, str]:
+    """Headers signing raw bytes over any timestamp text, as a forger or a broken proxy might."""
+    base = b"v0:" + timestamp.encode() + b":" + raw
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest(),
+    }
+
+
 def signed_headers(
     body: str, *, timestamp: int | None = None, secret: str = SECRET
 ) -> dict[str, str]:
@@ -367,6 +399,14 @@ def signed_headers(
         "X-Slack-Request-Timestamp": str(stamp),
         "X-Slack-Signature": sign(body, stamp, secret),
     }
+
+
+_TRIGGERS = itertools.count(1)
+
+
+def trigger_id() -> str:
+    """A fresh trigger_id: Slack gives each command, click and submission its own."""
+    return f"13345224609.738474920.{next(_TRIGGERS):031x}"
 
 
 def command_body(
@@ -400,7 +440,7 @@ def command_body(
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": fake.response_url(key),
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            "trigger_id": trigger_id(),
         }
     )
 
@@ -441,7 +481,7 @@ def action_payload(
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
         "container": container,
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": trigger_id(),
         "team": {"id": TEAM, "domain": "fake"},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -462,7 +502,7 @@ def view_payload(
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": trigger_id(),
         "view": {
             "id": "V0001",
             "team_id": TEAM,
@@ -500,7 +540,7 @@ class SlackRig:
             coalescer=Coalescer(1.0, timer=self.timer),
         )
         self.adapter.start()
-        self.server = TestServer(self.adapter.app.web_app(), host="127.0.0.1")
+        self.server = TestServer(self.adapter.web_app(), host="127.0.0.1")
         self.session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -520,12 +560,15 @@ class SlackRig:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    async def post(self, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, str]:
+    async def post(
+        self, body: str | bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, str]:
         """POST a raw body to /slack/events, signed unless headers are given."""
         assert self.session is not None
         url = str(self.server.make_url("/slack/events"))
-        sent = dict(headers) if headers is not None else signed_headers(body)
-        async with self.session.post(url, data=body.encode(), headers=sent) as response:
+        raw = body.encode() if isinstance(body, str) else body
+        sent = dict(headers) if headers is not None else signed_raw(raw, str(int(time.time())))
+        async with self.session.post(url, data=raw, headers=sent) as response:
             return response.status, await response.text()
 
     async def command(self, text: str, **kwargs: Any) -> int:

@@ -180,3 +180,33 @@ async def test_a_slow_submission_closes_the_form_and_posts_when_done(
     await poll_rig.adapter.drain()
     (posted,) = fake.called("chat.postMessage")
     assert "Who should negotiate?" in shown_text(posted)
+
+
+async def test_invisible_and_look_alike_text_is_refused_under_its_input(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    _, body = await poll_rig.submit(
+        state(question="\u200b\ufeff", options="A\nB\x00\nC"), view["private_metadata"]
+    )
+    errors = json.loads(body)["errors"]
+    assert "The question is empty once invisible characters" in errors["question"]
+    assert "Option 2 contains a control character (U+0000)" in errors["options"]
+    _, body = await poll_rig.submit(state(options="A\nB\nＡ\u200b"), view["private_metadata"])
+    errors = json.loads(body)["errors"]
+    assert list(errors) == ["options"] and "Options 1 and 3 are the same" in errors["options"]
+    assert fake.called("chat.postMessage") == []
+    assert store_bot.services.store is not None
+    assert await store_bot.services.store.get_poll(1) is None
+
+
+async def test_a_too_long_option_is_named_under_the_options_input(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    view = await open_form(poll_rig, fake)
+    long = "Keep the talks going " + "x" * 55
+    _, body = await poll_rig.submit(state(options=f"Yes\nNo\n{long}"), view["private_metadata"])
+    errors = json.loads(body)["errors"]
+    assert list(errors) == ["options"]
+    assert errors["options"].startswith("Option 3 is 76 characters; the limit is 75 (it starts")
+    assert fake.called("chat.postMessage") == []

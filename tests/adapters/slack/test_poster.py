@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
-from adapters.slack.poster import SlackPoster, make_client
+from adapters.slack.poster import RateLimitRetry, SlackPoster, make_client
 from bot.app import Bot
 from bot.blocks import Attachment, Card, Reply
 from bot.models import Place
@@ -127,7 +126,7 @@ async def test_an_unreachable_slack_is_retryable() -> None:
 def test_client_retries_rate_limits_and_checks_the_api_url() -> None:
     client = make_client({"SLACK_BOT_TOKEN": BOT_TOKEN})
     assert client.base_url == "https://slack.com/api/"
-    limits = [h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)]
+    limits = [h for h in client.retry_handlers if isinstance(h, RateLimitRetry)]
     assert len(limits) == 1 and limits[0].max_retry_count == 2
     assert make_client({"SLACK_API_URL": "http://proxy.local/api/"}).base_url == (
         "http://proxy.local/api/"

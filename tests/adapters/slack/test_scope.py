@@ -15,7 +15,7 @@ from tests.adapters.slack.slackfake import (
     buttons,
     shown_text,
 )
-from tests.store.tables import all_rows
+from tests.store.tables import rows_a_command_writes
 
 QUESTION = "Lift sanctions?"
 OTHER = "C0OTHER"  # another channel of the same workspace
@@ -74,7 +74,7 @@ async def test_from_another_channel_every_by_id_command_is_not_found_and_writes_
 ) -> None:
     posted, ts = await open_both(poll_rig, fake)
     db = store_bot.services.settings.db_path
-    before = all_rows(db)
+    before = rows_a_command_writes(db)
     for line, user in BY_ID:
         shown = await private_answer(poll_rig, fake, line.format(id=1), user)
         missing = await private_answer(poll_rig, fake, line.format(id=2), user)
@@ -90,7 +90,7 @@ async def test_from_another_channel_every_by_id_command_is_not_found_and_writes_
     await poll_rig.timer.advance(5)
     await poll_rig.adapter.drain()
     assert public(fake) == seen
-    assert all_rows(db) == before
+    assert rows_a_command_writes(db) == before
 
 
 async def test_a_click_in_a_thread_of_the_channel_still_counts(

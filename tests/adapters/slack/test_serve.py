@@ -120,6 +120,10 @@ async def test_socket_mode_takes_commands_and_clicks_and_acks_them(
             {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "SLACK_PORT": "http"},
             "SLACK_PORT",
         ),
+        (
+            {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": "x/"},
+            "SLACK_API_URL",
+        ),
     ],
 )
 def test_config_errors_name_the_variable(env: dict[str, str], names: str) -> None:
