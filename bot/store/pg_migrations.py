@@ -69,10 +69,12 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
                 IF (SELECT closed_at FROM polls WHERE id = NEW.poll_id) IS NOT NULL THEN
                     RAISE EXCEPTION 'poll is closed';
                 END IF;
+                -- Reads what committed up to now, unlike the statement that fired it: a pick
+                -- the voter made through another process meanwhile means "run it again".
                 IF TG_OP = 'INSERT' AND (SELECT count(*) FROM poll_votes
                         WHERE poll_id = NEW.poll_id AND voter = NEW.voter)
                         >= (SELECT max_picks FROM polls WHERE id = NEW.poll_id) THEN
-                    RAISE EXCEPTION 'too many picks';
+                    RAISE EXCEPTION 'too many picks' USING ERRCODE = 'serialization_failure';
                 END IF;
                 RETURN NEW;
             END

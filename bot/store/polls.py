@@ -177,6 +177,13 @@ class PollStore(Units):
         def unit() -> Work[VoteOutcome]:
             poll = check_vote((yield from self._cached_poll(poll_id)), poll_id, place, option, now)
             voter = self._voter(poll, user_id)
+            name = None if poll.anonymous else user_name
+            stamp_or_none = None if poll.anonymous else stamp
+            if not poll.multi:
+                # The common click, a first vote, costs one statement: insert unless voted.
+                first = yield self.dialect.first_vote(poll_id, voter, option, name, stamp_or_none)
+                if first.rowcount == 1:
+                    return VoteOutcome(poll, option, "added", (), (option,))
             lock = self.dialect.lock_voter(poll_id, voter)
             if lock is not None:
                 row = (yield lock).one()
@@ -185,24 +192,6 @@ class PollStore(Units):
                     self._poll_cache.pop(poll_id, None)
                     fresh = yield from load_poll(poll_id)
                     poll = check_vote(fresh, poll_id, place, option, now)
-            name = None if poll.anonymous else user_name
-            stamp_or_none = None if poll.anonymous else stamp
-            if not poll.multi:
-                # The common click, a first vote, costs one statement: insert unless voted.
-                first = yield q(
-                    "INSERT INTO poll_votes (poll_id, voter, option, voter_name, voted_at) "
-                    "SELECT CAST(? AS INTEGER), ?, CAST(? AS INTEGER), ?, ? WHERE NOT EXISTS "
-                    "(SELECT 1 FROM poll_votes WHERE poll_id = ? AND voter = ?)",
-                    poll_id,
-                    voter,
-                    option,
-                    name,
-                    stamp_or_none,
-                    poll_id,
-                    voter,
-                )
-                if first.rowcount == 1:
-                    return VoteOutcome(poll, option, "added", (), (option,))
             held = yield q(
                 "SELECT option FROM poll_votes WHERE poll_id = ? AND voter = ? ORDER BY option",
                 poll_id,

@@ -47,6 +47,7 @@ from bot.store.work import (
     Result,
     Stmt,
     StoreError,
+    Work,
     q,
 )
 
@@ -106,6 +107,35 @@ class PostgresDialect:
     def next_poll_id(self) -> Stmt:
         return q("SELECT nextval('poll_ids')")
 
+    def first_vote(
+        self, poll_id: int, voter: str, option: int, name: str | None, stamp: str | None
+    ) -> Stmt:
+        # One round trip for the common click. The lock is taken while the CTE runs, after
+        # this statement's snapshot: a pick the same voter committed meanwhile through another
+        # process is invisible to NOT EXISTS, but not to the schema guard, which then asks for
+        # the unit to run again (serialization_failure), and the rerun sees it.
+        # First clicks arriving together are pipelined: one round trip for the whole batch.
+        return Stmt(
+            "WITH poll AS (SELECT closed_at, pg_advisory_xact_lock(hashtextextended(?, 0)) "
+            "FROM polls WHERE id = ? FOR SHARE) "
+            "INSERT INTO poll_votes (poll_id, voter, option, voter_name, voted_at) "
+            "SELECT CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), "
+            "CAST(? AS TEXT) FROM poll WHERE poll.closed_at IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM poll_votes WHERE poll_id = ? AND voter = ?) RETURNING poll_id, voter",
+            (
+                f"vote:{poll_id}:{voter}",
+                poll_id,
+                poll_id,
+                voter,
+                option,
+                name,
+                stamp,
+                poll_id,
+                voter,
+            ),
+            batch_key=(poll_id, voter),
+        )
+
     def lock_voter(self, poll_id: int, voter: str) -> Stmt | None:
         # Waits for a close of this poll committing meanwhile, then returns its closed_at.
         return q(
@@ -144,6 +174,14 @@ async def drive(conn: Any, make: MakeWork[T], *, guarded: bool) -> T:
     unit = make()
     try:
         stmt = next(unit)
+    except StopIteration as stop:
+        return cast(T, stop.value)
+    return await _carry_on(conn, unit, stmt, guarded=guarded)
+
+
+async def _carry_on(conn: Any, unit: Work[T], stmt: Stmt, *, guarded: bool) -> T:
+    """Run `stmt`, then the rest of `unit`, to its end."""
+    try:
         while True:
             try:
                 result = await execute(conn, stmt)
@@ -155,6 +193,14 @@ async def drive(conn: Any, make: MakeWork[T], *, guarded: bool) -> T:
                     continue
                 raise
             stmt = unit.send(result)
+    except StopIteration as stop:
+        return cast(T, stop.value)
+
+
+def _resumed(unit: Work[T], result: Result) -> Stmt | T:
+    """Send `result` to `unit`: its next statement, or its value if it is done."""
+    try:
+        return unit.send(result)
     except StopIteration as stop:
         return cast(T, stop.value)
 
@@ -175,19 +221,75 @@ async def _guarded(conn: Any, make: MakeWork[Any]) -> Outcome:
 
 
 async def _attempt(conn: Any, jobs: Sequence[Job], *, all_guarded: bool) -> list[Outcome]:
-    outcomes: list[Outcome] = []
+    """Run the batch in one transaction; units without a savepoint may share a round trip.
+
+    Consecutive unguarded units whose first statement is the same `batch_key` statement send
+    it together (pipelined), then each goes on in turn. That is the same as running them one
+    after another: such a statement decides its effect by itself, and what a unit does next
+    it reads afresh.
+    """
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    waiting: list[tuple[int, Work[Any], Stmt]] = []
+
+    async def flush() -> None:
+        if not waiting:
+            return
+        first = waiting[0][2]
+        try:
+            rows = await conn.fetchmany(
+                numbered(first.sql), [stmt.params for _, _, stmt in waiting]
+            )
+        except asyncpg.PostgresError as exc:
+            raise _Redo from exc
+        changed: dict[tuple[Any, ...], list[Any]] = {}
+        for row in rows:
+            changed.setdefault(tuple(row)[: len(first.batch_key or ())], []).append(row)
+        batch = list(waiting)
+        waiting.clear()
+        for index, unit, stmt in batch:
+            mine = changed.get(stmt.batch_key or (), [])
+            result = Result((mine.pop(0),), 1) if mine else Result((), 0)
+            outcomes[index] = await _settle(conn, unit, result)
+
     async with conn.transaction():
-        for make, savepoint in jobs:
+        for index, (make, savepoint) in enumerate(jobs):
             if savepoint or all_guarded:
-                outcomes.append(await _guarded(conn, make))
+                await flush()
+                outcomes[index] = await _guarded(conn, make)
                 continue
+            unit = make()
             try:
-                outcomes.append((True, await drive(conn, make, guarded=False)))
-            except _Redo:
-                raise
-            except Exception as exc:  # refused before writing: the transaction is intact
-                outcomes.append((False, exc))
-    return outcomes
+                stmt = next(unit)
+            except StopIteration as stop:
+                outcomes[index] = (True, stop.value)
+                continue
+            except Exception as exc:  # refused before any statement
+                outcomes[index] = (False, exc)
+                continue
+            if stmt.batch_key is not None and (not waiting or waiting[0][2].sql == stmt.sql):
+                waiting.append((index, unit, stmt))
+                continue
+            await flush()
+            outcomes[index] = await _settle(conn, unit, stmt)
+        await flush()
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+async def _settle(conn: Any, unit: Work[Any], start: Stmt | Result) -> Outcome:
+    """Finish an unguarded unit from a statement to run or a result to hand it."""
+    try:
+        if isinstance(start, Result):
+            step = _resumed(unit, start)
+            if not isinstance(step, Stmt):
+                return True, step
+            start = step
+        return True, await _carry_on(conn, unit, start, guarded=False)
+    except _Redo:
+        raise
+    except asyncpg.PostgresError as exc:
+        raise _Redo from exc
+    except Exception as exc:  # refused before writing: the transaction is intact
+        return False, exc
 
 
 class PostgresStore(PollStore, DebateStore, ScheduleStore, ModerationStore):

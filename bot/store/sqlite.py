@@ -65,6 +65,22 @@ class SqliteDialect:
             DELETED_POLL_KEY,
         )
 
+    def first_vote(
+        self, poll_id: int, voter: str, option: int, name: str | None, stamp: str | None
+    ) -> Stmt:
+        return q(
+            "INSERT INTO poll_votes (poll_id, voter, option, voter_name, voted_at) "
+            "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM poll_votes WHERE poll_id = ? AND voter = ?)",
+            poll_id,
+            voter,
+            option,
+            name,
+            stamp,
+            poll_id,
+            voter,
+        )
+
     def lock_voter(self, poll_id: int, voter: str) -> Stmt | None:
         # BEGIN IMMEDIATE already serialises writers across processes, and the schema's
         # triggers refuse a vote on a poll another process closed.

@@ -39,11 +39,17 @@ class Row(Protocol):
 
 @dataclass(frozen=True)
 class Stmt:
-    """One statement and its parameters; `many` runs it once per parameter tuple."""
+    """One statement and its parameters; `many` runs it once per parameter tuple.
+
+    `batch_key` marks a statement that decides its whole effect by itself, so a driver may
+    send the same statement of several units at once (PostgreSQL pipelines them). It returns
+    at most one row, starting with the values of `batch_key`, when it changed something.
+    """
 
     sql: str
     params: tuple[Any, ...] = ()
     many: bool = False
+    batch_key: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,16 @@ class Dialect(Protocol):
 
     def next_poll_id(self) -> Stmt:
         """A statement returning one row whose first column is an id no poll ever had."""
+        ...
+
+    def first_vote(
+        self, poll_id: int, voter: str, option: int, name: str | None, stamp: str | None
+    ) -> Stmt:
+        """Insert the voter's pick unless they hold one (changes one row, or none).
+
+        On an engine where writers run at once, it also takes `lock_voter`'s lock first and
+        inserts nothing into a poll closed meanwhile.
+        """
         ...
 
     def lock_voter(self, poll_id: int, voter: str) -> Stmt | None:

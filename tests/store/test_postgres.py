@@ -21,7 +21,7 @@ from bot.store.base import PollDraft, Refused
 from bot.store.migrations import MIGRATIONS
 from bot.store.pg_migrations import PG_MIGRATIONS
 from bot.store.postgres import PostgresStore, numbered, redact
-from bot.store.work import ConstraintViolated, StoreError, Work, q
+from bot.store.work import ConstraintViolated, Stmt, StoreError, Work
 from tests.postgres import TestPostgres
 
 HERE = Place("console", "local", "general")
@@ -65,13 +65,19 @@ async def test_concurrent_votes_share_transactions(pg: PostgresStore) -> None:
     assert (await pg.tally(poll.id)).counts == (1000, 1000)
 
 
-async def test_a_failed_statement_in_a_batch_sinks_only_its_own_unit(pg: PostgresStore) -> None:
+@pytest.mark.parametrize("pipelined", [False, True])
+async def test_a_failed_statement_in_a_batch_sinks_only_its_own_unit(
+    pg: PostgresStore, pipelined: bool
+) -> None:
     poll = await pg.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y")))
+    # Breaks the foreign key: PostgreSQL aborts the batch's transaction, which then runs again
+    # with a savepoint per unit. Pipelined, it fails among the first clicks sent together.
+    bad = pg.dialect.first_vote(poll.id, "z", 9, None, None)
+    if not pipelined:
+        bad = Stmt(bad.sql, bad.params)
 
     def broken() -> Work[None]:
-        # Breaks the foreign key: PostgreSQL aborts the batch's transaction, which then runs
-        # again with a savepoint per unit.
-        yield q("INSERT INTO poll_votes (poll_id, voter, option) VALUES (?, 'z', 9)", poll.id)
+        yield bad
 
     results = await asyncio.gather(
         *(pg.cast_vote(poll.id, HERE, f"u{i}", "U", 1) for i in range(50)),
@@ -83,6 +89,18 @@ async def test_a_failed_statement_in_a_batch_sinks_only_its_own_unit(pg: Postgre
     assert not any(isinstance(r, BaseException) for n, r in enumerate(results) if n != 50)
     tally = await pg.tally(poll.id)
     assert tally.counts == (50, 50) and tally.voters == 100
+
+
+async def test_first_clicks_sent_together_keep_their_order(pg: PostgresStore) -> None:
+    poll = await pg.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y")))
+    outcomes = await asyncio.gather(
+        pg.cast_vote(poll.id, HERE, "bo", "Bo", 1),
+        pg.cast_vote(poll.id, HERE, "cy", "Cy", 2),
+        pg.cast_vote(poll.id, HERE, "bo", "Bo", 2),
+        pg.cast_vote(poll.id, HERE, "bo", "Bo", 2),
+    )
+    assert [o.change for o in outcomes] == ["added", "added", "moved", "retracted"]
+    assert (await pg.tally(poll.id)).counts == (0, 1)
 
 
 async def test_one_voter_clicking_in_two_processes_keeps_one_pick(
