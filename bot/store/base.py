@@ -49,6 +49,18 @@ class PollDraft:
 
 
 @dataclass(frozen=True)
+class AuditNote:
+    """Who did an action, for the audit line written in the action's own transaction.
+
+    The line's detail names the record: `#12 The question or motion`.
+    """
+
+    actor_id: str
+    actor_name: str
+    action: str
+
+
+@dataclass(frozen=True)
 class DebateDraft:
     """A debate to open, already checked (a scheduled run's attachment)."""
 
@@ -266,8 +278,14 @@ class Store(Protocol):
         """Every poll of a workspace (open or closed) created at or after `since`, oldest first."""
         ...
 
-    async def close_poll(self, poll_id: int, closed_by: str) -> Poll:
-        """Close an open poll by hand; the caller's reply is its announcement."""
+    async def close_poll(
+        self, poll_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Close an open poll by hand; the caller's reply is its announcement.
+
+        With `audit`, its audit line is written in the same transaction (as for the debate
+        methods below).
+        """
         ...
 
     async def close_due_polls(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
@@ -284,7 +302,14 @@ class Store(Protocol):
     # Debates
 
     async def create_debate(
-        self, place: Place, creator_id: str, creator_name: str, motion: str, prompt_id: str | None
+        self,
+        place: Place,
+        creator_id: str,
+        creator_name: str,
+        motion: str,
+        prompt_id: str | None,
+        *,
+        audit: AuditNote | None = None,
     ) -> Debate:
         """Open a debate in its opening-vote phase."""
         ...
@@ -309,11 +334,13 @@ class Store(Protocol):
         """
         ...
 
-    async def advance_debate(self, debate_id: int) -> Debate:
+    async def advance_debate(self, debate_id: int, *, audit: AuditNote | None = None) -> Debate:
         """Move a debate from its opening vote to its closing vote."""
         ...
 
-    async def close_debate(self, debate_id: int, closed_by: str) -> Debate:
+    async def close_debate(
+        self, debate_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Debate:
         """Close a debate; no vote is accepted after this."""
         ...
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 from bot.debates import check_advance, check_close, vote_phase
 from bot.models import Place
 from bot.store.base import (
+    AuditNote,
     Debate,
     DebateDraft,
     DebateVote,
@@ -15,6 +16,7 @@ from bot.store.base import (
     Side,
     VotePhase,
 )
+from bot.store.moderation import noted
 from bot.store.polls import place_of
 from bot.store.work import Row, Units, Work, dt, q, when
 
@@ -74,11 +76,24 @@ class DebateStore(Units):
     """Debate methods of the `Store`, on whichever driver the class is mixed into."""
 
     async def create_debate(
-        self, place: Place, creator_id: str, creator_name: str, motion: str, prompt_id: str | None
+        self,
+        place: Place,
+        creator_id: str,
+        creator_name: str,
+        motion: str,
+        prompt_id: str | None,
+        *,
+        audit: AuditNote | None = None,
     ) -> Debate:
         draft = DebateDraft(place, creator_id, creator_name, motion, prompt_id)
         created = self._now()
-        return await self._write(lambda: insert_debate(draft, created))
+
+        def unit() -> Work[Debate]:
+            debate = yield from insert_debate(draft, created)
+            yield from noted(created, place, audit, debate.id, motion)
+            return debate
+
+        return await self._write(unit)
 
     async def get_debate(self, debate_id: int) -> Debate | None:
         return await self._read(lambda: load_debate(debate_id))
@@ -137,7 +152,7 @@ class DebateStore(Units):
 
         return await self._write(unit)
 
-    async def advance_debate(self, debate_id: int) -> Debate:
+    async def advance_debate(self, debate_id: int, *, audit: AuditNote | None = None) -> Debate:
         stamp = self._now()
 
         def unit() -> Work[Debate]:
@@ -154,11 +169,15 @@ class DebateStore(Units):
             if row is None:
                 check_advance((yield from load_debate(debate_id)), debate_id)
                 raise AssertionError("the phase changed twice")  # pragma: no cover
-            return debate_of(row)
+            done = debate_of(row)
+            yield from noted(stamp, done.place, audit, done.id, done.motion)
+            return done
 
         return await self._write(unit)
 
-    async def close_debate(self, debate_id: int, closed_by: str) -> Debate:
+    async def close_debate(
+        self, debate_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Debate:
         stamp = self._now()
 
         def unit() -> Work[Debate]:
@@ -175,7 +194,9 @@ class DebateStore(Units):
             if row is None:
                 check_close((yield from load_debate(debate_id)), debate_id)
                 raise AssertionError("the phase changed twice")  # pragma: no cover
-            return debate_of(row)
+            done = debate_of(row)
+            yield from noted(stamp, done.place, audit, done.id, done.motion)
+            return done
 
         return await self._write(unit)
 

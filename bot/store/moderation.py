@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Generic, TypeVar, cast
 
 from bot.models import Place, Platform
-from bot.store.base import AuditEntry, Moderator, SubjectKind, TrackedMessage
+from bot.store.base import AuditEntry, AuditNote, Moderator, SubjectKind, TrackedMessage
 from bot.store.work import Units, Work, q, ts, when
 
 # Moderators and pack choices are read on every request and change rarely, so they are cached:
@@ -59,6 +59,20 @@ def audit_line(
         action,
         detail,
     )
+
+
+def noted(at: str, place: Place, note: AuditNote | None, record: int, text: str) -> Work[None]:
+    """The audit line of an action on record #`record`, if the caller asked for one."""
+    if note is not None:
+        yield from audit_line(
+            at,
+            place.platform,
+            place.workspace,
+            note.actor_id,
+            note.actor_name,
+            note.action,
+            f"#{record} {text}",
+        )
 
 
 class ModerationStore(Units):

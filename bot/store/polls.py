@@ -11,7 +11,17 @@ from typing import Any, cast
 from bot.models import Place, Platform
 from bot.polls import check_vote, click
 from bot.scope import poll_not_found
-from bot.store.base import Poll, PollDraft, PollVote, Refused, ResultsMode, Tally, VoteOutcome
+from bot.store.base import (
+    AuditNote,
+    Poll,
+    PollDraft,
+    PollVote,
+    Refused,
+    ResultsMode,
+    Tally,
+    VoteOutcome,
+)
+from bot.store.moderation import noted
 from bot.store.work import (
     ConstraintViolated,
     Dialect,
@@ -281,7 +291,9 @@ class PollStore(Units):
             params.append(ts(since))
         return await self._read(lambda: load_polls(where, params))
 
-    async def close_poll(self, poll_id: int, closed_by: str) -> Poll:
+    async def close_poll(
+        self, poll_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Poll:
         now = self.clock.now()
 
         def unit() -> Work[Poll]:
@@ -304,6 +316,7 @@ class PollStore(Units):
                 raise Refused(f"Poll #{poll_id} is already closed.")
             fresh = yield from load_poll(poll_id)
             assert fresh is not None
+            yield from noted(ts(now), fresh.place, audit, poll_id, fresh.question)
             return fresh
 
         return await self._write(unit)
