@@ -24,7 +24,8 @@ from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.runtime import choose_adapters
 from bot.store.migrations import MIGRATIONS
-from bot.store.postgres import redact, schema_version
+from bot.store.postgres import schema_version
+from bot.store.target import redact
 
 EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
 LATEST_SCHEMA = len(MIGRATIONS)

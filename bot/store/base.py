@@ -1,9 +1,11 @@
-"""The Store contract every storage driver implements (SQLite now, PostgreSQL later).
+"""The Store contract both storage drivers implement (SQLite and PostgreSQL).
 
 Every write method returns only after its transaction has committed: a returned value is an
 acknowledgement the caller may show to a user. A write refused by a domain rule raises `Refused`
 (or `bot.errors.NotFound` for an unknown id) and writes nothing. Times are timezone-aware UTC.
-The contract tests in `tests/store/` pin down this behaviour for every implementation.
+The contract tests in `tests/store/` pin down this behaviour on both engines. The rules behind
+the writes (what a click does, debate phases, who reaches what) are pure core functions in
+`bot.polls`, `bot.debates` and `bot.scope`; the drivers apply their decisions atomically.
 """
 
 from __future__ import annotations

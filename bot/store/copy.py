@@ -22,7 +22,7 @@ import asyncpg
 
 from bot.store import open_store
 from bot.store.polls import DELETED_POLL_KEY
-from bot.store.postgres import is_postgres_url, redact
+from bot.store.target import is_postgres_url, redact
 from bot.store.work import StoreError
 
 # Parents before children, so foreign keys hold at every step.

@@ -28,18 +28,18 @@ import secrets
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from bot.clock import Clock, SystemClock
+from bot.store import MAX_BATCH
 from bot.store.batch import Batcher, Job, Outcome
 from bot.store.debates import DebateStore
 from bot.store.moderation import ModerationStore, WorkspaceCache
 from bot.store.pg_migrations import PG_MIGRATIONS
 from bot.store.polls import PollStore
 from bot.store.schedules import ScheduleStore
-from bot.store.sqlite import MAX_BATCH
+from bot.store.target import redact
 from bot.store.work import (
     ConstraintViolated,
     Dialect,
@@ -62,21 +62,6 @@ DEADLOCK_RETRIES = 5
 # SQLSTATE classes: 23 integrity constraint violation; P0001 raise_exception (schema guards).
 _CONSTRAINT = re.compile(r"^(23...|P0001)$")
 _RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rpartition("@")
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
-
-
-def is_postgres_url(target: str) -> bool:
-    """Whether `target` names a PostgreSQL database rather than a SQLite file."""
-    return target.startswith(("postgresql://", "postgres://"))
 
 
 @lru_cache(maxsize=512)

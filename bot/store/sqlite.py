@@ -27,6 +27,7 @@ from typing import TypeVar, cast
 import aiosqlite
 
 from bot.clock import Clock, SystemClock
+from bot.store import MAX_BATCH
 from bot.store.batch import Batcher, Job, Outcome
 from bot.store.debates import DebateStore
 from bot.store.migrations import MIGRATIONS, Migration
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
-MAX_BATCH = 1024
 
 
 class SqliteDialect:

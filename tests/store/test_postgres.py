@@ -20,7 +20,8 @@ from bot.store import open_store
 from bot.store.base import PollDraft, Refused
 from bot.store.migrations import MIGRATIONS
 from bot.store.pg_migrations import PG_MIGRATIONS
-from bot.store.postgres import PostgresStore, numbered, redact
+from bot.store.postgres import PostgresStore, numbered
+from bot.store.target import redact
 from bot.store.work import ConstraintViolated, Stmt, StoreError, Work
 from tests.postgres import TestPostgres
 
