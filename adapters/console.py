@@ -22,7 +22,8 @@ from bot.models import Place, User
 
 META_HELP = """Console meta-commands:
   :user NAME       act as another user
-  :mod on|off      give or take moderator rights
+  :mod on|off      give or take a platform admin's rights (a moderator
+                   added with `admin moderators add` stays one)
   :channel NAME    move to another channel
   :whoami          show who and where you are
   :quit            leave (end of input does the same)"""
@@ -99,10 +100,13 @@ class ConsoleSession:
         self.user = User(id=user, name=user, is_moderator=False)
         self.place = Place("console", "local", channel)
         self.done = False
+        # Where the current user's rights come from, as commands see them; refreshed after
+        # every line, since a command (`admin moderators add`) can change them.
+        self._rights: str | None = None
 
     @property
     def prompt(self) -> str:
-        mod = "*" if self.user.is_moderator else ""
+        mod = "*" if self._rights else ""
         return f"{self.user.name}{mod}@#{self.place.channel}> "
 
     async def send(self, line: str) -> str:
@@ -111,29 +115,63 @@ class ConsoleSession:
         if not line:
             return ""
         if line.startswith(":"):
-            return self._meta(line)
+            return await self._meta(line)
         reply = await self.bot.handle_text(line, self.place, self.user)
+        await self.refresh()  # a command (`admin moderators add`) can change the rights
         return render(reply)
 
-    def _meta(self, line: str) -> str:
+    async def refresh(self) -> None:
+        """Re-read where the current user's rights come from."""
+        self._rights = await self.bot.moderator_source(self.place, self.user)
+
+    @property
+    def role(self) -> str:
+        """The current user's rights as commands see them, in words."""
+        if self._rights is None:
+            return "member"
+        reason = _REASONS.get(self._rights, "")
+        return f"moderator: {reason}" if reason else "moderator"
+
+    async def _meta(self, line: str) -> str:
         name, _, value = line[1:].partition(" ")
         value = value.strip()
         if name == "user" and value:
             self.user = User(id=value, name=value, is_moderator=False)
-            return f"You are now {value} (not a moderator)."
+            await self.refresh()
+            return f"You are now {value} ({self.role})."
         if name == "mod" and value in ("on", "off"):
             self.user = replace(self.user, is_moderator=value == "on")
-            return f"Moderator rights {value} for {self.user.name}."
+            await self.refresh()
+            text = f"Moderator rights {value} for {self.user.name}."
+            if value == "off" and self._rights:
+                reason = _REASONS.get(self._rights, "")
+                text += f" {self.user.name} is still a moderator, {reason}."
+            return text
         if name == "channel" and value:
             self.place = replace(self.place, channel=value.lstrip("#"))
             return f"Now in #{self.place.channel}."
         if name == "whoami":
-            role = "moderator" if self.user.is_moderator else "member"
-            return f"{self.user.name} ({role}) in #{self.place.channel}."
+            await self.refresh()
+            return f"{self.user.name} ({self.role}) in #{self.place.channel}."
+        if name in _NEEDS and not value:
+            return _NEEDS[name]
         if name in ("quit", "exit", "q"):
             self.done = True
             return ""
         return META_HELP
+
+
+_NEEDS = {
+    "user": "`:user` needs a name, e.g. `:user ana`.",
+    "channel": "`:channel` needs a channel, e.g. `:channel debates`.",
+    "mod": "`:mod` takes on or off: `:mod on`.",
+}
+
+# The same sources `Bot.moderator_source` names, in words a tester at the console can act on.
+_REASONS: dict[str, str] = {
+    "config": "listed in the config file",
+    "bot": "granted in the bot with `admin moderators add`",
+}
 
 
 async def _read(read: Callable[[], str], stop: asyncio.Event | None) -> str | None:
@@ -200,6 +238,7 @@ async def run(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     session = ConsoleSession(bot)
+    await session.refresh()  # the prompt marks a moderator from the config file too
     interactive = stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):

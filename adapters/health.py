@@ -99,7 +99,7 @@ async def discord_token(
             if status == 200 and application_id:
                 _, app = await _get_json(session, f"{base}/oauth2/applications/@me")
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return _unreachable(name, "Discord", "discord.com", exc)
+        return unreachable(name, "Discord", "discord.com", exc)
     if status == 401:
         return Check(
             name,
@@ -180,11 +180,12 @@ async def _ask_slack(
             )
         return Check(name, False, f"Slack rejected {variable} ({failure})", fix)
     except (aiohttp.ClientError, TimeoutError) as exc:
-        return _unreachable(name, "Slack", "slack.com", exc)
+        return unreachable(name, "Slack", "slack.com", exc)
     return Check(name, True, accepted(answer))
 
 
-def _unreachable(name: str, platform: str, host: str, exc: Exception) -> Check:
+def unreachable(name: str, platform: str, host: str, exc: Exception) -> Check:
+    """The check (and the wording `discord sync` shares) for a platform API out of reach."""
     return Check(
         name,
         False,

@@ -58,8 +58,8 @@ class Bot:
             ctx = await self.context(request)
             if command.moderator and not ctx.is_moderator:
                 raise Forbidden(
-                    f"`{command.name}` is for moderators. Ask a moderator, or a server admin "
-                    "to add you with `admin moderators add`."
+                    f"`{command.name}` is for moderators. Ask one to run it, or to give you "
+                    "the rights with `admin moderators add`."
                 )
             args = coerce(command, request.args)
             return await command.handler(ctx, args)
@@ -86,16 +86,20 @@ class Bot:
 
     async def is_moderator(self, place: Place, user: User) -> bool:
         """Platform admins, configured users and roles, and moderators added in the bot."""
+        return await self.moderator_source(place, user) is not None
+
+    async def moderator_source(self, place: Place, user: User) -> str | None:
+        """Where `user`'s moderator rights come from, or None for a member."""
         if user.is_moderator:
-            return True
+            return "platform"
         settings = self.services.settings
         if user.id in settings.moderator_users or user.roles & settings.moderator_roles:
-            return True
+            return "config"
         store = self.services.store
         if store is None:
-            return False
+            return None
         granted = await store.moderator_ids(place.platform, place.workspace)
-        return user.id in granted or bool(user.roles & granted)
+        return "bot" if user.id in granted or user.roles & granted else None
 
     async def complete(self, source: str, place: Place, user: User, typed: str) -> list[Choice]:
         """Autocomplete suggestions from a named source, at most 25, best first."""

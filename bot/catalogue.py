@@ -49,14 +49,29 @@ class Option:
     max_value: int | None = None
     min_items: int = 0
     max_items: int | None = None
+    # What to type, as usage lines show it (`N`, `2h|1d|<time>`, `"<question>"`); the name if unset.
+    placeholder: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How errors name this option: as the usage line shows it (`<id>`, `--since`)."""
+        if not self.positional:
+            return f"--{self.name}"
+        shown = (self.placeholder or "").replace('"', "")
+        if not shown or self.kind == "list" or "|" in shown:
+            return f"<{self.name}>"  # `<options>`, not the whole `"<option>" ...` pattern
+        return shown if shown.startswith("<") else f"<{shown}>"
 
     @property
     def usage(self) -> str:
         if not self.positional:
-            inner = f"--{self.name}" if self.kind == "flag" else f"--{self.name} <{self.name}>"
+            value = self.placeholder or f"<{self.name}>"
+            inner = f"--{self.name}" if self.kind == "flag" else f"--{self.name} {value}"
             if self.choices:
                 inner = f"--{self.name} {'|'.join(self.choices)}"
             return f"[{inner}]"
+        if self.placeholder:
+            return self.placeholder if self.required else f"[{self.placeholder}]"
         shown = "|".join(self.choices) if self.choices else self.name
         if self.kind == "list":
             shown = f'"{self.name}" ...'
@@ -144,8 +159,17 @@ class Catalogue:
                 return command
         return None
 
-    def groups(self) -> set[str]:
-        return {command.path[0] for command in self.commands if len(command.path) > 1}
+    def group_of(self, words: list[str]) -> tuple[str, ...]:
+        """The longest prefix of `words` (lower case) that is a group of commands, or ()."""
+        groups = self.groups()
+        for size in range(len(words), 0, -1):
+            if tuple(words[:size]) in groups:
+                return tuple(words[:size])
+        return ()
+
+    def groups(self) -> set[tuple[str, ...]]:
+        """Every group of commands, at every depth: `("admin",)`, `("admin", "schedule")`..."""
+        return {c.path[:size] for c in self.commands for size in range(1, len(c.path))}
 
 
 def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
@@ -160,7 +184,7 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
         # "" was typed (`""`, a blank form field): it is refused as empty, not taken as absent.
         if value is None or value == ():
             if option.required:
-                raise UsageError(f"`{command.name}` needs <{option.name}>.", command.usage)
+                raise UsageError(f"`{command.name}` needs {option.label}.", command.usage)
             values[option.name] = False if option.kind == "flag" else None
             continue
         values[option.name] = _coerce_one(command, option, value)
@@ -168,7 +192,7 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
 
 
 def _coerce_one(command: Command, option: Option, value: ArgValue) -> ArgValue:
-    label = f"<{option.name}>" if option.positional else f"--{option.name}"
+    label = option.label
     if option.kind == "flag":
         if isinstance(value, bool):
             return value

@@ -23,10 +23,18 @@ from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
-from bot.runtime import AdapterUnavailable, DatabaseUnavailable, choose_adapters, environment
+from bot.runtime import (
+    NOTHING_TO_SERVE,
+    AdapterUnavailable,
+    DatabaseUnavailable,
+    choose_adapters,
+    console_has_input,
+    environment,
+)
 from bot.store import describe
 from bot.store.copy import copy_database
 from bot.store.work import StoreError
+from bot.wording import plural
 
 PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
 
@@ -126,7 +134,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    load_env_file()
+    try:
+        load_env_file()
+    except ConfigError as exc:
+        say(f"The bot cannot start: {'; '.join(exc.problems)}")
+        return 2
     env = environment()
     config_path: Path | None = getattr(args, "config", None)
     if args.command == "doctor":
@@ -164,6 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _redacted(text: str) -> str:
+    return logs.Redactor(logs.secrets_from(environment()))(text)
+
+
+def say(text: str) -> None:
+    """Print an error for the user on stderr, redacted as log lines are (no token ever shown)."""
+    print(_redacted(text), file=sys.stderr)
+
+
 def report_bad_config(exc: ConfigError) -> int:
     """Explain why the bot will not start on a bad config file."""
     print("The bot cannot start: the configuration is not valid.", file=sys.stderr)
@@ -175,6 +196,9 @@ def report_bad_config(exc: ConfigError) -> int:
 
 def run(settings: Settings, env: dict[str, str], names: list[str] | None = None) -> int:
     """`oped-bot run` (or, with names, only those adapters) until stopped; the exit status."""
+    if not names and choose_adapters(env) == ["console"] and not console_has_input(sys.stdin):
+        say(f"The bot cannot start: {NOTHING_TO_SERVE}")
+        return 2
     names = names or choose_adapters(env)
     if names == ["console"] and sys.stdin.isatty() and settings.log_level == "INFO":
         # Start-up chatter would land between the prompts; warnings still show.
@@ -182,7 +206,7 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
     try:
         return asyncio.run(runtime.run(settings, env, names))
     except (AdapterUnavailable, DatabaseUnavailable) as exc:
-        print(f"The bot cannot start: {exc}", file=sys.stderr)
+        say(f"The bot cannot start: {exc}")
         return 2
     except PackInvalid as exc:
         return report_broken_pack(exc)
@@ -195,13 +219,17 @@ def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) 
         try:
             from adapters import health
         except ImportError as exc:
-            print(f"FAIL platforms: the adapters cannot be imported ({exc})")
+            print(_redacted(f"FAIL platforms: the adapters cannot be imported ({exc})"))
             return 1
         platform_checks = health.settings_checks(env)
         if not offline:
             platform_checks += health.token_checks(env)
-    checks = asyncio.run(doctor.diagnose(config_path, env, platform_checks))
-    return doctor.report(checks, sys.stdout)
+    checks = asyncio.run(
+        doctor.diagnose(
+            config_path, env, platform_checks, console_input=console_has_input(sys.stdin)
+        )
+    )
+    return doctor.report(checks, sys.stdout, logs.secrets_from(env))
 
 
 def pack_folder(value: str, content_dir: Path) -> Path | None:
@@ -216,7 +244,7 @@ def content_check(root: Path) -> int:
     """Validate packs under `root`; print each problem and exit non-zero if any."""
     packs, errors = check(root)
     for error in errors:
-        print(error, file=sys.stderr)
+        say(str(error))
     drafts = [pack for pack in packs if pack.is_draft]
     for pack in drafts:
         for problem in unfinished(pack):
@@ -275,8 +303,8 @@ def content_new(article: Path, pack_id: str, out: Path) -> int:
     for line in cleaned.changes():
         print(f"  - {line}")
     print(
-        f"Proposed {len(pack.quotes)} candidate quotes (verbatim, with their paragraph) and "
-        f"{len(pack.glossary)} glossary term(s): keep the good ones."
+        f"Proposed {plural(len(pack.quotes), 'candidate quote')} (verbatim, with their "
+        f"paragraph) and {plural(len(pack.glossary), 'glossary term')}: keep the good ones."
     )
     print(
         f"Next: fill in the {len(pack.drafts)} DRAFT: fields (`oped-bot content check {folder}` "
@@ -290,7 +318,7 @@ def report_broken_pack(exc: PackInvalid) -> int:
     """Explain why the bot will not start on a broken pack."""
     print("The bot cannot start: a content pack is broken.", file=sys.stderr)
     for error in exc.errors:
-        print(f"  {error}", file=sys.stderr)
+        say(f"  {error}")
     return 2
 
 

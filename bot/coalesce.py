@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from bot.wording import plural
+
 log = logging.getLogger(__name__)
 
 Key = TypeVar("Key", bound=Hashable)
@@ -199,7 +201,7 @@ class Coalescer(Generic[Key]):
             if remaining <= 0:
                 break
             await asyncio.wait(running, timeout=remaining)
-        log.warning("shutdown: %d message edit(s) did not finish in time", len(running))
+        log.warning("shutdown: %s did not finish in time", plural(len(running), "message edit"))
         for slot in self._slots.values():
             slot.job = None  # a cancelled job must not start its key's next one
         for task in running:

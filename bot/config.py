@@ -9,10 +9,11 @@ PostgreSQL server (`database.url`, or a `postgresql://` URL in `OPED_BOT_DB`).
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -22,21 +23,15 @@ from urllib.parse import urlsplit
 import yaml
 from dotenv import load_dotenv
 
+from bot import safe_yaml
 from bot.content.loader import BUNDLED
 from bot.errors import NotFound
+from bot.logs import Redactor, secrets_from
 from bot.schedule.cron import parse_tz
 
 DEFAULT_CONFIG = Path("oped-bot.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
-# Environment variables that hold secrets: the logging filter redacts their values.
-SECRET_ENV = (
-    "DISCORD_TOKEN",
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "OPED_BOT_SECRET",
-)
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -71,7 +66,7 @@ class Settings:
         """
         env = os.environ if env is None else env
         chosen = config_path(path, env)
-        settings = cls() if chosen is None else parse_file(chosen)
+        settings = cls() if chosen is None else parse_file(chosen, secrets_from(env))
         return settings.with_env(env)
 
     @property
@@ -81,27 +76,50 @@ class Settings:
 
     def with_env(self, env: Mapping[str, str]) -> Settings:
         """These settings with `OPED_BOT_DB` and `OPED_BOT_CONTENT` applied."""
-        db = env.get("OPED_BOT_DB")
-        content = env.get("OPED_BOT_CONTENT")
-        settings = replace(self, content_dir=Path(content) if content else self.content_dir)
+        # Trimmed, as a stray space or newline in .env or compose is easy to miss, and `~`
+        # expanded as in the config file: neither file goes through a shell.
+        db = env.get("OPED_BOT_DB", "").strip()
+        content = env.get("OPED_BOT_CONTENT", "").strip()
+        settings = replace(
+            self, content_dir=Path(content).expanduser() if content else self.content_dir
+        )
         if not db:
             return settings
         if db.startswith(POSTGRES_SCHEMES):
             return replace(settings, db_url=db)
-        return replace(settings, db_path=Path(db), db_url=None)
+        return replace(settings, db_path=Path(db).expanduser(), db_url=None)
+
+
+# A .env holds a handful of variables.
+ENV_FILE_MAX_BYTES = 64 * 1024
 
 
 def load_env_file(path: Path = Path(".env")) -> bool:
-    """Add the variables of a `.env` file to the environment; a variable already set wins."""
-    return path.is_file() and load_dotenv(path, override=False)
+    """Add the variables of a `.env` file to the environment; a variable already set wins.
+
+    ConfigError, naming the file, if it exists but cannot be read as a small UTF-8 file.
+    """
+    if not path.is_file():
+        return False
+    try:
+        text = safe_yaml.read_text(path, ENV_FILE_MAX_BYTES)
+    except safe_yaml.FileRefused as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    return load_dotenv(stream=io.StringIO(text), override=False)
 
 
 class ConfigError(Exception):
-    """The config file is unusable; `problems` lists each as `file: key.path: what is wrong`."""
+    """The config file is unusable; `problems` lists each as `file: key.path: what is wrong`.
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    Problems are redacted as log lines are: a token pasted into the file is never echoed.
+    """
+
+    def __init__(self, problems: list[str], secrets: Iterable[str] = ()) -> None:
+        redact = Redactor(secrets)
+        self.problems = [redact(problem) for problem in problems]
+        super().__init__("\n".join(self.problems))
 
 
 def config_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -110,15 +128,19 @@ def config_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
         chosen = path
     elif env.get("OPED_BOT_CONFIG"):
         chosen = Path(env["OPED_BOT_CONFIG"])
-    elif DEFAULT_CONFIG.is_file():
-        return DEFAULT_CONFIG
+    elif _present(DEFAULT_CONFIG):
+        return DEFAULT_CONFIG  # even if it is not a regular file: refused by name, not ignored
     else:
         return None
-    if not chosen.is_file():
+    if not _present(chosen):
         raise ConfigError(
             [f"{chosen}: no such file (named by --config or OPED_BOT_CONFIG); create it or drop it"]
         )
     return chosen
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -244,7 +266,7 @@ class _Field:
 
 
 _Schema = dict[str, "_Field | _Schema"]
-# Relative paths are relative to the file's folder.
+# Relative paths are relative to the file's folder, not the working directory.
 SCHEMA: _Schema = {
     "timezone": _Field("timezone", _timezone),
     "database": {"path": _Field("db_path", _path), "url": _Field("db_url", _postgres_url)},
@@ -275,34 +297,74 @@ def _unknown(name: str, known: list[str]) -> str:
     return f"unknown key ({hint}expected one of: {', '.join(known)})"
 
 
-def parse_file(path: Path) -> Settings:
-    """Settings from one YAML file; ConfigError listing every problem found."""
+def parse_file(path: Path, secrets: Iterable[str] = ()) -> Settings:
+    """Settings from one YAML file; ConfigError listing every problem found.
+
+    `secrets` are the configured secret values, refused (and never shown) like token shapes.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml.load(path, safe_yaml.CONFIG_MAX_BYTES)
+    except safe_yaml.FileRefused as exc:
+        raise ConfigError([f"{path}: {exc}"], secrets) from None
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror})"], secrets) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([f"{path}: {where}not valid YAML ({problem})"]) from None
-    return parse_mapping(data, path)
+        raise ConfigError([f"{path}: {where}not valid YAML ({problem})"], secrets) from None
+    return parse_mapping(data, path, secrets)
 
 
-def parse_mapping(data: Any, path: Path) -> Settings:
+def parse_mapping(data: Any, path: Path, secrets: Iterable[str] = ()) -> Settings:
     """Validate already-parsed YAML `data` read from `path`."""
     if data is None:
         return Settings(config_file=path)
-    problems: list[str] = []
+    secrets = list(secrets)
+    redact = Redactor(secrets)
+    problems = [
+        f"{path}: {where}: {TOKEN_IN_FILE}" if where else f"{path}: {TOKEN_IN_FILE}"
+        for where in _tokens(data, "", redact)
+    ]
     values: dict[str, Any] = {}
-    _walk(data, SCHEMA, path, "", values, problems)
+    _walk(data, SCHEMA, path, "", values, problems, redact)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, secrets)
     return Settings(config_file=path, **values)
 
 
+TOKEN_IN_FILE = (
+    "looks like a token or secret, and secrets are not read from the config file: move it to "
+    "the environment or .env (see deploy/.env.example) and remove it from this file"
+)
+
+
+def _tokens(value: Any, where: str, redact: Redactor) -> Iterator[str]:
+    """The key path of every token-shaped key or value inside `value`, lists included.
+
+    A token is recognised by the same shapes (and configured values) that the logs redact.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and redact(key) != key:
+                yield name
+            yield from _tokens(item, name, redact)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _tokens(item, f"{where}[{index}]", redact)
+    elif isinstance(value, str) and redact(value) != value:
+        yield where
+
+
 def _walk(
-    data: Any, schema: _Schema, path: Path, prefix: str, values: dict[str, Any], problems: list[str]
+    data: Any,
+    schema: _Schema,
+    path: Path,
+    prefix: str,
+    values: dict[str, Any],
+    problems: list[str],
+    redact: Redactor,
 ) -> None:
     """Check one mapping level against `schema`, collecting converted values and problems."""
     if not isinstance(data, dict):
@@ -314,11 +376,13 @@ def _walk(
     for key, value in data.items():
         name = f"{prefix}{key}"
         entry = schema.get(str(key))
+        if any(_tokens({key: value}, prefix.rstrip("."), redact)):
+            continue  # already reported as a token, without its value
         if entry is None:
             problems.append(f"{path}: {name}: {_unknown(str(key), list(schema))}")
         elif isinstance(entry, dict):
             if value is not None:  # an empty section keeps its defaults
-                _walk(value, entry, path, f"{name}.", values, problems)
+                _walk(value, entry, path, f"{name}.", values, problems, redact)
         else:
             try:
                 converted = entry.check(value)
@@ -326,5 +390,7 @@ def _walk(
                 problems.append(f"{path}: {name}: {exc}")
                 continue
             if isinstance(converted, Path) and not converted.is_absolute():
-                converted = path.parent / converted
+                # Against the file's own folder, made absolute now: the same file means the
+                # same places whatever the working directory, and logs show where they are.
+                converted = Path(os.path.abspath(path.parent / converted))
             values[entry.attr] = converted

@@ -20,6 +20,7 @@ from bot.blocks import Button, Card, Field, Style
 from bot.models import Place
 from bot.scope import debate_not_found, reaches
 from bot.store.base import SIDES, Debate, DebateVote, Refused, Side, VotePhase
+from bot.wording import plural
 
 LABELS: dict[Side, str] = {"for": "For", "against": "Against", "undecided": "Undecided"}
 STYLES: dict[Side, Style] = {"for": "success", "against": "danger", "undecided": "secondary"}
@@ -168,7 +169,7 @@ def _swing_lines(before: PhaseTally, after: PhaseTally) -> str:
 
 
 def _voters(n: int) -> str:
-    return f"{n} voter" + ("" if n == 1 else "s")
+    return plural(n, "voter")
 
 
 RULE = (
@@ -243,13 +244,13 @@ def debate_card(debate: Debate, opening: int, closing: int) -> Card:
             "Opening vote: where do you stand before the discussion? Vote For, Against or "
             "Undecided; you can change it until the closing vote opens."
         )
-        counts = f"{opening} opening vote" + ("" if opening == 1 else "s")
+        counts = plural(opening, "opening vote")
     else:
         step = (
             "Closing vote: having heard the arguments, where do you stand now? Everyone may "
             "vote, including people who missed the opening vote."
         )
-        counts = f"{opening} opening, {closing} closing vote" + ("" if closing == 1 else "s")
+        counts = f"{plural(opening, 'opening vote')}, {plural(closing, 'closing vote')}"
     return Card(
         "debate",
         f"{debate.motion}\n\n{step}",

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
+import tempfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,12 @@ import asyncpg
 
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
-from bot.runtime import choose_adapters
+from bot.logs import Redactor
+from bot.runtime import NOTHING_TO_SERVE, choose_adapters
 from bot.store.migrations import MIGRATIONS
 from bot.store.postgres import schema_version
 from bot.store.target import redact
+from bot.wording import plural
 
 EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
 LATEST_SCHEMA = len(MIGRATIONS)
@@ -73,10 +76,12 @@ def config(path: Path | None, env: Mapping[str, str]) -> tuple[Check, Settings]:
     )
 
 
-def credentials(env: Mapping[str, str]) -> Check:
+def credentials(env: Mapping[str, str], console_input: bool = True) -> Check:
     """Which adapters `oped-bot run` will start, and credentials that are only half there.
 
-    Whether each value is well-formed is the adapter's to say (the platform settings checks).
+    `console_input` says whether standard input could feed the console (a terminal or a pipe);
+    doctor inherits the same input as the service it guards. Whether each value is well-formed
+    is the adapter's to say (the platform settings checks).
     """
     half = []
     if env.get("SLACK_BOT_TOKEN") and not (
@@ -95,6 +100,9 @@ def credentials(env: Mapping[str, str]) -> Check:
             f"set the Slack variables together in the environment or .env (see {ENV_EXAMPLE})",
         )
     adapters = choose_adapters(env)
+    if adapters == ["console"] and not console_input:
+        head, _, fix = NOTHING_TO_SERVE.partition(". ")
+        return Check("credentials", False, head, fix)
     if adapters == ["console"]:
         return Check("credentials", True, "no platform token: `oped-bot run` starts the console")
     return Check("credentials", True, f"`oped-bot run` starts {' and '.join(adapters)}")
@@ -120,8 +128,10 @@ def content(settings: Settings) -> Check:
 
 
 def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
-    """The database folder writable, and the file (if present) at the latest schema version."""
+    """The database folder or file takes a real write, and the file is at the latest schema."""
     path = settings.db_path
+    if path.is_dir():
+        return Check("database", False, f"{path} is a folder", folder_fix(path))
     folder = path.parent
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
@@ -133,6 +143,16 @@ def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
             "at a writable place",
         )
     if not path.exists():
+        try:
+            _probe_folder(existing)
+        except OSError as exc:
+            return Check(
+                "database",
+                False,
+                f"cannot create or write in {existing} (for {path}): {exc.strerror or exc}",
+                f"free disk space on the filesystem of {existing}, or point OPED_BOT_DB / "
+                "database.path at a writable place",
+            )
         return Check("database", True, f"{path} will be created and migrated at first start")
     if not os.access(path, os.R_OK | os.W_OK):
         return Check(
@@ -161,7 +181,31 @@ def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
             f"{path} failed its integrity check ({integrity})",
             "restore it from a backup",
         )
-    return _version_check(str(path), version, latest, seen="writable")
+    if version < latest:
+        return Check(
+            "database",
+            False,
+            f"{path} is at schema version {version}, this release needs {latest}",
+            "start the bot once (`oped-bot run` migrates at start), then run doctor again",
+        )
+    if version > latest:
+        return Check(
+            "database",
+            False,
+            f"{path} is at schema version {version}, newer than this release knows ({latest})",
+            "upgrade oped-bot to the release that wrote this database",
+        )
+    try:
+        _probe_database(path, version)
+    except sqlite3.Error as exc:
+        return Check(
+            "database",
+            False,
+            f"{path} cannot be written ({exc})",
+            f"free disk space on the filesystem of {path}, and check that the bot's user may "
+            f"write the file and its folder (SQLite adds -wal and -shm files next to it)",
+        )
+    return Check("database", True, f"{path}: schema version {version}, writable")
 
 
 CONNECT_SECONDS = 10.0
@@ -193,10 +237,6 @@ async def postgres_database(url: str, latest: int = LATEST_SCHEMA) -> Check:
         await conn.close()
     if version == 0:
         return Check("database", True, f"{shown} is empty; it will be migrated at first start")
-    return _version_check(shown, version, latest)
-
-
-def _version_check(shown: str, version: int, latest: int, *, seen: str = "reachable") -> Check:
     if version < latest:
         return Check(
             "database",
@@ -211,7 +251,49 @@ def _version_check(shown: str, version: int, latest: int, *, seen: str = "reacha
             f"{shown} is at schema version {version}, newer than this release knows ({latest})",
             "upgrade oped-bot to the release that wrote this database",
         )
-    return Check("database", True, f"{shown}: schema version {version}, {seen}")
+    return Check("database", True, f"{shown}: schema version {version}, reachable")
+
+
+def folder_fix(path: Path) -> str:
+    """What to do when the database path names a folder."""
+    return (
+        f"point OPED_BOT_DB (or database.path) at a file inside it, such as "
+        f"{path / 'oped-bot.sqlite3'}"
+    )
+
+
+# How long the write probe waits for a running bot's write to finish.
+PROBE_BUSY_MS = 5000
+
+
+def _probe_database(path: Path, version: int) -> None:
+    """Commit a write that changes nothing: the same schema version, written and synced.
+
+    Readable and permitted is not writable: on a full disk (or a read-only mount) only a
+    committed write tells.
+    """
+    uri = path.resolve().as_uri() + "?mode=rw"
+    with contextlib.closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+        db.execute(f"PRAGMA busy_timeout = {PROBE_BUSY_MS}")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(f"PRAGMA user_version = {int(version)}")
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def _probe_folder(folder: Path) -> None:
+    """Create, write, sync and remove a small file in `folder`; OSError if any step fails."""
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".oped-bot-doctor-")
+    try:
+        os.write(fd, b"\0" * 4096)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        os.unlink(name)
 
 
 async def diagnose(
@@ -219,10 +301,11 @@ async def diagnose(
     env: Mapping[str, str],
     platform_checks: Iterable[PlatformCheck] = (),
     latest_schema: int = LATEST_SCHEMA,
+    console_input: bool = True,
 ) -> list[Check]:
     """Run the core checks, then the platform checks the caller chose."""
     config_check, settings = config(config_path, env)
-    checks = [config_check, credentials(env), content(settings)]
+    checks = [config_check, credentials(env, console_input), content(settings)]
     if settings.db_url is not None:
         checks.append(await postgres_database(settings.db_url, latest_schema))
     else:
@@ -232,12 +315,15 @@ async def diagnose(
     return checks
 
 
-def report(checks: Sequence[Check], out: TextIO) -> int:
-    """Print each check as `ok`/`FAIL` with its fix; 1 if any failed."""
+def report(checks: Sequence[Check], out: TextIO, secrets: Iterable[str] = ()) -> int:
+    """Print each check as `ok`/`FAIL` with its fix, redacted as logs are; 1 if any failed."""
+    redact = Redactor(secrets)
     for item in checks:
-        out.write(f"{'ok  ' if item.ok else 'FAIL'} {item.name}: {item.detail}\n")
+        out.write(redact(f"{'ok  ' if item.ok else 'FAIL'} {item.name}: {item.detail}") + "\n")
         if not item.ok and item.fix:
-            out.write(f"     fix: {item.fix}\n")
+            out.write(redact(f"     fix: {item.fix}") + "\n")
     failed = [item.name for item in checks if not item.ok]
-    out.write(f"{len(failed)} problem(s): {', '.join(failed)}\n" if failed else "all good\n")
+    out.write(
+        f"{plural(len(failed), 'problem')}: {', '.join(failed)}\n" if failed else "all good\n"
+    )
     return 1 if failed else 0

@@ -16,8 +16,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from bot.config import SECRET_ENV
-
+# Environment variables that hold secrets: their values are redacted wherever they appear.
+SECRET_ENV = (
+    "DISCORD_TOKEN",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "OPED_BOT_SECRET",
+)
 REDACTED = "[redacted]"
 # Token shapes redacted even when their value is not configured (a token pasted into a message,
 # another workspace's token in an error): Slack bot/user/app tokens and Discord's three

@@ -35,6 +35,7 @@ from bot.store.base import (
     VoteOutcome,
 )
 from bot.usertext import clean, key, shown, too_long
+from bot.wording import plural
 
 BAR_WIDTH = 10
 MIN_DURATION = timedelta(minutes=1)
@@ -145,7 +146,7 @@ def click(poll: Poll, previous: tuple[int, ...], option: int) -> VoteOutcome:
             held = ", ".join(str(p) for p in previous)
             raise Refused(
                 f"Poll #{poll.id} allows at most {poll.max_picks} picks and you have "
-                f"{held}. Click one of those again to drop it, then pick {option}."
+                f"{held}. Vote for one of those again to drop it, then pick {option}."
             )
         change, picks = "added", tuple(sorted((*previous, option)))
     return VoteOutcome(poll, option, change, previous, picks)
@@ -248,16 +249,21 @@ def option_lines(poll: Poll, tally: Tally | None) -> str:
             lines.append(f"{number}. {label}")
             continue
         count = tally.counts[number - 1]
-        votes = "vote" if count == 1 else "votes"
         lines.append(
             f"{number}. {label}\n{bar(count, tally.voters)} "
-            f"{percent(count, tally.voters)}% · {count} {votes}"
+            f"{percent(count, tally.voters)}% · {plural(count, 'vote')}"
+        )
+    if tally is not None and poll.multi and tally.voters:
+        # Percentages are per voter, so several picks each push the sum past 100: say so.
+        lines.append(
+            f"\n% of {plural(tally.voters, 'voter')}; each could pick up to {poll.max_picks}, "
+            "so the total can pass 100%."
         )
     return "\n".join(lines)
 
 
 def turnout(tally: Tally) -> str:
-    return f"{tally.voters} voter" + ("" if tally.voters == 1 else "s")
+    return plural(tally.voters, "voter")
 
 
 def status(poll: Poll, now: datetime, timezone: str = "UTC") -> str:
@@ -331,7 +337,12 @@ def results_card(
 def announcement(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
     """The public 'poll closed' message, posted once."""
     card = results_card(poll, tally, now, moderator=False, timezone=timezone)
-    how = "its deadline passed" if poll.closed_by == "deadline" else "it was closed"
+    if poll.closed_by == "deadline":
+        how = "its deadline passed"
+    elif poll.closed_by == poll.creator_id:
+        how = "closed by its creator"
+    else:
+        how = "closed by a moderator"
     return Card(
         "poll",
         card.body,
@@ -349,7 +360,7 @@ def vote_message(outcome: VoteOutcome) -> str:
 
     ref = f"poll #{poll.id}"
     if outcome.change == "added" and not poll.multi:
-        text = f"Your vote in {ref}: {name(outcome.option)}. Click it again to take it back."
+        text = f"Your vote in {ref}: {name(outcome.option)}. Vote for it again to take it back."
     elif outcome.change == "moved":
         text = f"You moved your vote in {ref} from {name(outcome.previous[0])} to "
         text += f"{name(outcome.option)}."
@@ -362,6 +373,8 @@ def vote_message(outcome: VoteOutcome) -> str:
             f"{verb} {name(outcome.option)} {'to' if verb == 'Added' else 'from'} your picks in "
             f"{ref}. Your picks: {joined} (up to {poll.max_picks})."
         )
+        if verb == "Added":
+            text += " Vote for it again to remove it."
     if poll.anonymous:
         text += " This poll is anonymous: your choice is stored without your name."
     return text

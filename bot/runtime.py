@@ -12,9 +12,10 @@ import importlib
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 from bot.app import Bot
 from bot.clock import SystemClock
@@ -40,6 +41,33 @@ def choose_adapters(env: Mapping[str, str]) -> list[str]:
     ):
         chosen.append("slack")
     return chosen or ["console"]
+
+
+NOTHING_TO_SERVE = (
+    "no platform token is set and standard input is not a terminal or a pipe, so there is "
+    "nothing to serve. Set DISCORD_TOKEN (Discord), or SLACK_BOT_TOKEN with SLACK_APP_TOKEN "
+    "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) for Slack, in the environment or .env "
+    "(see deploy/.env.example); or run `oped-bot console` in a terminal."
+)
+
+
+def console_has_input(stdin: IO[str] | None) -> bool:
+    """Whether the console could read commands from `stdin`: a terminal, a pipe or a file.
+
+    Docker without `-i` and systemd give /dev/null (a character device, not a terminal): the
+    console would read nothing and exit 0, and the supervisor would restart it for ever.
+    """
+    if stdin is None or stdin.closed:
+        return False
+    try:
+        fd = stdin.fileno()
+    except (OSError, ValueError):
+        return True  # an in-memory stream handed over by the caller
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False  # descriptor 0 is closed
+    return stdin.isatty() or not stat.S_ISCHR(mode)
 
 
 async def build_bot(settings: Settings) -> Bot:
@@ -83,6 +111,13 @@ DRAIN_SECONDS = 3.0
 
 class AdapterUnavailable(Exception):
     """An adapter whose credentials are set cannot be loaded."""
+
+
+class AdapterSetupError(Exception):
+    """An adapter's settings are wrong (a malformed variable, a rejected token).
+
+    The message says what to change, so it is logged as one line, without a traceback.
+    """
 
 
 class DatabaseUnavailable(Exception):
@@ -165,6 +200,9 @@ def _outcome(name: str, task: asyncio.Task[object], stop: asyncio.Event) -> int:
     if task.cancelled():
         return 0
     error = task.exception()
+    if isinstance(error, AdapterSetupError):
+        log.error("stopped: %s", error, extra={"task": task.get_name()})
+        return 1
     if error is not None:
         log.error(
             "stopped by an error",
@@ -194,6 +232,12 @@ async def run(
         log.info("no platform token is set: the console reads commands from standard input")
     if adapters is None:
         adapters = {name: load_adapter(name) for name in names}
+    if settings.db_url is None and settings.db_path.is_dir():
+        raise DatabaseUnavailable(
+            f"the database path {settings.db_path} is a folder. Point OPED_BOT_DB (or "
+            f"database.path in the config) at a file inside it, such as "
+            f"{settings.db_path / 'oped-bot.sqlite3'}."
+        )
     try:
         if settings.db_url is None:
             settings.db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,6 +36,7 @@ from bot.schedule.cron import next_run, runs_between
 from bot.schedule.model import Run, RunState, Schedule
 from bot.schedule.post import compose, prepare, schedule_context
 from bot.store.base import Store
+from bot.wording import plural
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -181,7 +182,8 @@ class Scheduler:
                 f"than the {_span(self.policy.grace)} grace period"
             )
         if superseded:
-            parts.append(f"{superseded} missed run(s) within the grace period were folded into one")
+            missed = plural(superseded, "missed run")
+            parts.append(f"{missed} within the grace period folded into one post")
         detail = f"schedule {schedule.id}: skipped: " + "; ".join(parts)
         log.warning(
             "missed schedule runs skipped",

@@ -98,10 +98,16 @@ def parse(text: str, catalogue: Catalogue) -> tuple[Command, dict[str, ArgValue]
     plain = [word.text for word in found]
     command = catalogue.longest_match(plain)
     if command is None:
-        asked = " ".join(plain[:2]) if plain[0].lower() in catalogue.groups() else plain[0]
+        lowered = [w.lower() for w in plain]
+        group = catalogue.group_of(lowered)
+        if group:
+            # `poll` or `admin schedule frob`: the group is right, the command is missing.
+            asked = " ".join(lowered[: len(group) + 1])
+            hint = f"Type `help {' '.join(group)}` for its commands."
+        else:
+            asked, hint = plain[0], "Type `help` for the list."
         # Echo what was typed visibly: a NUL or lone surrogate would break the reply itself.
-        shown_asked = shown(asked, 40)
-        raise NotFound("command", shown_asked, catalogue.names(), "Type `help` for the list.")
+        raise NotFound("command", shown(asked, 40), catalogue.names(), hint)
     return command, sort_words(command, found[len(command.path) :])
 
 

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         token(env)
         if action == "sync":
-            return asyncio.run(sync(settings, env, args.guild))
+            return sync_or_explain(settings, env, args.guild)
         shard_options(env)
     except DiscordConfigError as exc:
         print(f"oped-bot discord: {exc}", file=sys.stderr)
@@ -104,6 +104,30 @@ def print_invite(app_id: int | None, env: Mapping[str, str]) -> int:
     return 0
 
 
+def sync_or_explain(settings: Settings, env: Mapping[str, str], guild: int | None) -> int:
+    """`sync`, with what went wrong talking to Discord said in one paragraph, not a traceback."""
+    import aiohttp
+    import discord
+
+    from adapters.health import unreachable
+    from bot.cli import say
+
+    try:
+        return asyncio.run(sync(settings, env, guild))
+    except discord.LoginFailure:
+        problem = (
+            "Discord rejected DISCORD_TOKEN; reset the token in the developer portal (your "
+            "application > Bot > Reset Token) and update the environment or .env."
+        )
+    except discord.HTTPException as exc:
+        problem = f"Discord refused the request (HTTP {exc.status}: {exc.text or exc}); try again."
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        check = unreachable("discord sync", "Discord", "discord.com", exc)
+        problem = f"{check.detail}; {check.fix}, then run it again."
+    say(f"oped-bot discord sync: {problem}")
+    return 1
+
+
 async def sync(settings: Settings, env: Mapping[str, str], guild: int | None) -> int:
     """Register the commands once (a bulk overwrite, so it also removes stale ones)."""
     import discord
@@ -118,7 +142,9 @@ async def sync(settings: Settings, env: Mapping[str, str], guild: int | None) ->
     # The commands come from the catalogue alone: no database is opened to register them.
     packs = PackRegistry.load(settings.content_dir, settings.default_pack)
     bot = Bot(Services(packs=packs, settings=settings))
-    client = OpedClient(DiscordAdapter(bot), intents=discord.Intents.none())
+    # The gateway is never opened; `guilds`, the bot's usual intent, only keeps discord.py
+    # from warning about a cache this command does not use.
+    client = OpedClient(DiscordAdapter(bot), intents=discord.Intents(guilds=True))
     async with client:
         await client.login(secret)
         target = discord.Object(id=guild) if guild else None

@@ -12,12 +12,17 @@ import discord
 
 from adapters.discord.client import DiscordAdapter, OpedClient, OpedShardedClient
 from bot.app import Bot
+from bot.runtime import AdapterSetupError
 
 log = logging.getLogger(__name__)
+# The bot never joins a voice channel: the warnings that voice libraries are missing, logged
+# at every start, have nothing for a user to act on.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 CLOSE_WAIT = 10.0  # seconds for the gateway task to end after close()
 
 
-class DiscordConfigError(ValueError):
+class DiscordConfigError(AdapterSetupError, ValueError):
     """A Discord setting in the environment is missing or malformed."""
 
 

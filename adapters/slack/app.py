@@ -22,6 +22,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -49,6 +50,18 @@ from bot.ports import PostFailed
 from bot.textparse import split
 
 log = logging.getLogger(__name__)
+
+
+class _TokenUnusedFilter(logging.Filter):
+    """Drops bolt's "`token` will be unused": it reads SLACK_BOT_TOKEN itself, and the client
+    we hand it carries that same token, so the warning has nothing for a user to act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOG = logging.getLogger("adapters.slack.bolt")
+BOLT_LOG.addFilter(_TokenUnusedFilter())
 
 COMMAND = "/oped"
 POLL_CREATE = ("poll", "create")
@@ -155,7 +168,7 @@ class SlackAdapter:
             client=client,
             signing_secret=signing_secret,
             name="oped-bot",
-            logger=logging.getLogger("adapters.slack.bolt"),
+            logger=BOLT_LOG,
         )
         self.app.middleware(self._once)
         self.app.command(command)(self._on_command)

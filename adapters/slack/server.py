@@ -18,6 +18,7 @@ from adapters.slack.app import COMMAND, SlackAdapter
 from adapters.slack.events import EVENTS_PATH, BadRequest, bolt_request, check_payload
 from adapters.slack.poster import DEFAULT_API_URL, make_client
 from bot.app import Bot
+from bot.runtime import AdapterSetupError
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ DEFAULT_PORT = 3000
 Mode = Literal["socket", "http"]
 
 
-class SlackConfigError(ValueError):
+class SlackConfigError(AdapterSetupError, ValueError):
     """The environment does not say how to reach Slack; the message names what to set."""
 
 
@@ -78,6 +79,8 @@ class SlackConfig:
             port = int(env.get("SLACK_PORT") or DEFAULT_PORT)
         except ValueError:
             raise SlackConfigError("SLACK_PORT must be a port number.") from None
+        if not 1 <= port <= 65535:
+            raise SlackConfigError(f"SLACK_PORT must be a port number from 1 to 65535, not {port}.")
         return cls(
             mode=mode,
             bot_token=bot_token,

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.wording import plural
+
 Scope = Literal["line", "match", "spacing"]
 # Pack fields a rule's named groups may fill.
 GUESSES = ("title", "author", "affiliation", "bio", "outlet", "published")
@@ -122,8 +124,8 @@ class Cleaned:
         lines = [fix.describe() for fix in self.fixes]
         if self.lines_joined:
             lines.append(
-                f"Joined {self.lines_joined} line break(s) inside paragraphs with spaces (the "
-                "text was wrapped); paragraphs are the blocks between blank lines."
+                f"Joined {plural(self.lines_joined, 'line break')} inside paragraphs with spaces "
+                "(the text was wrapped); paragraphs are the blocks between blank lines."
             )
         lines.append(
             "Trimmed leading and trailing whitespace from each paragraph; paragraphs are "

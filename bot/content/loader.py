@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot import limits
+from bot import limits, safe_yaml
 from bot.content.model import (
     Author,
     Claim,
@@ -81,18 +81,24 @@ def count_sentences(text: str) -> int:
 
 def read_article(path: Path) -> tuple[str, ...]:
     """Paragraphs of article.md: blocks separated by blank lines, numbered from 1."""
-    text = path.read_text(encoding="utf-8")
+    text = safe_yaml.read_text(path, safe_yaml.PACK_FILE_MAX_BYTES)
     blocks = re.split(r"\n\s*\n", text.strip())
     return tuple(" ".join(block.split()) for block in blocks if block.strip())
 
 
+def _has_pack_yaml(folder: Path) -> bool:
+    # Present in any form (even a FIFO or a device): the reader refuses it by name, rather
+    # than the pack vanishing from the list.
+    return (folder / "pack.yaml").exists() or (folder / "pack.yaml").is_symlink()
+
+
 def discover(root: Path) -> list[Path]:
     """Pack folders under `root`, or `root` itself when it is a pack."""
-    if (root / "pack.yaml").is_file():
+    if _has_pack_yaml(root):
         return [root]
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if (p / "pack.yaml").is_file())
+    return sorted(p for p in root.iterdir() if _has_pack_yaml(p))
 
 
 def load_pack(folder: Path) -> Pack:
@@ -187,9 +193,15 @@ class _Reader:
 
     def _load_yaml(self) -> dict[str, Any]:
         try:
-            data = yaml.safe_load(self.yaml_path.read_text(encoding="utf-8"))
+            data = safe_yaml.load(self.yaml_path, safe_yaml.PACK_FILE_MAX_BYTES)
         except FileNotFoundError:
             self.fail("", "missing")
+            return {}
+        except safe_yaml.FileRefused as exc:
+            self.fail("", str(exc))
+            return {}
+        except OSError as exc:
+            self.fail("", f"cannot be read ({exc.strerror})")
             return {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -206,6 +218,12 @@ class _Reader:
             paragraphs = read_article(self.article_path)
         except FileNotFoundError:
             self.fail("", "missing", self.article_path)
+            return ()
+        except safe_yaml.FileRefused as exc:
+            self.fail("", str(exc), self.article_path)
+            return ()
+        except OSError as exc:
+            self.fail("", f"cannot be read ({exc.strerror})", self.article_path)
             return ()
         if not paragraphs:
             self.fail("", "has no paragraphs", self.article_path)

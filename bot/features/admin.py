@@ -32,6 +32,7 @@ from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone
 from bot.schedule.model import ATTACH_CHOICES, Attach, NewSchedule, Run, Schedule
 from bot.scheduler import Scheduler
 from bot.store.base import Store, SubjectKind
+from bot.wording import plural
 
 AdminHandler = Callable[[Context, Args], Awaitable[tuple[Reply, str]]]
 
@@ -135,7 +136,9 @@ def parse_subject(platform: str, text: str) -> tuple[str, SubjectKind]:
     raw = text.strip()
     if match := _ROLE_MENTION.match(raw):
         if platform != "discord":
-            raise UsageError("Roles are a Discord thing; on this platform add users.")
+            raise UsageError(
+                "Here moderator rights go to users, not roles: mention a user or paste their id."
+            )
         return match.group(1), "role"
     if match := _USER_MENTION.match(raw):
         return match.group(1), "user"
@@ -264,10 +267,10 @@ async def schedule_list(ctx: Context, args: Args) -> tuple[Reply, str]:
             )
         )
     more = len(schedules) - LIST_MAX
-    body = f"{len(schedules)} schedule(s)." + (
+    body = f"{plural(len(schedules), 'schedule')}." + (
         f" Showing the first {LIST_MAX}." if more > 0 else ""
     )
-    return done(body, "Schedules", fields=fields), f"{len(schedules)} schedules"
+    return done(body, "Schedules", fields=fields), plural(len(schedules), "schedule")
 
 
 async def schedule_pause(ctx: Context, args: Args) -> tuple[Reply, str]:
@@ -331,7 +334,7 @@ async def poll_delete(ctx: Context, args: Args) -> tuple[Reply, str]:
     poll = await poll_commands.poll_here(ctx, _number(args))
     await _store(ctx).delete_poll(poll.id)
     return done(
-        f"Poll #{poll.id} and its votes are deleted. Its buttons in the channel no longer work."
+        f"Poll #{poll.id} and its votes are deleted. Votes for it are no longer taken."
     ), f"#{poll.id} {fit(poll.question, 200)}"
 
 
@@ -393,30 +396,58 @@ async def export_polls(ctx: Context, args: Args) -> tuple[Reply, str]:
     day = ctx.services.clock.now().date().isoformat()
     scope = f" since {since.date().isoformat()}" if since else ""
     reply = Reply(
-        (Card("notice", f"{len(polls)} poll(s){scope}, one row per option.", "Poll export"),),
+        (
+            Card(
+                "notice", f"{plural(len(polls), 'poll')}{scope}, one row per option.", "Poll export"
+            ),
+        ),
         ephemeral=True,
         attachments=(Attachment(f"polls-{day}.csv", buffer.getvalue().encode("utf-8")),),
     )
-    return reply, f"{len(polls)} polls{scope}"
+    return reply, f"{plural(len(polls), 'poll')}{scope}"
 
 
 async def audit_show(ctx: Context, args: Args) -> tuple[Reply, str]:
-    count = args.integer("count") or AUDIT_DEFAULT
-    entries = await _store(ctx).audit_log(ctx.place.platform, ctx.place.workspace, count)
-    if not entries:
-        return done("The audit log is empty."), "0 entries"
+    asked = args.integer("count")
+    count = asked or AUDIT_DEFAULT
+    before = args.integer("before")
+    # One more than asked, to know honestly whether older entries remain.
+    found = await _store(ctx).audit_log(
+        ctx.place.platform, ctx.place.workspace, count + 1, before=before
+    )
+    if not found:
+        if before is None:
+            return done("The audit log is empty."), "0 entries"
+        return done(
+            f"No more entries: nothing is older than entry {before}. "
+            "`admin audit` shows the latest.",
+            "Audit log",
+        ), "0 entries"
+    entries = found[:count]
     lines: list[str] = []
     used = 0
     for entry in entries:
         line = f"{entry.at:%Y-%m-%d %H:%M} UTC · {entry.actor_name} · {entry.action}" + (
             f" · {fit(entry.detail, 200)}" if entry.detail else ""
         )
-        if used + len(line) > BODY_BUDGET:
-            lines.append(f"…{len(entries) - len(lines)} older entries not shown.")
-            break
+        if lines and used + len(line) > BODY_BUDGET:
+            break  # the rest go on the next page
         lines.append(line)
         used += len(line) + 1
-    return done("\n".join(lines), f"Audit log: latest {len(entries)}"), f"{len(entries)} entries"
+    shown = entries[: len(lines)]
+    more = len(shown) < len(entries) or len(found) > count
+    if more:
+        typed = f"admin audit {asked}" if asked else "admin audit"  # the same page size
+        footer = f"Older entries: `{typed} --before {shown[-1].id}`"
+    else:
+        footer = "No more entries: this is the oldest."
+    title = (
+        f"Audit log: latest {plural(len(shown), 'entry', 'entries')}"
+        if before is None
+        else f"Audit log: {plural(len(shown), 'older entry', 'older entries')}"
+    )
+    reply = Reply((Card("notice", "\n".join(lines), title, footer=footer),), ephemeral=True)
+    return reply, plural(len(shown), "entry", "entries")
 
 
 # Moderators ---------------------------------------------------------------------------------
@@ -482,7 +513,7 @@ async def content_reload(ctx: Context, args: Args) -> tuple[Reply, str]:
             "This bot's packs were not loaded from a folder, so there is nothing to reload."
         ) from None
     listed = ", ".join(f"`{pack_id}`" for pack_id in ids)
-    return done(f"Reloaded and validated {len(ids)} pack(s): {listed}."), ", ".join(ids)
+    return done(f"Reloaded and validated {plural(len(ids), 'pack')}: {listed}."), ", ".join(ids)
 
 
 async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
@@ -510,7 +541,7 @@ async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
         "Content packs",
         fields=(Field("Switch", "`admin pack use <id>` (this channel) or add --workspace"),),
     )
-    return reply, f"{len(lines)} packs"
+    return reply, plural(len(lines), "pack")
 
 
 def finished(pack: Pack) -> Pack:
@@ -604,9 +635,15 @@ COMMANDS: list[Command] = [
                 "When, as five cron fields: minute hour day month weekday",
                 required=True,
                 max_length=100,
+                placeholder='"<cron>"',
             ),
             Option(
-                "channel", "text", "Where to post (default: here)", positional=False, max_length=100
+                "channel",
+                "text",
+                "Where to post (default: here)",
+                positional=False,
+                max_length=100,
+                placeholder="#channel",
             ),
             Option(
                 "tz",
@@ -615,6 +652,7 @@ COMMANDS: list[Command] = [
                 positional=False,
                 autocomplete="time_zones",
                 max_length=64,
+                placeholder="Area/City",
             ),
             Option(
                 "with",
@@ -631,6 +669,7 @@ COMMANDS: list[Command] = [
                 positional=False,
                 autocomplete="packs",
                 max_length=50,
+                placeholder="<pack-id>",
             ),
         ),
         (
@@ -692,6 +731,7 @@ COMMANDS: list[Command] = [
                 "Only polls created on or after this date (2026-01-31)",
                 positional=False,
                 max_length=10,
+                placeholder="2026-01-31",
             ),
         ),
         ("admin export polls --since 2026-01-01",),
@@ -700,7 +740,25 @@ COMMANDS: list[Command] = [
         ("admin", "audit"),
         "The latest admin actions: who did what, when.",
         audit_show,
-        (Option("count", "int", "How many entries", min_value=1, max_value=AUDIT_MAX),),
+        (
+            Option(
+                "count",
+                "int",
+                "How many entries",
+                min_value=1,
+                max_value=AUDIT_MAX,
+                placeholder="N",
+            ),
+            Option(
+                "before",
+                "int",
+                "Only entries older than this one (the footer gives the next page)",
+                positional=False,
+                min_value=1,
+                placeholder="<entry>",
+            ),
+        ),
+        ("admin audit", "admin audit 50"),
         view=True,
     ),
     admin_command(
@@ -742,6 +800,7 @@ COMMANDS: list[Command] = [
                 "Another channel (default: here)",
                 positional=False,
                 max_length=100,
+                placeholder="#channel",
             ),
             Option("workspace", "flag", "Make it the workspace default", positional=False),
         ),

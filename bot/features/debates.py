@@ -9,6 +9,7 @@ from bot import debates
 from bot.blocks import Card, Reply, notice
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
+from bot.content.model import Pack, Prompt
 from bot.context import Context
 from bot.errors import NotFound, UserError
 from bot.features.polls import here, number, ref_number, store_of
@@ -30,10 +31,18 @@ async def debate_here(ctx: Context, debate_id: int) -> Debate:
     return debate
 
 
+MOTIONS_HINT = "Type `prompts` to see the motions, or write your own motion in quotes."
+
+
+def _motions(pack: Pack) -> list[Prompt]:
+    """The prompts `debate start` takes: Oxford motions, not discussion questions."""
+    return [p for p in pack.prompts if p.kind == "oxford"]
+
+
 def _motion(ctx: Context, asked: str | None) -> tuple[str, str | None]:
-    """The motion and its prompt id: a pack prompt by id, a custom motion, or a random one."""
+    """The motion and its prompt id: a pack motion by id, a custom motion, or a random one."""
     pack = ctx.pack
-    motions = [p for p in pack.prompts if p.kind == "oxford"]
+    motions = _motions(pack)
     if not asked:
         if not motions:
             raise UserError(
@@ -43,20 +52,13 @@ def _motion(ctx: Context, asked: str | None) -> tuple[str, str | None]:
         return chosen.motion, chosen.id
     prompt = pack.prompt(asked)
     if prompt is None and _PROMPT_ID.match(asked):
-        raise NotFound(
-            "prompt",
-            asked,
-            [p.id for p in pack.prompts],
-            "Give a prompt id (`prompts` lists them), or your own motion in quotes: "
-            'debate start "This house believes..."',
-        )
+        raise NotFound("motion", asked, [p.id for p in motions], MOTIONS_HINT)
     if prompt is None:
         return " ".join(asked.split()), None
     if prompt.kind != "oxford":
-        ids = ", ".join(p.id for p in motions)
         raise UserError(
             f"{prompt.id} is a discussion question, not a motion to vote for or against. "
-            f"Pick a motion ({ids}) or write your own in quotes."
+            + MOTIONS_HINT
         )
     return prompt.motion, prompt.id
 
@@ -172,10 +174,22 @@ async def _open_debates(ctx: Context, typed: str) -> list[Choice]:
 
 
 CARDS: dict[str, CardProvider] = {"debate": _card}
-COMPLETERS: dict[str, Completer] = {"debates": _open_debates}
+
+
+async def _motion_choices(ctx: Context, typed: str) -> list[Choice]:
+    return rank(typed, [Choice(f"{p.id}: {p.motion}"[:100], p.id) for p in _motions(ctx.pack)])
+
+
+COMPLETERS: dict[str, Completer] = {"debates": _open_debates, "motions": _motion_choices}
 
 _DEBATE = Option(
-    "debate", "int", "The debate's number", required=True, autocomplete="debates", min_value=1
+    "debate",
+    "int",
+    "The debate's number",
+    required=True,
+    autocomplete="debates",
+    min_value=1,
+    placeholder="<id>",
 )
 
 COMMANDS = [
@@ -187,9 +201,10 @@ COMMANDS = [
             Option(
                 "motion",
                 "words",
-                "A prompt id (P1) or your own motion in quotes",
-                autocomplete="prompts",
+                "A motion id (P1, see `prompts`) or your own motion in quotes",
+                autocomplete="motions",
                 max_length=MOTION_MAX,
+                placeholder='<motion-id>|"<motion>"',
             ),
         ),
         moderator=True,

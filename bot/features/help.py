@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.blocks import Card, Field, Reply
-from bot.catalogue import Args, Command, Option
+from bot.catalogue import Args, Catalogue, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
+from bot.errors import NotFound
 from bot.textparse import split
 
 
@@ -15,33 +16,51 @@ async def show_help(ctx: Context, args: Args) -> Reply:
     # `help /oped` splits to no words at all: that asks for the listing too.
     words = split(asked) if asked else []
     if words:
-        command = catalogue.longest_match(words)
-        if command is None or len(command.path) != len(words):
-            group = [c for c in catalogue.commands if c.path[0] == words[0].lower()]
-            if not group:
-                catalogue.get(tuple(w.lower() for w in words))  # raises NotFound with suggestions
-            return Reply(
-                (_listing(group, f"Commands under `{words[0].lower()}`", ctx.is_moderator),),
-                ephemeral=True,
-            )
-        return Reply((_detail(command),), ephemeral=True)
+        return Reply((_help_for(catalogue, words, ctx.is_moderator),), ephemeral=True)
     return Reply(
-        (_listing(list(catalogue.commands), "oped-bot commands", ctx.is_moderator),), ephemeral=True
+        (
+            _listing(
+                list(catalogue.commands),
+                "oped-bot commands",
+                ctx.is_moderator,
+                "`help poll create` explains one command; `help admin` lists one group.",
+            ),
+        ),
+        ephemeral=True,
     )
 
 
-def _listing(commands: list[Command], title: str, moderator: bool) -> Card:
+def _help_for(catalogue: Catalogue, words: list[str], moderator: bool) -> Card:
+    """One command's detail, or a group's listing, at any depth; NotFound with suggestions."""
+    path = tuple(w.lower() for w in words)
+    path = (path[0].lstrip("/"), *path[1:])  # `help /poll create`, as typed on Discord
+    by_path = {c.path: c for c in catalogue.commands}
+    by_path.update({c.discord_path: c for c in catalogue.commands if c.discord_path})
+    under = [c for c in catalogue.commands if c.path[: len(path)] == path and c.path != path]
+    exact = by_path.get(path)
+    if exact is not None:
+        return _detail(exact, under)
+    if under:
+        hint = f"`help {under[0].name}` explains one command."
+        return _listing(under, f"Commands under `{' '.join(path)}`", moderator, hint)
+    # An example pasted whole (`help poll vote 12 2`) asks about its command.
+    pasted = catalogue.longest_match(list(path))
+    if pasted is not None:
+        return _detail(pasted, [])
+    groups = sorted(" ".join(group) for group in catalogue.groups())
+    raise NotFound("command", " ".join(path), [*catalogue.names(), *groups], "Type `help`.")
+
+
+def _listing(commands: list[Command], title: str, moderator: bool, hint: str) -> Card:
     lines = []
     for command in commands:
         mark = " (moderators)" if command.moderator else ""
         lines.append(f"{command.usage}{mark}\n    {command.help}")
-    footer = "`help <command>` for details." + (
-        "" if moderator else " Moderator commands need moderator rights."
-    )
+    footer = hint + ("" if moderator else " Moderator commands need moderator rights.")
     return Card("help", "\n".join(lines), title=title, footer=footer)
 
 
-def _detail(command: Command) -> Card:
+def _detail(command: Command, under: list[Command]) -> Card:
     fields = [
         Field(_option_name(o), o.help + (f" ({', '.join(o.choices)})" if o.choices else ""))
         for o in command.options
@@ -49,7 +68,14 @@ def _detail(command: Command) -> Card:
     if command.examples:
         fields.append(Field("Examples", "\n".join(command.examples)))
     who = "Moderators only. " if command.moderator else ""
-    return Card("help", f"{who}{command.help}", title=command.usage, fields=tuple(fields))
+    also = ", ".join(f"`help {c.name}`" for c in under)
+    return Card(
+        "help",
+        f"{who}{command.help}",
+        title=command.usage,
+        fields=tuple(fields),
+        footer=f"Also: {also}." if also else None,
+    )
 
 
 def _option_name(option: Option) -> str:
@@ -57,7 +83,10 @@ def _option_name(option: Option) -> str:
 
 
 async def _commands(ctx: Context, typed: str) -> list[Choice]:
-    return rank(typed, [Choice(c.name, c.name) for c in ctx.catalogue.commands])
+    names = dict.fromkeys(
+        " ".join(c.path[:n]) for c in ctx.catalogue.commands for n in range(1, len(c.path) + 1)
+    )
+    return rank(typed, [Choice(name, name) for name in names])
 
 
 COMPLETERS: dict[str, Completer] = {"commands": _commands}
@@ -65,9 +94,17 @@ COMPLETERS: dict[str, Completer] = {"commands": _commands}
 COMMANDS = [
     Command(
         ("help",),
-        "List the commands, or explain one.",
+        "List the commands, or those of one group, or explain one.",
         show_help,
-        (Option("command", "words", "A command name", autocomplete="commands", max_length=50),),
-        examples=("help", "help poll create"),
+        (
+            Option(
+                "command",
+                "words",
+                "A command or group name",
+                autocomplete="commands",
+                max_length=50,
+            ),
+        ),
+        examples=("help", "help admin schedule", "help poll create"),
     ),
 ]

@@ -128,7 +128,7 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
                 "text",
                 "\n".join(lines),
                 title=f"Open polls in #{place.channel}",
-                footer="`poll vote <id> <option>` to vote · `poll results <id>` for results",
+                footer="`poll vote <id> <option-number>` to vote · `poll results <id>` for results",
             ),
         ),
         ephemeral=True,
@@ -205,7 +205,15 @@ async def _open_polls(ctx: Context, typed: str) -> list[Choice]:
 CARDS: dict[str, CardProvider] = {"poll": _card}
 COMPLETERS: dict[str, Completer] = {"polls": _open_polls}
 
-_POLL = Option("poll", "int", "The poll's number", required=True, autocomplete="polls", min_value=1)
+_POLL = Option(
+    "poll",
+    "int",
+    "The poll's number",
+    required=True,
+    autocomplete="polls",
+    min_value=1,
+    placeholder="<id>",
+)
 
 COMMANDS = [
     Command(
@@ -213,7 +221,14 @@ COMMANDS = [
         "Start a poll in this channel. Put the question and each option in double quotes.",
         create,
         (
-            Option("question", "text", "The question", required=True, max_length=POLL_QUESTION_MAX),
+            Option(
+                "question",
+                "text",
+                "The question",
+                required=True,
+                max_length=POLL_QUESTION_MAX,
+                placeholder='"<question>"',
+            ),
             Option(
                 "options",
                 "list",
@@ -222,6 +237,7 @@ COMMANDS = [
                 min_items=POLL_OPTIONS_MIN,
                 max_items=POLL_OPTIONS_MAX,
                 max_length=POLL_OPTION_MAX,
+                placeholder='"<option>" "<option>" ...',
             ),
             Option(
                 "multi",
@@ -230,6 +246,7 @@ COMMANDS = [
                 positional=False,
                 min_value=1,
                 max_value=POLL_OPTIONS_MAX,
+                placeholder="N",
             ),
             Option("anonymous", "flag", "Store votes without voters' names", positional=False),
             Option(
@@ -245,6 +262,7 @@ COMMANDS = [
                 f"When it closes: {polls.CLOSES_HELP}",
                 positional=False,
                 max_length=40,
+                placeholder="2h|1d|<time>",
             ),
         ),
         examples=(
@@ -268,6 +286,7 @@ COMMANDS = [
                 required=True,
                 min_value=1,
                 max_value=POLL_OPTIONS_MAX,
+                placeholder="<option-number>",
             ),
         ),
         examples=("poll vote 12 2",),

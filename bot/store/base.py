@@ -364,8 +364,10 @@ class Store(Protocol):
         """Append one line to the audit log."""
         ...
 
-    async def audit_log(self, platform: str, workspace: str, limit: int = 50) -> list[AuditEntry]:
-        """The newest audit lines of a workspace, newest first."""
+    async def audit_log(
+        self, platform: str, workspace: str, limit: int = 50, *, before: int | None = None
+    ) -> list[AuditEntry]:
+        """The newest audit lines of a workspace (older than entry `before`), newest first."""
         ...
 
     async def add_moderator(

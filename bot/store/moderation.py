@@ -95,15 +95,19 @@ class ModerationStore(Units):
             lambda: audit_line(stamp, platform, workspace, actor_id, actor_name, action, detail)
         )
 
-    async def audit_log(self, platform: str, workspace: str, limit: int = 50) -> list[AuditEntry]:
+    async def audit_log(
+        self, platform: str, workspace: str, limit: int = 50, *, before: int | None = None
+    ) -> list[AuditEntry]:
         def unit() -> Work[list[AuditEntry]]:
+            # Paging by id rather than offset: lines written meanwhile do not shift the pages.
             rows = (
                 yield q(
                     "SELECT id, at, platform, workspace, actor_id, actor_name, action, detail "
-                    "FROM audit_log WHERE platform = ? AND workspace = ? "
+                    "FROM audit_log WHERE platform = ? AND workspace = ? AND id < ? "
                     "ORDER BY id DESC LIMIT ?",
                     platform,
                     workspace,
+                    before if before is not None else 2**63 - 1,
                     max(0, limit),
                 )
             ).rows

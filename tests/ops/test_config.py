@@ -205,6 +205,56 @@ def test_from_env_still_works(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert settings.content_dir == BUNDLED
 
 
+SLACK_BOT = "xoxb-1111-2222-abcdefghijklmnop"
+SLACK_USER = "xoxp-1111-2222-3333-abcdefabcdef"
+SLACK_APP = "xapp-1-A111-2222-abcdefabcdef"
+DISCORD = "MTA4NjY4NzQ1MjE4NjQ3NDU2MA.GxYz12.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (f"timezone: {SLACK_BOT}\n", "timezone"),
+        (f"logging: {{level: {SLACK_USER}}}\n", "logging.level"),
+        (f"moderators: {{users: [U024BE7LH, {SLACK_APP}]}}\n", "moderators.users[1]"),
+        (f"content: {{dir: {DISCORD}}}\n", "content.dir"),
+        (f"slack:\n  bot: {SLACK_BOT}\n", "slack.bot"),  # an unknown key holding one
+        (f"- {DISCORD}\n", "[0]"),  # not even a mapping
+        (f"{SLACK_BOT}: yes\n", SLACK_BOT),  # as a key
+    ],
+)
+def test_a_token_anywhere_in_the_file_stops_start_up_and_is_never_shown(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    found = problems(write(tmp_path, text))
+    shown = where.replace(SLACK_BOT, "[redacted]")
+    assert any(f": {shown}: looks like a token" in p for p in found), found
+    assert any("move it to the environment or .env" in p for p in found), found
+    for token in (SLACK_BOT, SLACK_USER, SLACK_APP, DISCORD):
+        assert all(token not in p for p in found), found
+
+
+def test_a_configured_secret_pasted_into_the_file_is_refused(tmp_path: Path) -> None:
+    secret = "s3cret-signing-value-42"
+    found = problems(write(tmp_path, f"timezone: {secret}\n"), {"SLACK_SIGNING_SECRET": secret})
+    assert len(found) == 1 and "timezone: looks like a token" in found[0]
+    assert secret not in found[0]
+
+
+def test_config_errors_are_redacted_like_log_lines() -> None:
+    error = ConfigError(
+        [f"a.yaml: x: {SLACK_BOT} and s3cret-signing-value"], ["s3cret-signing-value"]
+    )
+    assert error.problems == ["a.yaml: x: [redacted] and [redacted]"]
+    assert SLACK_BOT not in str(error)
+
+
+def test_path_variables_are_trimmed_and_expand_home(tmp_path: Path) -> None:
+    settings = Settings.load(None, {"OPED_BOT_DB": " ~/bot.db\n", "OPED_BOT_CONTENT": "   "})
+    assert settings.db_path == Path.home() / "bot.db"
+    assert settings.content_dir == BUNDLED  # blank means unset, not a folder named "   "
+
+
 def test_the_database_is_a_file_or_a_postgresql_url(tmp_path: Path) -> None:
     url = "postgresql://oped@db.internal:5432/oped"
     from_file = Settings.load(write(tmp_path, f"database:\n  url: {url}\n"), {})

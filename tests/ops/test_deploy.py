@@ -7,15 +7,23 @@ are checked as text against what the code actually provides.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.cli import parser
-from bot.config import SECRET_ENV, Settings, parse_mapping
+from bot.config import Settings, parse_mapping
+from bot.logs import SECRET_ENV
 from tests.ops.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -187,3 +195,76 @@ def test_readme_documents_docker_and_systemd() -> None:
     block = re.search(r"```yaml\n(.*?)```", readme, re.S)
     assert block is not None
     parse_mapping(yaml.safe_load(block.group(1)), Path("oped-bot.yaml"))
+
+
+def readme_systemd_commands() -> list[str]:
+    """The shell lines of the README's systemd section, without `sudo` and comments."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Running with systemd", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    lines = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines()]
+    return [line.removeprefix("sudo ") for line in lines if line]
+
+
+def test_systemd_unit_verifies_with_systemd_analyze(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.fail("systemd-analyze is missing: install the Debian package systemd")
+    # verify insists the programs exist: point them at this checkout's real entry point.
+    oped_bot = Path(sys.executable).parent / "oped-bot"
+    text = (DEPLOY / "oped-bot.service").read_text(encoding="utf-8")
+    copy = tmp_path / "oped-bot.service"
+    copy.write_text(text.replace("/opt/oped-bot/.venv/bin/oped-bot", str(oped_bot)))
+    result = subprocess.run(
+        [analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_systemd_unit_lets_its_dynamic_user_in() -> None:
+    entries = unit()
+    assert entries["DynamicUser"] == ["yes"]
+    # A DynamicUser has no fixed uid to own /etc/oped-bot, so it gets in as "other": the
+    # configuration directory (systemd creates it if missing) must be enterable by anyone.
+    assert entries["ConfigurationDirectory"] == ["oped-bot"]
+    mode = int(entries["ConfigurationDirectoryMode"][0], 8)
+    assert mode & 0o005 == 0o005
+    # The secrets file is read by systemd itself, as root, before the user is switched.
+    assert Path(entries["EnvironmentFile"][0]).parent == Path("/etc/oped-bot")
+    assert entries["WorkingDirectory"] == ["/etc/oped-bot"]
+    assert entries["RestartPreventExitStatus"] == ["2"]
+
+
+def test_the_readme_s_systemd_steps_make_a_directory_the_service_can_enter() -> None:
+    # Run as a stranger uid, like the unit's dynamic user: the tree must be reachable by
+    # "other", so it cannot live under pytest's private (0700) tmp folder.
+    root = Path(tempfile.mkdtemp(prefix="oped-bot-root-"))
+    try:
+        root.chmod(0o755)
+        steps = [
+            line.replace("/etc/", f"{root}/etc/")
+            for line in readme_systemd_commands()
+            if line.startswith("install ")
+        ]
+        (root / "etc").mkdir()
+        for step in steps:
+            subprocess.run(["sh", "-c", step], cwd=ROOT, check=True, timeout=30)
+        etc = root / "etc" / "oped-bot"
+        assert stat.S_IMODE((etc / "oped-bot.env").stat().st_mode) == 0o600
+        assert (etc / "oped-bot.yaml").is_file()
+        Settings.load(etc / "oped-bot.yaml", {})  # the installed config is valid as it is
+        if os.geteuid() != 0:
+            assert stat.S_IMODE(etc.stat().st_mode) & 0o005 == 0o005
+            return
+        # The dynamic user: enters the working directory, reads the config, not the secrets.
+        probe = (
+            f"cd {shlex.quote(str(etc))} && cat oped-bot.yaml >/dev/null "
+            "&& ! cat oped-bot.env 2>/dev/null"
+        )
+        stranger = subprocess.run(
+            ["sh", "-c", probe], user=61234, group=61234, capture_output=True, timeout=30
+        )
+        assert stranger.returncode == 0, stranger.stderr
+    finally:
+        shutil.rmtree(root)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import resource
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,12 +17,19 @@ from aiohttp import web
 from adapters import health
 from bot import doctor
 from bot.cli import main
+from bot.content.loader import BUNDLED
 from bot.store.sqlite import SqliteStore
-from tests.ops.conftest import Serve
+from tests.ops.conftest import Serve, clean_env
 
 GOOD_DISCORD = "MTA4NjY4NzQ1MjE4NjQ3NDU2MA.GxYz12.abcdefghijklmnopqrstuvwxyz0123456789AB"
 GOOD_BOT = "xoxb-1111-2222-goodgoodgood"
 GOOD_APP = "xapp-1-A111-2222-goodgoodgood"
+
+
+@pytest.fixture(autouse=True)
+def piped_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Doctor run in-process sees a pipe, as under `make run`, whatever the test runner's stdin."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
 
 
 def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
@@ -84,7 +96,7 @@ def test_bad_config_and_broken_content_fail(
     assert code == 1
     assert 'FAIL config: oped-bot.yaml: timezone: "Atlantis/Capital" is not an IANA' in out
     assert "fix: correct the file (every key is explained in deploy/oped-bot.example.yaml)" in out
-    assert out.rstrip().endswith("1 problem(s): config")
+    assert out.rstrip().endswith("1 problem: config")
     code = main(["doctor", "--offline", "--config", "missing.yaml"])
     assert code == 1 and "FAIL config: missing.yaml: no such file" in capsys.readouterr().out
     code = main(["--config", "before.yaml", "doctor", "--offline"])  # either side of the command
@@ -156,6 +168,16 @@ def test_credentials_say_what_run_will_start() -> None:
             "slack settings",
             False,
             "SLACK_MODE must be socket or http, not 'carrier'.",
+        ),
+        (
+            {
+                "SLACK_BOT_TOKEN": GOOD_BOT,
+                "SLACK_SIGNING_SECRET": "s3cret-s3cret",
+                "SLACK_PORT": "70000",
+            },
+            "slack settings",
+            False,
+            "SLACK_PORT must be a port number from 1 to 65535, not 70000.",
         ),
     ],
 )
@@ -281,4 +303,84 @@ def test_report_format() -> None:
         [doctor.Check("a", True, "fine"), doctor.Check("b", False, "broken", "do this")], out
     )
     assert code == 1
-    assert out.getvalue() == "ok   a: fine\nFAIL b: broken\n     fix: do this\n1 problem(s): b\n"
+    assert out.getvalue() == "ok   a: fine\nFAIL b: broken\n     fix: do this\n1 problem: b\n"
+
+
+def test_doctor_and_start_up_never_print_a_token(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (in_tmp / "oped-bot.yaml").write_text(f"moderators: {{users: [{GOOD_BOT}]}}\n")
+    code, out = run_doctor(capsys)
+    assert code == 1
+    assert "FAIL config: oped-bot.yaml: moderators.users[0]: looks like a token" in out
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "moderators.users[0]: looks like a token" in err
+    assert GOOD_BOT not in out + err
+    # A pack problem that quotes the offending value shows it redacted too.
+    (in_tmp / "oped-bot.yaml").unlink()
+    pack = in_tmp / "packs" / "leaky"
+    shutil.copytree(BUNDLED / "north-korea-talks", pack)
+    text = (
+        (pack / "pack.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: north-korea-talks", f"id: {GOOD_DISCORD}", 1)
+    )
+    (pack / "pack.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("OPED_BOT_CONTENT", str(in_tmp / "packs"))
+    code, out = run_doctor(capsys)
+    assert main(["content", "check"]) == 1
+    err = capsys.readouterr().err
+    assert code == 1 and "FAIL content:" in out and "[redacted]" in out + err
+    assert GOOD_DISCORD not in out + err
+
+
+def doctor_with_writes_failing(cwd: Path, db: Path) -> subprocess.CompletedProcess[str]:
+    """`oped-bot doctor --offline` in a process where no file may grow: a full disk, for real."""
+
+    def no_room() -> None:
+        # Writes that would extend any file fail with EFBIG (Python ignores SIGXFSZ), as they
+        # fail with ENOSPC on a full disk; root cannot bypass it.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "doctor", "--offline"],
+        cwd=cwd,
+        env=clean_env(OPED_BOT_DB=str(db), PYTHONDONTWRITEBYTECODE="1"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=no_room,
+    )
+
+
+def test_writable_means_a_write_committed(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    asyncio.run(_create(db))
+    # The running bot: its connection keeps the -wal and -shm files, so reading still works.
+    running = sqlite3.connect(db)
+    try:
+        running.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        result = doctor_with_writes_failing(tmp_path, db)
+        healthy = asyncio.run(doctor.diagnose(None, {"OPED_BOT_DB": str(db)}))
+    finally:
+        running.close()
+    line = next(x for x in result.stdout.splitlines() if "database:" in x)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert line.startswith(f"FAIL database: {db} cannot be written ("), line
+    assert "fix: free disk space" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert by_name(healthy)["database"].detail.endswith("writable")
+    # A database not yet created: its folder must take a real write too, and is left as it was.
+    fresh = tmp_path / "data" / "new.sqlite3"
+    result = doctor_with_writes_failing(tmp_path, fresh)
+    line = next(x for x in result.stdout.splitlines() if "database:" in x)
+    assert line.startswith(f"FAIL database: cannot create or write in {tmp_path} (for {fresh})")
+    assert not fresh.parent.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if "doctor" in p.name) == []
+
+
+async def _create(db: Path) -> None:
+    store = await SqliteStore.open(db)
+    await store.close()

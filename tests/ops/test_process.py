@@ -6,6 +6,7 @@ import asyncio
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.loader import BUNDLED
 from bot.store.base import PollVote
 from bot.store.sqlite import SqliteStore
 from tests.ops.conftest import clean_env
@@ -198,3 +200,157 @@ def test_ctrl_c_in_an_interactive_console_exits_cleanly(tmp_path: Path) -> None:
     assert elapsed < STOP_LIMIT
     assert b"Traceback" not in seen
     assert b"INFO" not in seen  # start-up chatter stays off an interactive terminal
+
+
+def oped_bot(cwd: Path, *args: str, stdin: int | str) -> subprocess.CompletedProcess[str]:
+    """`oped-bot ARGS` with no token, its standard input /dev/null or a pipe holding `stdin`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        stdin=stdin if isinstance(stdin, int) else None,
+        input=stdin if isinstance(stdin, str) else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean_env(),
+        timeout=60,
+    )
+
+
+def test_run_with_nothing_to_serve_fails_naming_the_variables(tmp_path: Path) -> None:
+    # Docker without -i, or systemd: standard input is /dev/null and no token is set.
+    result = oped_bot(tmp_path, "run", stdin=subprocess.DEVNULL)
+    assert result.returncode == 2, result.stderr
+    assert "nothing to serve" in result.stderr
+    for variable in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        assert variable in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything was written
+    doctor = oped_bot(tmp_path, "doctor", "--offline", stdin=subprocess.DEVNULL)
+    assert doctor.returncode == 1
+    assert "FAIL credentials: no platform token is set and standard input" in doctor.stdout
+    assert "DISCORD_TOKEN" in doctor.stdout
+
+
+def test_piped_input_still_runs_the_console(tmp_path: Path) -> None:
+    result = oped_bot(tmp_path, "run", stdin="summary tldr\n")
+    assert result.returncode == 0, result.stderr
+    assert "(tldr summary)" in result.stdout
+    doctor = oped_bot(tmp_path, "doctor", "--offline", stdin="")
+    assert doctor.returncode == 0, doctor.stdout
+    assert "ok   credentials: no platform token: `oped-bot run` starts the console" in (
+        doctor.stdout
+    )
+
+
+def test_the_readme_config_example_works_from_any_directory(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "etc" / "oped-bot.yaml"
+    config.parent.mkdir()
+    config.write_text(example, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    doctor = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", "../etc/oped-bot.yaml", "doctor", "--offline"],
+        cwd=elsewhere,
+        env=clean_env(),
+        input="",  # a pipe, as `make run` would have: the console has input
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert doctor.returncode == 0, doctor.stdout
+    # Relative paths in the file are relative to the file, and shown resolved.
+    db = tmp_path / "etc" / "data" / "oped-bot.sqlite3"
+    assert f"ok   database: {db} will be created" in doctor.stdout
+
+
+def test_relative_paths_in_the_config_file_follow_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "etc" / "oped-bot.yaml"
+    (tmp_path / "etc" / "packs").mkdir(parents=True)
+    shutil.copytree(BUNDLED / "north-korea-talks", tmp_path / "etc" / "packs" / "mine")
+    pack = tmp_path / "etc" / "packs" / "mine" / "pack.yaml"
+    pack.write_text(pack.read_text().replace("id: north-korea-talks", "id: mine", 1))
+    config.write_text("content: {dir: packs}\ndatabase: {path: state/bot.sqlite3}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_once(elsewhere, "summary tldr\n", OPED_BOT_CONFIG="../etc/oped-bot.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "(tldr summary)" in result.stdout
+    assert f"db={tmp_path / 'etc' / 'state' / 'bot.sqlite3'} pack=mine" in result.stderr
+    assert (tmp_path / "etc" / "state" / "bot.sqlite3").exists()
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_database_path_that_is_a_folder_is_named_as_such(tmp_path: Path) -> None:
+    folder = tmp_path / "state"
+    folder.mkdir()
+    result = run_once(tmp_path, "", OPED_BOT_DB=str(folder))
+    assert result.returncode == 2
+    assert f"{folder} is a folder" in result.stderr and "Traceback" not in result.stderr
+    doctor = subprocess.run(
+        [sys.executable, "-m", "bot", "doctor", "--offline"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(OPED_BOT_DB=str(folder)),
+        timeout=60,
+    )
+    assert f"FAIL database: {folder} is a folder" in doctor.stdout
+    assert f"{folder / 'oped-bot.sqlite3'}" in doctor.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"OPED_BOT_DB=\xff\xfe\n", "is not UTF-8 text"), (b"X=1\n" * 100_000, "is larger than")],
+)
+def test_a_broken_dotenv_is_refused_by_name(tmp_path: Path, content: bytes, problem: str) -> None:
+    (tmp_path / ".env").write_bytes(content)
+    for args in (["run"], ["doctor", "--offline"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input="",
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=clean_env(),
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"The bot cannot start: .env: {problem}" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DISCORD_TOKEN": "abc", "DISCORD_SHARD_COUNT": "x"},
+            "DISCORD_SHARD_COUNT must be `auto` or a number, not 'x'.",
+        ),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s3cret-s3cret",
+                "SLACK_PORT": "0",
+            },
+            "SLACK_PORT must be a port number from 1 to 65535, not 0.",
+        ),
+    ],
+)
+def test_an_adapter_setting_error_is_one_line_not_a_traceback(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(**env),
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

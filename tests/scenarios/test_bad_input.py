@@ -51,14 +51,14 @@ async def test_ids_beyond_64_bits_are_refused_with_the_range(chat: Chat, tmp_pat
     biggest = 2**63 - 1
     for line in [f"poll vote {biggest + 1} 1", "poll results 99999999999999999999"]:
         out = await refused(chat, db, line)
-        assert f"<poll> must be at most {biggest} (a whole number from 1 to {biggest})" in out
+        assert f"<id> must be at most {biggest} (a whole number from 1 to {biggest})" in out
     out = await refused(chat, db, f"poll results -{'9' * 5000}")
-    assert "<poll> must be at least 1 (a whole number from 1 to" in out
+    assert "<id> must be at least 1 (a whole number from 1 to" in out
     # On the limit itself the number reaches the store and is simply not found.
     assert f"No poll `#{biggest}`" in await refused(chat, db, f"poll results {biggest}")
     for line in ["poll vote 1 21", "poll vote 1 ١"]:
         out = await refused(chat, db, line)
-        assert "<option> must be" in out
+        assert "<option-number> must be" in out
     assert "Your vote in poll #1" in await chat.say("poll vote 1 1")
 
 
@@ -421,9 +421,9 @@ async def test_refusals_echo_typed_text_short_and_visible(
 
 async def test_counts_on_both_sides_of_their_maximum(chat: Chat, tmp_path: Path) -> None:
     out = await refused(chat, tmp_path / "bot.sqlite3", "admin audit 51")
-    assert "<count> must be at most 50 (a whole number from 1 to 50); not `51`." in out
+    assert "<N> must be at most 50 (a whole number from 1 to 50); not `51`." in out
     assert "Error" not in await chat.as_user("mona", "admin audit 50", moderator=True)
     await chat.say('poll create "Q?" ' + " ".join(f'"o{n}"' for n in range(1, 21)))
     assert "Your vote in poll #1: 20. o20" in await chat.say("poll vote 1 20")
     out = await refused(chat, tmp_path / "bot.sqlite3", "poll vote 1 21")
-    assert "<option> must be at most 20 (a whole number from 1 to 20); not `21`." in out
+    assert "<option-number> must be at most 20 (a whole number from 1 to 20); not `21`." in out

@@ -35,7 +35,7 @@ async def test_a_whole_debate(chat: Chat, packs: PackRegistry) -> None:
     assert "You changed your opening vote on debate #1 from Against to Undecided." in changed
     assert "`debate advance` is for moderators" in await chat.as_user("a", "debate advance 1")
     advanced = await chat.as_user("mo", "debate advance 1", moderator=True)
-    assert "Closing vote" in advanced and "4 opening, 0 closing votes" in advanced
+    assert "Closing vote" in advanced and "4 opening votes, 0 closing votes" in advanced
     for name, side in [("a", "for"), ("b", "for"), ("c", "for"), ("e", "against")]:
         out = await chat.as_user(name, f"debate vote 1 {side}")
         assert "Your closing vote on debate #1" in out
@@ -73,7 +73,7 @@ async def test_debate_refusals(chat: Chat) -> None:
     await chat.say(":mod on")
     question = await chat.say("debate start P8")
     assert "P8 is a discussion question, not a motion" in question
-    assert "No prompt `P99`" in await chat.say("debate start P99")
+    assert "No motion `P99`" in await chat.say("debate start P99")
     long = await chat.say(f'debate start "{"x" * 301}"')
     assert "the limit is 300" in long
     assert "No debate `#4`" in await chat.say("debate vote 4 for")

@@ -64,7 +64,7 @@ async def test_multi_choice_caps_picks(chat: Chat) -> None:
     assert "Your picks: 1, 3 (up to 2)" in await chat.say("poll vote 1 3")
     refused = await chat.say("poll vote 1 2")
     assert "allows at most 2 picks and you have 1, 3" in refused
-    assert "Click one of those again to drop it" in refused
+    assert "Vote for one of those again to drop it" in refused
     results = await chat.say("poll results 1")
     assert "Pick up to 2 · 1 voter ·" in results
     assert "2. Treaty\n░░░░░░░░░░ 0% · 0 votes" in results
@@ -93,7 +93,7 @@ async def test_refusals_write_nothing(chat: Chat, bot: Bot) -> None:
     for line, message in {
         "poll vote 1 4": "Poll #1 has options 1 to 3; there is no option 4",
         "poll vote 2 1": "No poll `#2`",
-        "poll vote 1 x": "<option> must be a whole number",
+        "poll vote 1 x": "<option-number> must be a whole number",
         "poll results 9": "No poll `#9`",
     }.items():
         out = await chat.say(line)
@@ -107,7 +107,7 @@ async def test_only_creator_or_moderator_closes(chat: Chat) -> None:
     refused = await chat.say("poll close 1")
     assert "Only the poll's creator (ana) or a moderator can close poll #1." in refused
     closed = await chat.as_user("ana", "poll close 1")
-    assert "== Poll #1 has closed (it was closed) ==" in closed
+    assert "== Poll #1 has closed (closed by its creator) ==" in closed
     assert "2. No\n██████████ 100% · 1 vote" in closed
     assert "only you can see this" not in closed
     assert "Poll #1 is already closed." in await chat.as_user("mo", "poll close 1", moderator=True)

@@ -43,4 +43,4 @@ async def test_source_shows_the_metadata_and_keeps_the_preparation_for_details(
 
 async def test_an_unknown_prompt_id_points_to_prompts(chat: Chat) -> None:
     out = await chat.as_user("mona", "debate start P99", moderator=True)
-    assert "No prompt `P99`" in out and "`prompts` lists them" in out
+    assert "No motion `P99`" in out and "Type `prompts` to see the motions" in out

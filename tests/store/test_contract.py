@@ -347,6 +347,17 @@ async def test_audit_log_newest_first_per_workspace(store: Store, clock: FakeClo
     assert [e.action for e in await store.audit_log("slack", "T2")] == ["elsewhere"]
 
 
+async def test_audit_log_pages_by_entry(store: Store) -> None:
+    for n in range(5):
+        await store.audit("slack", "T1", "U1", "Ann", f"action {n}", "")
+    first = await store.audit_log("slack", "T1", limit=2)
+    second = await store.audit_log("slack", "T1", limit=2, before=first[-1].id)
+    await store.audit("slack", "T1", "U1", "Ann", "written meanwhile", "")
+    third = await store.audit_log("slack", "T1", limit=2, before=second[-1].id)
+    assert [e.action for e in first + second + third] == [f"action {n}" for n in (4, 3, 2, 1, 0)]
+    assert await store.audit_log("slack", "T1", limit=2, before=third[-1].id) == []
+
+
 async def test_tracked_messages(store: Store) -> None:
     discord = Place("discord", "G1", "C1")
     slack = Place("slack", "T1", "C7", thread="171.5")

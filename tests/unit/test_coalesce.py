@@ -240,7 +240,7 @@ async def test_close_gives_up_on_a_job_that_overruns_its_budget(
     assert cancelled.is_set()
     assert edits.ran == []  # a cancelled job does not start its key's next one
     assert [r.getMessage() for r in caplog.records] == [
-        "shutdown: 1 message edit(s) did not finish in time"
+        "shutdown: 1 message edit did not finish in time"
     ]
     await coalescer.settle()
     assert edits.ran == [] and coalescer.waiting == 0

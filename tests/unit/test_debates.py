@@ -141,7 +141,7 @@ def test_open_card_buttons_and_phase_text() -> None:
         Debate(**{**DEBATE.__dict__, "phase": "after", "closed_at": None}), 4, 1
     )
     assert "Closing vote" in closing.body
-    assert (closing.footer or "").startswith("4 opening, 1 closing vote ·")
+    assert (closing.footer or "").startswith("4 opening votes, 1 closing vote ·")
 
 
 def test_vote_messages() -> None:

@@ -220,7 +220,7 @@ def test_vote_messages() -> None:
     poll = make()
     added = VoteOutcome(poll, 2, "added", (), (2,))
     assert polls.vote_message(added) == (
-        "Your vote in poll #12: 2. Bolton. Click it again to take it back."
+        "Your vote in poll #12: 2. Bolton. Vote for it again to take it back."
     )
     moved = VoteOutcome(poll, 3, "moved", (2,), (3,))
     assert "from 2. Bolton to 3. Someone new" in polls.vote_message(moved)
@@ -260,7 +260,7 @@ def test_a_click_toggles_up_to_the_limit_on_a_multi_choice_poll() -> None:
     poll = make(max_picks=2)
     assert polls.click(poll, (1,), 3).picks == (1, 3)
     assert polls.click(poll, (1, 3), 1) == VoteOutcome(poll, 1, "removed", (1, 3), (3,))
-    with pytest.raises(polls.Refused, match=r"at most 2 picks and you have 1, 3\. Click one"):
+    with pytest.raises(polls.Refused, match=r"at most 2 picks and you have 1, 3\. Vote for one"):
         polls.click(poll, (1, 3), 2)
 
 

@@ -241,7 +241,7 @@ async def test_several_missed_runs_inside_the_grace_period_make_one_post(one: In
     assert outcome.due_at == START + timedelta(minutes=45)
     assert len(one.poster.posts) == 1
     [detail] = await actions(one.store, "schedule.skip")
-    assert "2 missed run(s) within the grace period were folded into one" in detail
+    assert "2 missed runs within the grace period folded into one post" in detail
 
 
 async def test_grace_period_comes_from_settings(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from adapters.discord import forms
 from adapters.discord import tree as derived
 from bot.features import all_commands
@@ -22,8 +20,7 @@ from tests.adapters.discord.discord_harness import (
 
 
 def needs_poll_create(harness: Harness) -> None:
-    if derived.find(harness.adapter.commands, ("poll", "create")) is None:
-        pytest.skip("this build has no `poll create`")
+    assert derived.find(harness.adapter.commands, ("poll", "create")), "no `poll create`"
 
 
 def modal_of(calls: list[Call]) -> dict[str, object]:

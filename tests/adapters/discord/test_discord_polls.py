@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from adapters.discord import tree as derived
 from tests.adapters.discord.conftest import StartBot
 from tests.adapters.discord.discord_harness import (
@@ -24,8 +22,7 @@ HERE = "@here"
 
 
 def needs(harness: Harness, *path: str) -> None:
-    if derived.find(harness.adapter.commands, path) is None:
-        pytest.skip(f"this build has no `{' '.join(path)}`")
+    assert derived.find(harness.adapter.commands, path), f"no `{' '.join(path)}` on Discord"
 
 
 def edits(calls: list[Call]) -> list[Call]:
