@@ -54,12 +54,15 @@ class PollDraft:
 class AuditNote:
     """Who did an action, for the audit line written in the action's own transaction.
 
-    The line's detail names the record: `#12 The question or motion`.
+    The line's detail is `detail`, else it names the record: `#12 The question or motion`.
+    A `report` is queued for the workspace's moderators in the same transaction too.
     """
 
     actor_id: str
     actor_name: str
     action: str
+    detail: str | None = None
+    report: str | None = None
 
 
 @dataclass(frozen=True)
@@ -422,13 +425,26 @@ class Store(Protocol):
         ...
 
     async def advance_schedule(
-        self, schedule_id: int, expected: datetime, next_due: datetime
+        self,
+        schedule_id: int,
+        expected: datetime,
+        next_due: datetime,
+        *,
+        audit: AuditNote | None = None,
     ) -> bool:
-        """Move `next_due` from `expected` to `next_due`; False if someone moved it first."""
+        """Move `next_due` from `expected` to `next_due`; False if someone moved it first.
+
+        `audit` is written only by the call that moved it, in the same transaction.
+        """
         ...
 
-    async def pause_schedule(self, schedule_id: int, reason: str) -> bool:
-        """Pause a running schedule; False if it was already paused (or is gone)."""
+    async def pause_schedule(
+        self, schedule_id: int, reason: str, *, audit: AuditNote | None = None
+    ) -> bool:
+        """Pause a running schedule; False if it was already paused (or is gone).
+
+        `audit` (and its report) is written only if this call paused it, in the same transaction.
+        """
         ...
 
     async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
@@ -460,8 +476,18 @@ class Store(Protocol):
         """Claim (schedule, due time) for `owner`; None if anyone ever claimed it before."""
         ...
 
-    async def update_run(self, run: Run, *, expect_state: RunState, expect_owner: str) -> bool:
-        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False)."""
+    async def update_run(
+        self,
+        run: Run,
+        *,
+        expect_state: RunState,
+        expect_owner: str,
+        audit: AuditNote | None = None,
+    ) -> bool:
+        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False).
+
+        `audit` (and its report) is written only with a saved run, in the same transaction.
+        """
         ...
 
     async def runs_to_resume(self, now: datetime, platforms: Collection[str]) -> list[Run]:

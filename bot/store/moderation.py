@@ -62,16 +62,26 @@ def audit_line(
 
 
 def noted(at: str, place: Place, note: AuditNote | None, record: int, text: str) -> Work[None]:
-    """The audit line of an action on record #`record`, if the caller asked for one."""
-    if note is not None:
-        yield from audit_line(
-            at,
+    """The audit line (and report) of an action on record #`record`, if the caller asked."""
+    if note is None:
+        return
+    yield from audit_line(
+        at,
+        place.platform,
+        place.workspace,
+        note.actor_id,
+        note.actor_name,
+        note.action,
+        note.detail if note.detail is not None else f"#{record} {text}",
+    )
+    if note.report is not None:
+        yield q(
+            "INSERT INTO pending_reports (platform, workspace, created_at, text) "
+            "VALUES (?, ?, ?, ?)",
             place.platform,
             place.workspace,
-            note.actor_id,
-            note.actor_name,
-            note.action,
-            f"#{record} {text}",
+            at,
+            note.report,
         )
 
 

@@ -8,7 +8,8 @@ that may write more than once runs in a savepoint, so a refused one undoes only 
 guards it, PostgreSQL has aborted the whole transaction, so the batch is rolled back and run
 again with a savepoint per unit: nobody was acknowledged yet, and each unit is made afresh.
 A deadlock between two processes' batches fails one unit's statement; that unit is retried
-inside its savepoint.
+inside its savepoint. The first clicks of a batch are sent together, pipelined in one round
+trip (see `_attempt`), which is most of what makes a batch cheap.
 
 Across processes: a click locks its (poll, voter) pair for the transaction and re-reads the
 poll under a share lock, so two processes never both add a pick, and none votes in a poll that

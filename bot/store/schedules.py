@@ -14,9 +14,9 @@ from typing import Any, cast
 from bot.models import Place, Platform
 from bot.schedule.model import Attach, NewSchedule, Run, RunState, Schedule
 from bot.schedule.rotation import Rotation
-from bot.store.base import Preparation
+from bot.store.base import AuditNote, Preparation
 from bot.store.debates import insert_debate
-from bot.store.moderation import audit_line
+from bot.store.moderation import audit_line, noted
 from bot.store.polls import insert_poll
 from bot.store.work import Row, Units, Work, dt, marks, opt_ts, q, ts, when
 
@@ -78,6 +78,11 @@ def load_schedule(schedule_id: int) -> Work[Schedule | None]:
     """The schedule with this id, or None."""
     found = yield from load_schedules("id = ?", (schedule_id,))
     return found[0] if found else None
+
+
+def _workspace(row: Row) -> Place:
+    """The workspace of a row's platform and workspace columns, for its audit line."""
+    return Place(cast(Platform, row["platform"]), row["workspace"], "")
 
 
 def save_rotation(
@@ -143,31 +148,51 @@ class ScheduleStore(Units):
         return await self._read(lambda: load_schedules(where, (ts(now), *chosen)))
 
     async def advance_schedule(
-        self, schedule_id: int, expected: datetime, next_due: datetime
+        self,
+        schedule_id: int,
+        expected: datetime,
+        next_due: datetime,
+        *,
+        audit: AuditNote | None = None,
     ) -> bool:
-        def unit() -> Work[bool]:
-            done = yield q(
-                "UPDATE schedules SET next_due = ? WHERE id = ? AND next_due = ?",
-                ts(next_due),
-                schedule_id,
-                ts(expected),
-            )
-            return done.rowcount == 1
-
-        return await self._write(unit)
-
-    async def pause_schedule(self, schedule_id: int, reason: str) -> bool:
         stamp = self._now()
 
         def unit() -> Work[bool]:
-            done = yield q(
-                "UPDATE schedules SET paused_at = ?, paused_reason = ? "
-                "WHERE id = ? AND paused_at IS NULL",
-                stamp,
-                reason,
-                schedule_id,
-            )
-            return done.rowcount == 1
+            done = (
+                yield q(
+                    "UPDATE schedules SET next_due = ? WHERE id = ? AND next_due = ? "
+                    "RETURNING platform, workspace",
+                    ts(next_due),
+                    schedule_id,
+                    ts(expected),
+                )
+            ).one()
+            if done is None:
+                return False
+            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
+            return True
+
+        return await self._write(unit)
+
+    async def pause_schedule(
+        self, schedule_id: int, reason: str, *, audit: AuditNote | None = None
+    ) -> bool:
+        stamp = self._now()
+
+        def unit() -> Work[bool]:
+            done = (
+                yield q(
+                    "UPDATE schedules SET paused_at = ?, paused_reason = ? "
+                    "WHERE id = ? AND paused_at IS NULL RETURNING platform, workspace",
+                    stamp,
+                    reason,
+                    schedule_id,
+                )
+            ).one()
+            if done is None:
+                return False
+            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
+            return True
 
         return await self._write(unit)
 
@@ -242,7 +267,14 @@ class ScheduleStore(Units):
 
         return await self._write(unit)
 
-    async def update_run(self, run: Run, *, expect_state: RunState, expect_owner: str) -> bool:
+    async def update_run(
+        self,
+        run: Run,
+        *,
+        expect_state: RunState,
+        expect_owner: str,
+        audit: AuditNote | None = None,
+    ) -> bool:
         stamp = self._now()
 
         def unit() -> Work[bool]:
@@ -265,7 +297,17 @@ class ScheduleStore(Units):
                 expect_state,
                 expect_owner,
             )
-            return done.rowcount == 1
+            if done.rowcount != 1:
+                return False
+            if audit is not None:
+                found = (
+                    yield q(
+                        "SELECT platform, workspace FROM schedules WHERE id = ?", run.schedule_id
+                    )
+                ).one()
+                if found is not None:
+                    yield from noted(stamp, _workspace(found), audit, run.schedule_id, "")
+            return True
 
         return await self._write(unit)
 

@@ -608,3 +608,30 @@ async def test_a_crash_between_any_two_writes_leaves_one_attachment_and_one_rota
         if not crashed:
             return  # every write of a whole tick has been a crash point
     raise AssertionError("a tick wrote more than expected")
+
+
+async def test_a_crash_right_after_marking_a_run_interrupted_still_tells_the_moderators(
+    one: Instance, tmp_path: Path, packs: PackRegistry, clock: FakeClock
+) -> None:
+    """The run's new state, its audit line and the moderators' report are one write."""
+    schedule = await add_schedule(one)
+    one.poster.failures.append(Crash())
+    with pytest.raises(Crash):
+        await one.scheduler.tick(NINE)
+    await one.store.close()
+    path = tmp_path / "bot.sqlite3"
+    dying = await start_instance(path, packs, clock)
+    dying.services.store = DiesAfterWrite(dying.store, 1)  # type: ignore[assignment]
+    with pytest.raises(Crash):
+        await dying.scheduler.tick(NINE + timedelta(minutes=6))
+    await dying.store.close()
+    again = await start_instance(path, packs, clock)
+    try:
+        assert await again.scheduler.tick(NINE + timedelta(minutes=7)) == []
+        [run] = await again.store.schedule_runs(schedule.id)
+        assert run.state == "interrupted"
+        assert len(await actions(again.store, "schedule.interrupted")) == 1
+        reports = await again.store.take_reports("console", "local", "alice")
+        assert len(reports) == 1 and "may not have appeared" in reports[0]
+    finally:
+        await again.store.close()
