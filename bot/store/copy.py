@@ -128,7 +128,7 @@ def _refuse_if_used(where: str, counts: dict[str, int], meta_keys: Sequence[str]
     held = {table: count for table, count in counts.items() if table != "meta" and count}
     extra = [key for key in meta_keys if key != OWN_KEY]
     if held or extra:
-        what = ", ".join(f"{count} {table}" for table, count in held.items()) or "settings"
+        what = ", ".join(f"{table}: {count}" for table, count in held.items()) or "settings"
         raise StoreError(
             f"{redact(where)} already holds data ({what}); db copy only fills an empty "
             "database. Give --to a new, empty one."

@@ -10,7 +10,7 @@ __all__ = ["is_postgres_url", "redact"]
 def redact(url: str) -> str:
     """The URL without its password, for messages and logs."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if not parts.password:
         return url
     netloc = parts.netloc.rpartition("@")
     user = netloc[0].split(":", 1)[0]

@@ -111,7 +111,7 @@ async def test_a_target_in_use_is_refused_and_left_alone(
     used = await open_store(url, clock=clock)
     await used.create_debate(HERE, "ana", "Ana", "Already here.", None)
     await used.close()
-    with pytest.raises(StoreError, match=r"already holds data \(1 debates\).*empty one"):
+    with pytest.raises(StoreError, match=r"already holds data \(debates: 1\).*empty one"):
         await copy_database(str(db), url)
     check = await open_store(url, clock=clock)
     try:
