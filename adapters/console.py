@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -27,6 +28,8 @@ META_HELP = """Console meta-commands:
   :channel NAME    move to another channel
   :whoami          show who and where you are
   :quit            leave (end of input does the same)"""
+
+log = logging.getLogger(__name__)
 
 
 def render(reply: Reply) -> str:
@@ -122,7 +125,12 @@ class ConsoleSession:
 
     async def refresh(self) -> None:
         """Re-read where the current user's rights come from."""
-        self._rights = await self.bot.moderator_source(self.place, self.user)
+        try:
+            self._rights = await self.bot.moderator_source(self.place, self.user)
+        except Exception:
+            # The database is failing: the command's own reply has said so; the prompt keeps
+            # what it last knew rather than ending the session.
+            log.warning("could not re-read the console user's rights", exc_info=True)
 
     @property
     def role(self) -> str:
@@ -218,9 +226,12 @@ async def serve(bot: Bot, env: Mapping[str, str], stop: asyncio.Event) -> None:
     """
     poster = ConsolePoster(_printer(sys.stdout))
     bot.services.posters["console"] = poster
+    # A terminal has no connection to lose: ready as soon as it reads.
+    bot.services.readiness.connected("console")
     try:
         await run(bot, stop=stop)
     finally:
+        bot.services.readiness.disconnected("console")
         if bot.services.posters.get("console") is poster:
             del bot.services.posters["console"]
 

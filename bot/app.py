@@ -14,6 +14,7 @@ from bot.completion import MAX_CHOICES, Choice, Completer
 from bot.context import Context, Services
 from bot.errors import Forbidden, UserError
 from bot.features import all_card_providers, all_commands, all_completers
+from bot.metrics import UNKNOWN_COMMAND, CommandOutcome
 from bot.models import Place, Request, Source, User
 from bot.pack_choice import pack_for
 from bot.textparse import parse
@@ -41,20 +42,30 @@ class Bot:
         message_id: str | None = None,
     ) -> Reply:
         """Parse a line in the shared text syntax (or a button's action) and handle it."""
+        metrics = self.services.metrics
+        started = metrics.timer()
         try:
             command, raw = parse(text, self.catalogue)
         except UserError as exc:
+            # Counted under one label: what was typed must never become a label.
+            metrics.command(UNKNOWN_COMMAND, "refused", metrics.timer() - started)
             return blocks.error(str(exc))
+        # Through `handle`, which times the command itself: every request takes that one path.
         return await self.handle(Request(place, user, command.path, raw, source, message_id))
 
     async def handle(self, request: Request) -> Reply:
         """Check rights and arguments, run the handler, and turn refusals into ephemeral errors."""
+        metrics = self.services.metrics
+        started = metrics.timer()
         name = readable(request.user.name, request.user.id)
         if name != request.user.name:
             # A lone surrogate in a display name would fail UTF-8 encoding at the database.
             request = replace(request, user=replace(request.user, name=name))
+        label = UNKNOWN_COMMAND
+        outcome: CommandOutcome | None = None  # stays None if the caller cancels the request
         try:
             command = self.catalogue.get(request.command)
+            label = command.name
             ctx = await self.context(request)
             if command.moderator and not ctx.is_moderator:
                 raise Forbidden(
@@ -62,10 +73,14 @@ class Bot:
                     "the rights with `admin moderators add`."
                 )
             args = coerce(command, request.args)
-            return await command.handler(ctx, args)
+            reply = await command.handler(ctx, args)
+            outcome = "refused" if reply.is_error else "ok"
+            return reply
         except UserError as exc:
+            outcome = "refused"
             return blocks.error(str(exc))
         except Exception:
+            outcome = "failed"
             incident = uuid.uuid4().hex[:8]
             log.exception(
                 "command failed", extra={"incident": incident, "command": request.command}
@@ -74,6 +89,9 @@ class Bot:
                 f"Something went wrong on our side (incident {incident}). Nothing was changed; "
                 "try again, and tell a moderator if it keeps happening."
             )
+        finally:
+            if outcome is not None:
+                metrics.command(label, outcome, metrics.timer() - started)
 
     async def context(self, request: Request) -> Context:
         return Context(

@@ -23,6 +23,7 @@ from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
+from bot.probes import ProbeConfigError
 from bot.runtime import (
     NOTHING_TO_SERVE,
     AdapterUnavailable,
@@ -205,7 +206,7 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
         logs.setup("WARNING", settings.log_format, logs.secrets_from(env))
     try:
         return asyncio.run(runtime.run(settings, env, names))
-    except (AdapterUnavailable, DatabaseUnavailable) as exc:
+    except (AdapterUnavailable, DatabaseUnavailable, ProbeConfigError) as exc:
         say(f"The bot cannot start: {exc}")
         return 2
     except PackInvalid as exc:

@@ -10,6 +10,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.model import Pack
 from bot.content.registry import PackRegistry
+from bot.metrics import Metrics, Readiness
 from bot.models import Place, Request, User
 from bot.ports import Poster
 from bot.store.base import Store
@@ -25,6 +26,8 @@ class Services:
     settings: Settings = field(default_factory=Settings)
     rng: random.Random = field(default_factory=random.Random)
     posters: dict[str, Poster] = field(default_factory=dict)  # by platform name
+    metrics: Metrics = field(default_factory=Metrics)
+    readiness: Readiness = field(default_factory=Readiness)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import asyncpg
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.logs import Redactor
+from bot.probes import PORT_ENV, ProbeConfigError, probe_address
 from bot.runtime import NOTHING_TO_SERVE, choose_adapters
 from bot.store.migrations import MIGRATIONS
 from bot.store.postgres import schema_version
@@ -124,7 +125,14 @@ def content(settings: Settings) -> Check:
             + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""),
             f"run `oped-bot content check {settings.content_dir}` and fix what it lists",
         )
-    return Check("content", True, f"{settings.content_dir}: {', '.join(ids)}")
+    # A draft does not stop the bot (it is never served unasked), but it is not usable yet either.
+    shown = [
+        f"{pack.id} (draft: {plural(len(pack.drafts), 'field')} to fill in)"
+        if pack.is_draft
+        else pack.id
+        for pack in packs
+    ]
+    return Check("content", True, f"{settings.content_dir}: {', '.join(shown)}")
 
 
 def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
@@ -310,9 +318,22 @@ async def diagnose(
         checks.append(await postgres_database(settings.db_url, latest_schema))
     else:
         checks.append(database(settings, latest_schema))
+    if env.get(PORT_ENV, "").strip():
+        checks.append(health_port(env))
     for platform_check in platform_checks:
         checks.append(await platform_check())
     return checks
+
+
+def health_port(env: Mapping[str, str]) -> Check:
+    """OPED_BOT_HTTP_PORT is a port `oped-bot run` can serve the probes on."""
+    try:
+        address = probe_address(env)
+    except ProbeConfigError as exc:
+        return Check("health port", False, str(exc), f"fix {PORT_ENV} in the environment or .env")
+    assert address is not None  # only asked when the variable is set
+    host, port = address
+    return Check("health port", True, f"/healthz, /readyz and /metrics on {host}:{port}")
 
 
 def report(checks: Sequence[Check], out: TextIO, secrets: Iterable[str] = ()) -> int:

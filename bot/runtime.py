@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
+from bot.probes import ProbeUnavailable, probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
 from bot.store import describe, open_store
@@ -167,6 +168,9 @@ async def serve_all(
 ) -> int:
     """Run adapters and loops until `stop`, the console's end, or a failure; the exit status."""
     tasks: dict[asyncio.Task[object], str] = {}
+    for name in adapters:
+        # Not ready until each adapter says it is connected.
+        bot.services.readiness.expect(name)
     for name, serve in adapters.items():
         tasks[asyncio.create_task(serve(bot, env, stop), name=f"adapter:{name}")] = name
     for name, loop in loops.items():
@@ -193,6 +197,14 @@ async def serve_all(
                 code = max(code, _outcome(tasks[task], task, stop))
     log.info("drained", extra={"seconds": round(time.monotonic() - draining, 3)})
     return code
+
+
+async def _serve_probes(bot: Bot, host: str, port: int, stop: asyncio.Event) -> None:
+    """The probes on OPED_BOT_HTTP_PORT; a port that cannot be opened is a setting to change."""
+    try:
+        await serve_probes(bot.services, host, port, stop)
+    except ProbeUnavailable as exc:
+        raise AdapterSetupError(str(exc)) from exc
 
 
 def _outcome(name: str, task: asyncio.Task[object], stop: asyncio.Event) -> int:
@@ -224,9 +236,11 @@ async def run(
 ) -> int:
     """`oped-bot run`: the chosen (or configured) adapters in one process; the exit status.
 
-    Raises, before anything starts: AdapterUnavailable if an enabled adapter cannot be loaded,
-    PackInvalid on a broken content pack, DatabaseUnavailable if the database cannot be opened.
+    Raises, before anything starts: ProbeConfigError on a malformed OPED_BOT_HTTP_PORT,
+    AdapterUnavailable if an enabled adapter cannot be loaded, PackInvalid on a broken content
+    pack, DatabaseUnavailable if the database cannot be opened.
     """
+    probes = probe_address(env)
     names = list(names or choose_adapters(env))
     if names == ["console"] and choose_adapters(env) == ["console"]:
         log.info("no platform token is set: the console reads commands from standard input")
@@ -249,6 +263,9 @@ async def run(
             "a reachable PostgreSQL server; `oped-bot doctor` checks it."
         ) from exc
     stop = asyncio.Event()
+    loops = background_loops(bot)
+    if probes is not None:
+        loops["probes"] = functools.partial(_serve_probes, bot, *probes)
     log.info(
         "starting",
         extra={
@@ -260,7 +277,7 @@ async def run(
     )
     try:
         with stop_on_signals(stop) as received:
-            code = await serve_all(bot, env, adapters, background_loops(bot), stop)
+            code = await serve_all(bot, env, adapters, loops, stop)
     finally:
         await close_bot(bot)
     log.info("stopped", extra={"status": code, "signal": ",".join(received) or "-"})

@@ -112,11 +112,11 @@ class Scheduler:
         for run in await self.store.runs_to_resume(now, platforms):
             outcome = await self._resume(run, now)
             if outcome is not None:
-                outcomes.append(outcome)
+                outcomes.append(self._counted(outcome))
         for schedule in await self.store.due_schedules(now, platforms):
             outcome = await self._due(schedule, now)
             if outcome is not None:
-                outcomes.append(outcome)
+                outcomes.append(self._counted(outcome))
         return outcomes
 
     async def run_now(self, schedule: Schedule, now: datetime | None = None) -> Outcome:
@@ -132,7 +132,12 @@ class Scheduler:
         )
         if run is None:
             raise UserError(f"Schedule {schedule.id} was just posted; try again in a second.")
-        return await self._attempt(schedule, run, now)
+        return self._counted(await self._attempt(schedule, run, now))
+
+    def _counted(self, outcome: Outcome) -> Outcome:
+        """Count an outcome this instance produced (None outcomes were another's to report)."""
+        self.services.metrics.scheduled_run(outcome.state)
+        return outcome
 
     async def next_wake(self, now: datetime) -> datetime:
         """When `tick` next has something to do, capped so new schedules are noticed."""

@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import forms, tree
-from adapters.discord.failures import explain
+from adapters.discord.failures import api_trace, explain
 from adapters.discord.poster import DiscordPoster, edit
 from adapters.discord.render import Outgoing, render, thread_name
 from adapters.discord.views import OpedButton, make_view, send_kwargs
@@ -88,8 +88,16 @@ class DiscordAdapter:
         self.poster = DiscordPoster(client)
         self.bot.services.posters["discord"] = self.poster
 
+    def connected(self, up: bool) -> None:
+        """Tell readiness whether the gateway can deliver interactions now."""
+        if up:
+            self.bot.services.readiness.connected("discord")
+        else:
+            self.bot.services.readiness.disconnected("discord")
+
     async def stop(self) -> None:
         """Finish waiting edits and stop posting."""
+        self.connected(False)
         await self.edits.close()
         if self.poster is not None and self.bot.services.posters.get("discord") is self.poster:
             del self.bot.services.posters["discord"]
@@ -409,6 +417,7 @@ class OpedClient(discord.Client):
         intents: discord.Intents | None = None,
         **options: Any,
     ) -> None:
+        options.setdefault("http_trace", api_trace(adapter.bot.services.metrics))
         super().__init__(
             intents=intents if intents is not None else default_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -421,6 +430,16 @@ class OpedClient(discord.Client):
     async def setup_hook(self) -> None:
         """Start-up before the gateway connects: register the poster. Never syncs commands."""
         await self.adapter.start(self)
+
+    # Gateway state for `/readyz`: discord.py reconnects by itself and reports each step.
+    async def on_ready(self) -> None:
+        self.adapter.connected(True)
+
+    async def on_resumed(self) -> None:
+        self.adapter.connected(True)
+
+    async def on_disconnect(self) -> None:
+        self.adapter.connected(False)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.modal_submit:

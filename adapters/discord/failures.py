@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import aiohttp
 import discord
 
+from bot.metrics import Metrics, api_error_kind
 from bot.ports import PostFailed
 
 # What the bot needs in a channel; the invite link asks for exactly these.
@@ -50,3 +52,28 @@ def retryable(exc: BaseException) -> bool:
 def post_failed(lead: str, exc: BaseException) -> PostFailed:
     """A `PostFailed` for the scheduler, worded for the moderators who will read it."""
     return PostFailed(f"{lead}: {explain(exc)}", retryable=retryable(exc))
+
+
+def api_trace(metrics: Metrics) -> aiohttp.TraceConfig:
+    """Counts each failed request to Discord's API, interaction answers included.
+
+    discord.py sends every REST call (and, through the same session, interaction callbacks and
+    follow-ups) with one aiohttp session, so a trace on it sees each request exactly once,
+    including those it retries by itself after a rate limit or a server error.
+    """
+
+    async def ended(
+        session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        if params.response.status >= 400:
+            metrics.platform_api_error("discord", api_error_kind(params.response.status))
+
+    async def failed(
+        session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestExceptionParams
+    ) -> None:
+        metrics.platform_api_error("discord", "network")
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(ended)
+    trace.on_request_exception.append(failed)
+    return trace

@@ -35,7 +35,7 @@ from adapters.slack.modal import (
     read_metadata,
     read_submission,
 )
-from adapters.slack.poster import SLACK_FAILURES, SlackPoster, slack_failure
+from adapters.slack.poster import SLACK_FAILURES, SlackClient, SlackPoster, slack_failure
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import blocks
 from bot.actions import PREFIX, command_line
@@ -45,6 +45,7 @@ from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.coalesce import Coalescer
 from bot.errors import UserError
+from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import ArgValue, Place, Request, User
 from bot.ports import PostFailed
 from bot.textparse import split
@@ -157,6 +158,9 @@ class SlackAdapter:
         self.signing_secret = signing_secret
         self.modal_budget = modal_budget
         self.client = client
+        self._api_failed = partial(bot.services.metrics.platform_api_error, "slack")
+        if isinstance(client, SlackClient):
+            client.on_failure = self._api_failed
         self.command = command
         self.poster = SlackPoster(client)
         self.updates: Coalescer[tuple[str, str]] = (
@@ -424,6 +428,7 @@ class SlackAdapter:
         for message in messages:
             if respond is not None and await _respond(
                 respond,
+                self._api_failed,
                 text=message["text"],
                 blocks=message["blocks"],
                 response_type="ephemeral",
@@ -470,6 +475,7 @@ class SlackAdapter:
                 for message in cap(render_messages(reply)):
                     await _respond(
                         respond,
+                        self._api_failed,
                         text=message["text"],
                         blocks=message["blocks"],
                         response_type="in_channel",
@@ -558,18 +564,23 @@ def _with_slack_help(reply: Reply, command: str) -> Reply:
     return Reply((*reply.cards, note), ephemeral=reply.ephemeral)
 
 
-async def _respond(respond: AsyncRespond, **message: Any) -> bool:
-    """Answer through the request's response_url; False (logged) if it did not take it."""
+async def _respond(
+    respond: AsyncRespond, failed: Callable[[ApiErrorKind], None], **message: Any
+) -> bool:
+    """Answer through the request's response_url; False (logged and counted) if it failed."""
     try:
         response = await respond(**message)
     except SLACK_FAILURES as exc:
         log.warning("response_url could not be reached: %s", _why(exc))
+        failure = slack_failure(exc)
+        failed(api_error_kind(failure.status) if failure.status else "network")
         return False
     except ValueError:
         log.warning("the request came without a response_url")
         return False
     if response.status_code != 200:
         log.warning("response_url refused a reply: %s", response.status_code)
+        failed(api_error_kind(response.status_code))
         return False
     return True
 

@@ -27,6 +27,7 @@ from adapters.slack.render import (
     render_one,
 )
 from bot.blocks import Attachment, Reply
+from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import Place
 from bot.ports import PostFailed
 
@@ -144,10 +145,12 @@ class RateLimitRetry(AsyncRetryHandler):
         *,
         max_wait: float = MAX_RATE_LIMIT_WAIT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_wait: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait = max_wait
         self.sleep = sleep
+        self.on_wait = on_wait  # told of each 429 waited out, which the caller never sees
 
     async def _can_retry_async(
         self,
@@ -173,6 +176,8 @@ class RateLimitRetry(AsyncRetryHandler):
     ) -> None:
         """Sleep as long as Slack asked, then try again."""
         state.next_attempt_requested = True
+        if self.on_wait is not None:
+            self.on_wait()
         await self.sleep(retry_after(response.headers) if response is not None else 1.0)
         state.increment_current_attempt()
 
@@ -184,16 +189,34 @@ class SlackClient(AsyncWebClient):
     its own check (a 200) or hands callers a response whose `.get` fails (an error status).
     """
 
+    # Told of each failed call (for the platform API error metric); set by the adapter.
+    on_failure: Callable[[ApiErrorKind], None] | None = None
+
     async def _request(
         self, *, http_verb: str, api_url: str, req_args: dict[str, Any]
     ) -> dict[str, Any]:
-        answer: dict[str, Any] = await super()._request(
-            http_verb=http_verb, api_url=api_url, req_args=req_args
-        )
-        if not isinstance(answer.get("data"), dict | bytes):
+        try:
+            answer: dict[str, Any] = await super()._request(
+                http_verb=http_verb, api_url=api_url, req_args=req_args
+            )
+        except (TimeoutError, aiohttp.ClientError):
+            self.failed("network")
+            raise
+        data = answer.get("data")
+        status = answer.get("status_code")
+        if isinstance(status, int) and status >= 400:
+            self.failed(api_error_kind(status))
+        elif isinstance(data, dict) and data.get("ok") is False:
+            self.failed("rate_limited" if data.get("error") == "ratelimited" else "refused")
+        if not isinstance(data, dict | bytes):
             # Empty data fails the client's own check as a SlackApiError with this status.
             answer = {**answer, "data": {}}
         return answer
+
+    def failed(self, kind: ApiErrorKind) -> None:
+        """Report one failed call to whoever counts them."""
+        if self.on_failure is not None:
+            self.on_failure(kind)
 
 
 def make_client(
@@ -206,14 +229,19 @@ def make_client(
     base_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
     if not base_url.endswith("/api/"):
         raise ValueError(f"SLACK_API_URL must end with /api/ (it is {base_url!r}).")
-    return SlackClient(
+    client = SlackClient(
         token=env.get("SLACK_BOT_TOKEN") or None,
         base_url=base_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            RateLimitRetry(max_retry_count=rate_limit_retries, sleep=sleep),
-        ],
+        retry_handlers=[AsyncConnectionErrorRetryHandler()],
     )
+    client.retry_handlers.append(
+        RateLimitRetry(
+            max_retry_count=rate_limit_retries,
+            sleep=sleep,
+            on_wait=lambda: client.failed("rate_limited"),
+        )
+    )
+    return client
 
 
 class SlackPoster:

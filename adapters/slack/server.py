@@ -18,6 +18,7 @@ from adapters.slack.app import COMMAND, SlackAdapter
 from adapters.slack.events import EVENTS_PATH, BadRequest, bolt_request, check_payload
 from adapters.slack.poster import DEFAULT_API_URL, make_client
 from bot.app import Bot
+from bot.probes import add_probes
 from bot.runtime import AdapterSetupError
 
 log = logging.getLogger(__name__)
@@ -145,13 +146,18 @@ async def serve(
         bot, client, signing_secret=config.signing_secret, command=config.command
     )
     adapter.start()
+    readiness = bot.services.readiness
     try:
         if config.mode == "http":
-            runner = web.AppRunner(adapter.web_app(EVENTS_PATH))
+            application = adapter.web_app(EVENTS_PATH)
+            # One port for the load balancer: Slack's requests and its health checks.
+            add_probes(application, bot.services)
+            runner = web.AppRunner(application)
             await runner.setup()
             try:
                 await web.TCPSite(runner, config.host, config.port).start()
                 log.info("Slack HTTP mode on %s:%s%s", config.host, config.port, EVENTS_PATH)
+                readiness.connected("slack")
                 if ready is not None:
                     ready(adapter)
                 await stop.wait()
@@ -162,11 +168,14 @@ async def serve(
             try:
                 await handler.connect_async()  # type: ignore[no-untyped-call]
                 log.info("Slack Socket Mode connected")
+                # The SDK reconnects on its own, so ask it at each probe.
+                readiness.connected("slack", handler.client.is_connected)
                 if ready is not None:
                     ready(adapter)
                 await stop.wait()
             finally:
                 await handler.close_async()  # type: ignore[no-untyped-call]
     finally:
+        readiness.disconnected("slack")
         await adapter.close()
         log.info("Slack adapter stopped")

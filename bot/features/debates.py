@@ -97,6 +97,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
     outcome = await store_of(ctx).cast_debate_vote(
         number(args, "debate"), ctx.place, user.id, user.name, side
     )
+    ctx.services.metrics.vote("debate")  # after the store committed it: a refusal raised
     debate = outcome.debate
     text = debates.vote_message(debate, outcome.phase, outcome.side, outcome.previous)
     return Reply(

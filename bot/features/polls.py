@@ -86,6 +86,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
     outcome = await store_of(ctx).cast_vote(
         number(args, "poll"), ctx.place, user.id, user.name, number(args, "option")
     )
+    ctx.services.metrics.vote("poll")  # after the store committed it: a refusal raised
     poll = outcome.poll
     refresh = (poll.ref,) if poll.results == "live" else ()
     return Reply(

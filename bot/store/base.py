@@ -242,6 +242,10 @@ class Store(Protocol):
         """Finish pending writes and release the database."""
         ...
 
+    async def ping(self) -> None:
+        """Raise if the database cannot answer a trivial read (for `/readyz`)."""
+        ...
+
     # Polls
 
     async def create_poll(self, draft: PollDraft) -> Poll:

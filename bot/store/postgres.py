@@ -335,6 +335,15 @@ class PostgresStore(PollStore, DebateStore, ScheduleStore, ModerationStore):
         finally:
             await self._pool.close()
 
+    async def ping(self) -> None:
+        """A read through the readers' pool: raises StoreError once closed, asyncpg's if unwell."""
+
+        def unit() -> Work[None]:
+            # A table of ours, so a server that lost the database fails here.
+            yield q("SELECT count(*) FROM schema_migrations")
+
+        await self._read(unit)
+
     @property
     def write_stats(self) -> tuple[int, int]:
         """(transactions, writes) committed so far: how well group commit is batching."""

@@ -41,6 +41,7 @@ from bot.store.work import (
     Result,
     Stmt,
     StoreError,
+    Work,
     q,
 )
 
@@ -273,6 +274,15 @@ class SqliteStore(PollStore, DebateStore, ScheduleStore, ModerationStore):
         finally:
             await self._reader.close()
             await self._writer_conn.close()
+
+    async def ping(self) -> None:
+        """A read through the reader: raises StoreError once closed, sqlite3.Error if unwell."""
+
+        def unit() -> Work[None]:
+            # sqlite_master is on disk, so this touches the file, where `SELECT 1` would not.
+            yield q("SELECT count(*) FROM sqlite_master")
+
+        await self._read(unit)
 
     @property
     def write_stats(self) -> tuple[int, int]:

@@ -24,6 +24,8 @@ import yaml
 from bot.cli import parser
 from bot.config import Settings, parse_mapping
 from bot.logs import SECRET_ENV
+from bot.metrics import Metrics
+from bot.probes import PORT_ENV, probe_address
 from tests.ops.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -268,3 +270,66 @@ def test_the_readme_s_systemd_steps_make_a_directory_the_service_can_enter() -> 
         assert stranger.returncode == 0, stranger.stderr
     finally:
         shutil.rmtree(root)
+
+
+def test_compose_postgres_profile_runs_the_bot_on_a_healthy_postgres() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    # The default (SQLite) bot is untouched: `docker compose up` needs no database server.
+    assert "profiles" not in services["oped-bot"]
+    assert "depends_on" not in services["oped-bot"]
+    database = services["postgres"]
+    assert database["profiles"] == ["postgres"]
+    assert database["image"] == "postgres:16"
+    assert database["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
+    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    data_volume, data_mount = database["volumes"][0].split(":")[:2]
+    assert data_volume in compose["volumes"]
+    assert data_mount == "/var/lib/postgresql/data"
+    env = database["environment"]
+    user, name = env["POSTGRES_USER"], env["POSTGRES_DB"]
+
+    bot = services["oped-bot-postgres"]
+    assert bot["profiles"] == ["postgres"]
+    assert bot["build"] == services["oped-bot"]["build"] and bot["env_file"] == ".env"
+    assert bot["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    url = bot["environment"]["OPED_BOT_DB"]
+    assert url.startswith(f"postgresql://{user}:")
+    assert url.endswith(f"@postgres:5432/{name}")
+    assert env["POSTGRES_PASSWORD"] in url  # the same ${...} on both sides
+    # Health for a load balancer or the engine: /readyz on OPED_BOT_HTTP_PORT.
+    port = bot["environment"]["OPED_BOT_HTTP_PORT"]
+    assert probe_address({"OPED_BOT_HTTP_PORT": port}) is not None
+    check = " ".join(bot["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/readyz" in check
+    # Every ${NAME} used is one compose can fill from deploy/.env, with a default.
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    for found in re.findall(r"\$\{([^}]*)\}", text):
+        assert ":-" in found, f"${{{found}}} needs a default so plain `up` works without it"
+
+
+def test_readme_scaling_out_names_the_real_metrics_paths_and_settings() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scaling out", 1)[1].split("\n## ", 1)[0]
+    for needed in (
+        "DISCORD_SHARD_ID",
+        "SLACK_MODE=http",
+        "OPED_BOT_HTTP_PORT",
+        "oped-bot db copy",
+        "--profile postgres",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ):
+        assert needed in section, needed
+    # Every metric the bot exports is documented, under the name Prometheus shows.
+    exported = {
+        family.name + ("_total" if family.type == "counter" else "")
+        for family in Metrics().registry.collect()
+    }
+    assert exported == set(re.findall(r"`(oped_bot_[a-z_]+)", section))
+    assert f"`{PORT_ENV}`" in readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    # The compose command in the section names a service the profile has.
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    for service in re.findall(r"--profile postgres (?:up -d --build|run --rm) ([\w-]+)", section):
+        assert "postgres" in compose["services"][service]["profiles"]

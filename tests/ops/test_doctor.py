@@ -384,3 +384,25 @@ def test_writable_means_a_write_committed(tmp_path: Path) -> None:
 async def _create(db: Path) -> None:
     store = await SqliteStore.open(db)
     await store.close()
+
+
+def test_doctor_names_a_draft_pack_as_a_draft(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packs = in_tmp / "packs"
+    shutil.copytree(BUNDLED / "north-korea-talks", packs / "north-korea-talks")
+    article = in_tmp / "op-ed.txt"
+    article.write_text(
+        "Cities should tax congestion\n\n"
+        '"Charging drivers for the roads they crowd is the fairest fix we have," the mayor said '
+        "on Monday, and the council agreed to study it.\n\n"
+        "Critics argue that a charge falls hardest on workers who cannot change when they travel, "
+        "and that buses must improve before any toll starts.\n"
+    )
+    assert main(["content", "new", str(article), "--id", "next-week", "--out", str(packs)]) == 0
+    monkeypatch.setenv("OPED_BOT_CONTENT", str(packs))
+    capsys.readouterr()
+    code, out = run_doctor(capsys)
+    line = next(x for x in out.splitlines() if "content:" in x)
+    assert code == 0, out  # a draft does not stop the bot: it is never served unasked
+    assert "next-week (draft: " in line and " fields to fill in), north-korea-talks" in line

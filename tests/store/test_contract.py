@@ -16,6 +16,7 @@ from bot.clock import FakeClock
 from bot.errors import NotFound
 from bot.models import Place
 from bot.store.base import AuditNote, PollDraft, Refused, Store, Tally
+from bot.store.work import StoreError
 from tests.store.conftest import Opener
 
 HERE = Place("console", "local", "general")
@@ -399,3 +400,13 @@ async def test_an_action_can_carry_its_audit_line(store: Store) -> None:
     with pytest.raises(Refused):
         await store.close_poll(poll.id, "mod", audit=note)
     assert len(await store.audit_log("console", "local")) == 4
+
+
+async def test_ping_answers_while_open_and_refuses_once_closed(
+    opener: Opener, tmp_path: Path, clock: FakeClock
+) -> None:
+    store = await opener(tmp_path, clock)
+    await store.ping()
+    await store.close()
+    with pytest.raises(StoreError, match="closed"):
+        await store.ping()
