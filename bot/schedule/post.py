@@ -27,11 +27,14 @@ from bot.pack_choice import pack_for
 from bot.schedule.model import Run, Schedule
 from bot.schedule.rotation import take_next
 from bot.store.base import DebateDraft, PollDraft, Preparation, Store
+from bot.store.work import Conflict
 
 THREAD_NAME_MAX = 100  # Discord's limit, the tighter one
 OXFORD_OPTIONS = ("For", "Against", "Undecided")
 QUESTION_OPTIONS = ("Agree", "Disagree", "Not sure")
 ACTOR = "scheduler"
+# Tries to choose a prompt while other processes keep moving the channel's rotation on.
+ROTATION_ATTEMPTS = 5
 
 
 async def schedule_context(services: Services, catalogue: Catalogue, schedule: Schedule) -> Context:
@@ -69,21 +72,30 @@ async def prepare(ctx: Context, schedule: Schedule, run: Run, owner: str) -> Run
     store = _store(ctx)
     place = schedule.place
     key = f"{pack.id}:oxford" if debate else pack.id
-    state = await store.load_rotation(place.platform, place.workspace, place.channel, key)
-    prompt_id, rotation = take_next(state, [p.id for p in pool], ctx.services.rng)
-    prompt = pack.prompt(prompt_id)
-    assert prompt is not None
-    poll_draft, debate_draft = _attachment(ctx, schedule, prompt)
-    return await store.prepare_run(
-        Preparation(
-            run,
-            owner,
-            f"{pack.id}/{prompt.id}",
-            key,
-            rotation,
-            poll=poll_draft,
-            debate=debate_draft,
-        )
+    for _ in range(ROTATION_ATTEMPTS):
+        state = await store.load_rotation(place.platform, place.workspace, place.channel, key)
+        prompt_id, rotation = take_next(state, [p.id for p in pool], ctx.services.rng)
+        prompt = pack.prompt(prompt_id)
+        assert prompt is not None
+        poll_draft, debate_draft = _attachment(ctx, schedule, prompt)
+        try:
+            return await store.prepare_run(
+                Preparation(
+                    run,
+                    owner,
+                    f"{pack.id}/{prompt.id}",
+                    key,
+                    rotation,
+                    poll=poll_draft,
+                    debate=debate_draft,
+                    rotation_was=state,
+                )
+            )
+        except Conflict:
+            continue  # another process posted in this channel meanwhile: choose again
+    raise UserError(
+        "other bot processes kept moving this channel's prompt rotation on while a prompt was "
+        "being chosen"
     )
 
 

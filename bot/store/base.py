@@ -92,6 +92,9 @@ class Preparation:
     rotation: Rotation
     poll: PollDraft | None = None
     debate: DebateDraft | None = None
+    # The rotation the choice was made from: if the channel's has moved on since (another
+    # process posted there), nothing is stored and `bot.store.work.Conflict` is raised.
+    rotation_was: Rotation | None = None
 
 
 @dataclass(frozen=True)
@@ -510,6 +513,8 @@ class Store(Protocol):
         """Store a run's preparation in one transaction; None if the run is no longer ours.
 
         Only a run still `claimed` by `preparation.owner` and not prepared yet is prepared.
+        Raises `bot.store.work.Conflict`, storing nothing, if the channel's rotation is no
+        longer `preparation.rotation_was`.
         """
         ...
 

@@ -18,7 +18,7 @@ from bot.store.base import AuditNote, Preparation
 from bot.store.debates import insert_debate
 from bot.store.moderation import audit_line, noted
 from bot.store.polls import insert_poll
-from bot.store.work import Row, Units, Work, dt, marks, opt_ts, q, ts, when
+from bot.store.work import Conflict, Row, Units, Work, dt, marks, opt_ts, q, ts, when
 
 SCHEDULE_COLUMNS = (
     "id, platform, workspace, channel, cron, tz, attach, thread, pack, created_by, created_at, "
@@ -83,6 +83,45 @@ def load_schedule(schedule_id: int) -> Work[Schedule | None]:
 def _workspace(row: Row) -> Place:
     """The workspace of a row's platform and workspace columns, for its audit line."""
     return Place(cast(Platform, row["platform"]), row["workspace"], "")
+
+
+def swap_rotation(
+    channel: tuple[str, str, str],
+    pack: str,
+    was: Rotation | None,
+    rotation: Rotation,
+    stamp: str,
+) -> Work[bool]:
+    """Replace a channel's rotation only if it is still `was`; False if it moved meanwhile."""
+    platform, workspace, name = channel
+    if was is None:
+        done = yield q(
+            "INSERT INTO prompt_rotations (platform, workspace, channel, pack, prompt_order, "
+            "position, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            platform,
+            workspace,
+            name,
+            pack,
+            json.dumps(list(rotation.order)),
+            rotation.position,
+            stamp,
+        )
+    else:
+        done = yield q(
+            "UPDATE prompt_rotations SET prompt_order = ?, position = ?, updated_at = ? "
+            "WHERE platform = ? AND workspace = ? AND channel = ? AND pack = ? "
+            "AND prompt_order = ? AND position = ?",
+            json.dumps(list(rotation.order)),
+            rotation.position,
+            stamp,
+            platform,
+            workspace,
+            name,
+            pack,
+            json.dumps(list(was.order)),
+            was.position,
+        )
+    return done.rowcount == 1
 
 
 def save_rotation(
@@ -424,6 +463,15 @@ class ScheduleStore(Units):
             ).one()
             if found is None:
                 return None
+            moved = yield from swap_rotation(
+                (found["platform"], found["workspace"], found["channel"]),
+                preparation.rotation_pack,
+                preparation.rotation_was,
+                preparation.rotation,
+                stamp,
+            )
+            if not moved:
+                raise Conflict("the channel's prompt rotation moved on; choose again")
             attachment: str | None = None
             if preparation.poll is not None:
                 attachment = (yield from insert_poll(self.dialect, preparation.poll, stamp)).ref
@@ -445,14 +493,6 @@ class ScheduleStore(Units):
                     attachment,
                     *key,
                 )
-            yield from save_rotation(
-                found["platform"],
-                found["workspace"],
-                found["channel"],
-                preparation.rotation_pack,
-                preparation.rotation,
-                stamp,
-            )
             row = (
                 yield q(
                     f"SELECT {RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = ? AND due_at = ?",

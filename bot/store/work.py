@@ -74,6 +74,10 @@ class ConstraintViolated(Exception):
     """A statement broke a constraint or a schema guard; nothing of it was written."""
 
 
+class Conflict(Exception):
+    """What a decision was based on changed meanwhile (another process); decide again."""
+
+
 class StoreError(Exception):
     """The database cannot be used as it is (newer schema, not WAL-capable, unreachable...)."""
 

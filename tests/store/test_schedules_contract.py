@@ -14,6 +14,7 @@ from bot.models import Place
 from bot.schedule.model import NewSchedule, Schedule
 from bot.schedule.rotation import Rotation
 from bot.store.base import DebateDraft, PollDraft, Preparation, Refused, Store
+from bot.store.work import Conflict
 from tests.store.conftest import Opener
 
 HERE = Place("console", "local", "general")
@@ -369,3 +370,29 @@ async def test_a_debate_run_is_prepared_with_its_audit_line(store: Store, clock:
     [line] = await store.audit_log("console", "local")
     assert (line.actor_name, line.action) == ("scheduler", "debate start")
     assert line.detail == f"#{opened.id} This house would talk."
+
+
+async def test_a_preparation_from_a_rotation_that_moved_on_stores_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    made = await schedule(store, clock)
+    due = clock.now() + timedelta(hours=1)
+    run = await store.claim_run(made.id, due, "me", clock.now(), due)
+    assert run is not None
+    start = Rotation(("P1", "P2"), 0)
+    await store.save_rotation("console", "local", "general", "pack", start)
+    draft = PollDraft(HERE, "mod", "scheduler", "Talks?", ("For", "Against"))
+    stale = Preparation(
+        run, "me", "pack/P1", "pack", Rotation(("P1", "P2"), 1), poll=draft, rotation_was=None
+    )
+    with pytest.raises(Conflict):  # it was chosen as if the channel had no rotation yet
+        await store.prepare_run(stale)
+    moved = replace(stale, rotation_was=Rotation(("P2", "P1"), 0))
+    with pytest.raises(Conflict):
+        await store.prepare_run(moved)
+    assert await store.polls_since("console", "local") == []
+    [still] = await store.schedule_runs(made.id)
+    assert still.prompt_id is None
+    assert await store.load_rotation("console", "local", "general", "pack") == start
+    prepared = await store.prepare_run(replace(stale, rotation_was=start))
+    assert prepared is not None and prepared.prompt_id == "pack/P1"

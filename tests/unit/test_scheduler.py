@@ -635,3 +635,45 @@ async def test_a_crash_right_after_marking_a_run_interrupted_still_tells_the_mod
         assert len(reports) == 1 and "may not have appeared" in reports[0]
     finally:
         await again.store.close()
+
+
+class OtherTicksFirst:
+    """A store through which, just before this process stores its run's preparation, another
+    process prepares its own run in the same channel (a race over the channel's rotation)."""
+
+    def __init__(self, store: SqliteStore, other: Instance, moment: datetime) -> None:
+        self._store = store
+        self._other = other
+        self._moment = moment
+        self.raced = False
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self._store, name)
+        if name != "prepare_run" or self.raced:
+            return method
+
+        async def prepare_run(*args: object, **kwargs: object) -> object:
+            self.raced = True
+            await self._other.scheduler.tick(self._moment)
+            return await method(*args, **kwargs)
+
+        return prepare_run
+
+
+async def test_two_processes_posting_in_one_channel_take_different_prompts(
+    pair: tuple[Instance, Instance],
+) -> None:
+    a, b = pair
+    # Two schedules in one channel, due at the same minute, one handled by each process.
+    await add_schedule(a)
+    a.services.posters = {"console": a.poster}
+    await add_schedule(b, cron="0 9 * * *")
+    racing = OtherTicksFirst(a.store, b, NINE)
+    a.services.store = racing  # type: ignore[assignment]
+    await a.scheduler.tick(NINE)
+    assert racing.raced
+    posted = motions(a.poster) + motions(b.poster)
+    assert len(posted) == 2
+    assert posted[0] != posted[1], "both processes posted the same prompt"
+    rotation = await a.store.load_rotation("console", "local", "debates", "north-korea-talks")
+    assert rotation is not None and rotation.position == 2
