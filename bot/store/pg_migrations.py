@@ -110,9 +110,12 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
             )""",
             """CREATE FUNCTION debate_votes_guard() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
+                -- The phase read by the vote moved on in another process since: run it again,
+                -- and it counts in the phase that is open now.
                 IF (SELECT phase FROM debates WHERE id = NEW.debate_id)
                         IS DISTINCT FROM NEW.phase THEN
-                    RAISE EXCEPTION 'debate is not in this phase';
+                    RAISE EXCEPTION 'debate is not in this phase'
+                        USING ERRCODE = 'serialization_failure';
                 END IF;
                 RETURN NEW;
             END

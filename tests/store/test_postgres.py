@@ -16,7 +16,7 @@ from bot import doctor
 from bot.clock import FakeClock
 from bot.errors import NotFound
 from bot.models import Place
-from bot.store import open_store
+from bot.store import open_store, postgres
 from bot.store.base import PollDraft, Refused
 from bot.store.migrations import MIGRATIONS
 from bot.store.pg_migrations import PG_MIGRATIONS
@@ -215,3 +215,33 @@ def test_the_console_runs_on_postgresql(url: str, tmp_path: Path) -> None:
             await store.close()
 
     assert asyncio.run(votes()) == [(2, "ana")]
+
+
+async def test_a_debate_vote_racing_an_advance_in_another_process_counts_once(
+    url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = [await PostgresStore.open(url, clock=clock) for _ in range(2)]
+    try:
+        debate = await first.create_debate(HERE, "a", "A", "This house would talk.", None)
+        real = postgres.execute
+        raced = False
+
+        async def advance_meanwhile(conn: object, stmt: Stmt) -> object:
+            # Right after this vote read the debate, another process moves it to its closing
+            # vote and commits.
+            nonlocal raced
+            result = await real(conn, stmt)
+            if not raced and stmt.sql.startswith("SELECT") and "FROM debates" in stmt.sql:
+                raced = True
+                await second.advance_debate(debate.id)
+            return result
+
+        monkeypatch.setattr(postgres, "execute", advance_meanwhile)
+        outcome = await first.cast_debate_vote(debate.id, HERE, "bo", "Bo", "for")
+        assert raced and outcome.phase == "after"
+        assert [(v.phase, v.side) for v in await first.debate_votes(debate.id)] == [
+            ("after", "for")
+        ]
+    finally:
+        await first.close()
+        await second.close()
