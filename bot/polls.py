@@ -334,6 +334,45 @@ def results_card(
     return Card("poll", body, title=f"Results: poll #{poll.id}", footer=" · ".join(footer))
 
 
+VOTERS_SHOWN_MAX = 50
+
+
+def voters_card(
+    poll: Poll, votes: list[PollVote], now: datetime, *, moderator: bool, timezone: str = "UTC"
+) -> Card:
+    """Who picked what, for a viewer who may see the results; Refused otherwise."""
+    if poll.anonymous:
+        raise Refused(
+            f"Poll #{poll.id} is anonymous: its votes are stored without names, so there is "
+            f"no list of voters. `poll results {poll.id}` shows the counts."
+        )
+    if not visible_to(poll, now, moderator=moderator):
+        if poll.results == "mods":
+            raise Refused(f"Poll #{poll.id} shows its results and voters to moderators only.")
+        raise Refused(
+            f"Poll #{poll.id} hides its results until it closes; its voters are shown then."
+        )
+    names: dict[int, list[str]] = {n: [] for n in range(1, len(poll.options) + 1)}
+    for vote in votes:
+        names.setdefault(vote.option, []).append(vote.voter_name or vote.voter_id or "?")
+    lines = []
+    for number, label in enumerate(poll.options, 1):
+        who = names[number]
+        # A long list would pass a platform's message limit; the export has everyone.
+        listed = ", ".join(who[:VOTERS_SHOWN_MAX]) or "nobody"
+        if len(who) > VOTERS_SHOWN_MAX:
+            listed += f" and {len(who) - VOTERS_SHOWN_MAX} more"
+        lines.append(f"{number}. {label} ({len(who)}): {listed}")
+    voters = len({vote.voter_id for vote in votes})
+    footer = [kind_text(poll), plural(voters, "voter"), status(poll, now, timezone)]
+    return Card(
+        "poll",
+        f"{poll.question}\n\n" + "\n".join(lines),
+        title=f"Voters: poll #{poll.id}",
+        footer=" · ".join(footer),
+    )
+
+
 def announcement(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
     """The public 'poll closed' message, posted once."""
     card = results_card(poll, tally, now, moderator=False, timezone=timezone)

@@ -1,4 +1,4 @@
-"""Poll commands: create, vote, results, list, close, export."""
+"""Poll commands: create, vote, results, voters, list, close, export."""
 
 from __future__ import annotations
 
@@ -105,6 +105,18 @@ async def results(ctx: Context, args: Args) -> Reply:
         ctx.services.clock.now(),
         moderator=ctx.is_moderator,
         timezone=ctx.services.settings.timezone,
+    )
+    return Reply((card,), ephemeral=True)
+
+
+async def voters(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, number(args, "poll"))
+    now = ctx.services.clock.now()
+    # Checked before reading the votes, so a refused viewer costs no read of who voted.
+    polls.voters_card(poll, [], now, moderator=ctx.is_moderator)
+    votes = await store_of(ctx).poll_votes(poll.id)
+    card = polls.voters_card(
+        poll, votes, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
     )
     return Reply((card,), ephemeral=True)
 
@@ -298,6 +310,13 @@ COMMANDS = [
         results,
         (_POLL,),
         examples=("poll results 12",),
+    ),
+    Command(
+        ("poll", "voters"),
+        "Who picked what in a poll that is not anonymous, to whoever may see its results.",
+        voters,
+        (_POLL,),
+        examples=("poll voters 12",),
     ),
     Command(("poll", "list"), "The open polls in this channel.", list_polls),
     Command(

@@ -227,3 +227,13 @@ async def test_vote_buttons_work_for_every_member_independently(discord_bot: Har
     )
     redrawn = edits(await discord_bot.settle())
     assert "2 votes" in redrawn[-1].text
+
+
+async def test_voters_answers_privately_with_who_picked_what(discord_bot: Harness) -> None:
+    needs(discord_bot, "poll", "voters")
+    posted = await create_poll(discord_bot)
+    number = poll_id(posted)
+    await discord_bot.click(posted.message_id, f"oped:poll vote {number} 2", voter(1))
+    calls = await discord_bot.slash("poll voters", poll=number)
+    assert calls[0].ephemeral
+    assert "2. No (1): Voter1" in calls[0].text

@@ -234,3 +234,14 @@ async def test_a_deadline_closes_the_poll_through_the_slack_poster(
     redrawn = updates(fake)[-1]
     assert redrawn["ts"] == ts_of(fake, posted)
     assert [b["value"] for b in buttons(redrawn)] == ["poll results 1"]
+
+
+async def test_voters_answers_privately_with_who_picked_what(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig)
+    await click(poll_rig, posted, 3, user="U0VOTER")
+    await poll_rig.command("poll voters 1", user="U0ASKER")
+    answer = fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    assert "3. Unsure (1):" in shown_text(answer)
