@@ -55,6 +55,7 @@ def draft(
     anonymous: bool = False,
     results: ResultsMode = "live",
     closes: str | None = None,
+    open_options: bool = False,
     now: datetime,
     timezone: str = "UTC",
 ) -> PollDraft:
@@ -69,30 +70,7 @@ def draft(
             f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
             f"{len(options)}. Put each option in its own quotes."
         )
-    cleaned: list[str] = []
-    seen: dict[str, int] = {}
-    for number, typed in enumerate(options, 1):
-        if not typed.strip():
-            raise UserError(f"Option {number} is empty. Give it some text or leave it out.")
-        option = clean(typed, f"Option {number}")
-        if len(option) > POLL_OPTION_MAX:
-            raise UserError(
-                too_long(
-                    f"Option {number}",
-                    option,
-                    POLL_OPTION_MAX,
-                    "the longest button label every platform shows in full",
-                )
-            )
-        # Options that look the same are one option: `A`, `a`, `Ａ`, `A` + zero-width space.
-        same = key(option)
-        if same in seen:
-            raise UserError(
-                f"Options {seen[same]} and {number} are the same (`{shown(option)}`). "
-                "Make each option different."
-            )
-        seen[same] = number
-        cleaned.append(option)
+    cleaned = check_options(options)
     max_picks = multi or 1
     if max_picks < 1 or max_picks > len(cleaned):
         raise UserError(
@@ -109,7 +87,69 @@ def draft(
         anonymous=anonymous,
         results=results,
         closes_at=closes_at,
+        open_options=open_options,
     )
+
+
+def check_options(options: tuple[str, ...]) -> tuple[str, ...]:
+    """Options as typed, cleaned and checked: none empty, too long or the same as another."""
+    cleaned: list[str] = []
+    seen: dict[str, int] = {}
+    for number, typed in enumerate(options, 1):
+        option = check_option(typed, f"Option {number}")
+        # Options that look the same are one option: `A`, `a`, `Ａ`, `A` + zero-width space.
+        same = key(option)
+        if same in seen:
+            raise UserError(
+                f"Options {seen[same]} and {number} are the same (`{shown(option)}`). "
+                "Make each option different."
+            )
+        seen[same] = number
+        cleaned.append(option)
+    return tuple(cleaned)
+
+
+def check_option(typed: str, field: str) -> str:
+    """One option's text, cleaned; UserError if it is empty or too long for a button."""
+    if not typed.strip():
+        raise UserError(f"{field} is empty. Give it some text or leave it out.")
+    option = clean(typed, field)
+    if len(option) > POLL_OPTION_MAX:
+        raise UserError(
+            too_long(
+                field,
+                option,
+                POLL_OPTION_MAX,
+                "the longest button label every platform shows in full",
+            )
+        )
+    return option
+
+
+def check_add(poll: Poll | None, poll_id: int, place: Place, typed: str, now: datetime) -> str:
+    """The option `typed` may add to the poll, cleaned; NotFound or Refused naming the fix."""
+    if poll is None or not reaches(place, poll.place):
+        raise poll_not_found(poll_id)
+    if not poll.open_options:
+        raise Refused(
+            f"Poll #{poll_id} takes only its creator's options. A poll made with `--open` "
+            "lets members add theirs."
+        )
+    if not poll.is_open(now):
+        raise Refused(f"Poll #{poll_id} is closed; it no longer takes options.")
+    if len(poll.options) >= POLL_OPTIONS_MAX:
+        raise Refused(
+            f"Poll #{poll_id} already has {POLL_OPTIONS_MAX} options, the most a poll can have."
+        )
+    option = check_option(typed, "The option")
+    same = key(option)
+    for number, label in enumerate(poll.options, 1):
+        if key(label) == same:
+            raise Refused(
+                f"Poll #{poll_id} already has `{shown(option)}` as option {number}; vote for it "
+                f"with `poll vote {poll_id} {number}`."
+            )
+    return option
 
 
 def check_vote(poll: Poll | None, poll_id: int, place: Place, option: int, now: datetime) -> Poll:
@@ -150,6 +190,13 @@ def click(poll: Poll, previous: tuple[int, ...], option: int) -> VoteOutcome:
             )
         change, picks = "added", tuple(sorted((*previous, option)))
     return VoteOutcome(poll, option, change, previous, picks)
+
+
+def remind_at(closes_at: datetime | None, remind: timedelta | None) -> datetime | None:
+    """When a poll's reminder is due: `remind` before its deadline (None without either)."""
+    if closes_at is None or remind is None:
+        return None
+    return closes_at - remind
 
 
 def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:

@@ -1,4 +1,4 @@
-"""Poll commands: create, vote, results, voters, list, close, export."""
+"""Poll commands: create, add, vote, results, voters, list, close, export."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ async def create(ctx: Context, args: Args) -> Reply:
         anonymous=args.flag("anonymous"),
         results=cast(ResultsMode, args.text("results") or "live"),
         closes=args.text("closes"),
+        open_options=args.flag("open"),
         now=ctx.services.clock.now(),
         timezone=settings.timezone,
     )
@@ -93,6 +94,26 @@ async def vote(ctx: Context, args: Args) -> Reply:
         (Card("notice", polls.vote_message(outcome), title=f"Poll #{poll.id}"),),
         ephemeral=True,
         refresh=refresh,
+    )
+
+
+async def add(ctx: Context, args: Args) -> Reply:
+    poll_id = number(args, "poll")
+    note = AuditNote(ctx.user.id, ctx.user.name, "poll add")
+    # The store checks the rules again under the poll's lock, with the audit line.
+    poll = await store_of(ctx).add_option(poll_id, ctx.place, args.text("option") or "", audit=note)
+    added = len(poll.options)
+    return Reply(
+        (
+            Card(
+                "notice",
+                f"Added option {added}. {poll.options[-1]} to poll #{poll.id}. Vote for it with "
+                f"`poll vote {poll.id} {added}`.",
+                title=f"Poll #{poll.id}",
+            ),
+        ),
+        ephemeral=True,
+        refresh=(poll.ref,),
     )
 
 
@@ -277,6 +298,12 @@ COMMANDS = [
                 max_length=40,
                 placeholder="2h|1d|<time>",
             ),
+            Option(
+                "open",
+                "flag",
+                f"Let members add options with `poll add`, up to {POLL_OPTIONS_MAX}",
+                positional=False,
+            ),
         ),
         examples=(
             'poll create "Should the U.S. accept a nuclear North Korea?" "Yes" "No" "Unsure"',
@@ -303,6 +330,23 @@ COMMANDS = [
             ),
         ),
         examples=("poll vote 12 2",),
+    ),
+    Command(
+        ("poll", "add"),
+        "Add an option to a poll made with --open.",
+        add,
+        (
+            _POLL,
+            Option(
+                "option",
+                "words",
+                "The new option",
+                required=True,
+                max_length=POLL_OPTION_MAX,
+                placeholder='"<option>"',
+            ),
+        ),
+        examples=('poll add 12 "Someone new"',),
     ),
     Command(
         ("poll", "results"),

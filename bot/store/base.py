@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.errors import UserError
@@ -48,6 +48,10 @@ class PollDraft:
     anonymous: bool = False
     results: ResultsMode = "live"
     closes_at: datetime | None = None
+    # Members may add options (`poll add`), up to the 20-option limit.
+    open_options: bool = False
+    # Post one reminder this long before the deadline.
+    remind: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,9 @@ class Poll:
     closed_at: datetime | None
     closed_by: str | None
     announced: bool
+    open_options: bool = False
+    remind: timedelta | None = None
+    reminded: bool = False
 
     @property
     def ref(self) -> str:
@@ -273,6 +280,17 @@ class Store(Protocol):
         Raises NotFound for a poll `place` does not reach (`bot.scope.reaches`: another
         channel or workspace) exactly as for an unknown id, Refused for a closed poll, an
         unknown option or a pick beyond the poll's limit. Refusals write nothing.
+        """
+        ...
+
+    async def add_option(
+        self, poll_id: int, place: Place, label: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Add a member's option to an open `--open` poll, with its audit line; the poll after.
+
+        The rules are `bot.polls.check_add`'s (NotFound as for an unknown id, Refused for a
+        closed or full poll, one not `--open`, or an option it already has); refusals write
+        nothing.
         """
         ...
 

@@ -51,3 +51,26 @@ async def test_voters_follow_the_results_rule_and_refuse_anonymous_polls(chat: C
     await chat.as_user("bo", "poll vote 3 1")
     refused = await chat.as_user("mo", "poll voters 3", moderator=True)
     assert "anonymous" in refused and "bo" not in refused
+
+
+async def test_members_add_options_to_an_open_poll(chat: Chat, bot: Bot) -> None:
+    await chat.as_user("ana", 'poll create "Where to meet?" "Cafe" "Library" --open')
+    added = await chat.as_user("bo", 'poll add 1 "Town hall"')
+    assert "Added option 3. Town hall to poll #1" in added
+    assert "only you can see this" in added
+    assert "3. Town hall" in added  # the tracked card, redrawn after the reply
+    assert "already has `town HALL` as option 3" in await chat.say('poll add 1 "town HALL"')
+    voted = await chat.as_user("cy", "poll vote 1 3")
+    assert "Your vote in poll #1: 3. Town hall" in voted
+    for n in range(4, 21):
+        await chat.say(f'poll add 1 "Place {n}"')
+    assert "already has 20 options" in await chat.say('poll add 1 "One more"')
+    store = bot.services.store
+    assert store is not None
+    log = await store.audit_log("console", "local")
+    assert [e.detail for e in log if e.action == "poll add"][-1] == "#1 Where to meet?: Town hall"
+
+    await chat.as_user("ana", 'poll create "Closed list?" "A" "B"')
+    assert "takes only its creator's options" in await chat.as_user("bo", 'poll add 2 "C"')
+    await chat.as_user("ana", "poll close 1")
+    assert "is closed; it no longer takes options" in await chat.say('poll add 1 "Late"')

@@ -237,3 +237,18 @@ async def test_voters_answers_privately_with_who_picked_what(discord_bot: Harnes
     calls = await discord_bot.slash("poll voters", poll=number)
     assert calls[0].ephemeral
     assert "2. No (1): Voter1" in calls[0].text
+
+
+async def test_a_member_adds_an_option_and_the_card_gets_its_button(discord_bot: Harness) -> None:
+    needs(discord_bot, "poll", "add")
+    calls = await discord_bot.slash(
+        "poll create", question="Where?", options="Cafe|Library", open=True
+    )
+    posted = calls[0]
+    number = poll_id(posted)
+    added = await discord_bot.slash("poll add", poll=number, option="Town hall")
+    assert added[0].ephemeral and "Added option 3. Town hall" in added[0].text
+    redrawn = edits(await discord_bot.settle())
+    assert len(redrawn) == 1
+    assert redrawn[0].path == f"/channels/{CHANNEL_ID}/messages/{posted.message_id}"
+    assert f"oped:poll vote {number} 3" in [b["custom_id"] for b in redrawn[0].buttons]

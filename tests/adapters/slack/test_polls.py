@@ -245,3 +245,16 @@ async def test_voters_answers_privately_with_who_picked_what(
     answer = fake.responses[-1]
     assert answer["response_type"] == "ephemeral"
     assert "3. Unsure (1):" in shown_text(answer)
+
+
+async def test_a_member_adds_an_option_and_the_card_gets_its_button(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig, 'poll create "Where?" "Cafe" "Library" --open')
+    await poll_rig.command('poll add 1 "Town hall"', user="U0MEMBER")
+    answer = fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    assert "Added option 3. Town hall" in shown_text(answer)
+    (edit,) = updates(fake)
+    assert edit["ts"] == ts_of(fake, posted)
+    assert "poll vote 1 3" in [b["value"] for b in buttons(edit)]
