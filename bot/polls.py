@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot import actions
 from bot.blocks import Attachment, Button, Card
-from bot.errors import UserError
+from bot.errors import Forbidden, UserError
 from bot.limits import (
     POLL_OPTION_MAX,
     POLL_OPTIONS_MAX,
@@ -27,6 +27,7 @@ from bot.scope import poll_not_found, reaches
 from bot.store.base import (
     Poll,
     PollDraft,
+    PollEdit,
     PollVote,
     Refused,
     ResultsMode,
@@ -60,11 +61,7 @@ def draft(
     timezone: str = "UTC",
 ) -> PollDraft:
     """Check a poll as typed and return it ready to store; raise UserError naming the fix."""
-    if not question.strip():
-        raise UserError('The question is empty. Write it in quotes: poll create "Question?" ...')
-    question = clean(question, "The question")
-    if len(question) > POLL_QUESTION_MAX:
-        raise UserError(too_long("The question", question, POLL_QUESTION_MAX))
+    question = check_question(question)
     if not POLL_OPTIONS_MIN <= len(options) <= POLL_OPTIONS_MAX:
         raise UserError(
             f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
@@ -89,6 +86,92 @@ def draft(
         closes_at=closes_at,
         open_options=open_options,
     )
+
+
+def check_question(question: str) -> str:
+    """The question, cleaned; UserError if it is empty or too long."""
+    if not question.strip():
+        raise UserError('The question is empty. Write it in quotes: poll create "Question?" ...')
+    question = clean(question, "The question")
+    if len(question) > POLL_QUESTION_MAX:
+        raise UserError(too_long("The question", question, POLL_QUESTION_MAX))
+    return question
+
+
+def check_manager(poll: Poll, user_id: str, *, moderator: bool, doing: str) -> None:
+    """Forbidden unless `user_id` created the poll or is a moderator (`doing`: "close")."""
+    if poll.creator_id != user_id and not moderator:
+        raise Forbidden(
+            f"Only the poll's creator ({poll.creator_name}) or a moderator can {doing} poll "
+            f"#{poll.id}."
+        )
+
+
+def edit(
+    poll: Poll,
+    *,
+    question: str | None,
+    options: tuple[str, ...],
+    closes: str | None,
+    now: datetime,
+    timezone: str = "UTC",
+) -> PollEdit:
+    """The change `poll edit` asks for, checked like a new poll's; UserError naming the fix."""
+    if question is None and not options and closes is None:
+        raise UserError(
+            f'Give a new --question "...", new options in quotes, or --closes 2h|<time>: '
+            f'`poll edit {poll.id} --question "New question?" "Option" "Option"`.'
+        )
+    new_options = None
+    if options:
+        if not POLL_OPTIONS_MIN <= len(options) <= POLL_OPTIONS_MAX:
+            raise UserError(
+                f"A poll needs {POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX} options; you gave "
+                f"{len(options)}. Put each option in its own quotes."
+            )
+        new_options = check_options(options)
+        if poll.max_picks > len(new_options):
+            raise UserError(
+                f"Poll #{poll.id} lets each person pick up to {poll.max_picks}; give at least "
+                f"{poll.max_picks} options."
+            )
+    return PollEdit(
+        question=None if question is None else check_question(question),
+        options=new_options,
+        closes_at=parse_closes(closes, now, timezone) if closes is not None else None,
+    )
+
+
+def check_edit(
+    poll: Poll | None, poll_id: int, place: Place, change: PollEdit, votes: int, now: datetime
+) -> Poll:
+    """The poll `change` may apply to: open, and unvoted if it rewords; Refused otherwise."""
+    if poll is None or not reaches(place, poll.place):
+        raise poll_not_found(poll_id)
+    if not poll.is_open(now):
+        raise Refused(
+            f"Poll #{poll_id} is closed. Open it again with `poll reopen {poll_id} "
+            "[--closes 2h|<time>]`."
+        )
+    if change.wording and votes:
+        raise Refused(
+            f"Poll #{poll_id} has votes, so its question and options can no longer change "
+            f"(voters chose among them). Its deadline still can: `poll edit {poll_id} --closes "
+            "2h|<time>`."
+        )
+    return poll
+
+
+def check_reopen(poll: Poll | None, poll_id: int, place: Place, now: datetime) -> Poll:
+    """The closed poll `place` may reopen; NotFound or Refused otherwise."""
+    if poll is None or not reaches(place, poll.place):
+        raise poll_not_found(poll_id)
+    if poll.is_open(now):
+        raise Refused(
+            f"Poll #{poll_id} is still open. To move its deadline: `poll edit {poll_id} "
+            "--closes 2h|<time>`."
+        )
+    return poll
 
 
 def check_options(options: tuple[str, ...]) -> tuple[str, ...]:

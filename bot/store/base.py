@@ -55,6 +55,20 @@ class PollDraft:
 
 
 @dataclass(frozen=True)
+class PollEdit:
+    """A decided change to a poll (see `bot.polls.edit`); None leaves that part as it is."""
+
+    question: str | None = None
+    options: tuple[str, ...] | None = None
+    closes_at: datetime | None = None
+
+    @property
+    def wording(self) -> bool:
+        """Whether it changes what people vote on (allowed only until the first vote)."""
+        return self.question is not None or self.options is not None
+
+
+@dataclass(frozen=True)
 class AuditNote:
     """Who did an action, for the audit line written in the action's own transaction.
 
@@ -291,6 +305,30 @@ class Store(Protocol):
         The rules are `bot.polls.check_add`'s (NotFound as for an unknown id, Refused for a
         closed or full poll, one not `--open`, or an option it already has); refusals write
         nothing.
+        """
+        ...
+
+    async def edit_poll(
+        self, poll_id: int, place: Place, change: PollEdit, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Apply a decided edit to an open poll, with its audit line; the poll after.
+
+        Refused (nothing written) if the poll is closed, or if `change.wording` and anyone has
+        voted (`bot.polls.check_edit`); a new deadline moves the reminder with it.
+        """
+        ...
+
+    async def reopen_poll(
+        self,
+        poll_id: int,
+        place: Place,
+        closes_at: datetime | None,
+        *,
+        audit: AuditNote | None = None,
+    ) -> Poll:
+        """Open a closed poll again until `closes_at` (None: no deadline), with its audit line.
+
+        Refused if it is open (`bot.polls.check_reopen`); its votes are kept.
         """
         ...
 

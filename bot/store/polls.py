@@ -10,12 +10,13 @@ from typing import Any, cast
 
 from bot.errors import UserError
 from bot.models import Place, Platform
-from bot.polls import check_add, check_vote, click, remind_at
+from bot.polls import check_add, check_edit, check_reopen, check_vote, click, remind_at
 from bot.scope import poll_not_found
 from bot.store.base import (
     AuditNote,
     Poll,
     PollDraft,
+    PollEdit,
     PollVote,
     Refused,
     ResultsMode,
@@ -301,6 +302,73 @@ class PollStore(Units):
             fresh = yield from load_poll(poll_id)
             assert fresh is not None
             yield from noted(ts(now), fresh.place, audit, poll_id, f"{fresh.question}: {option}")
+            return fresh
+
+        return await self._write(unit)
+
+    async def edit_poll(
+        self, poll_id: int, place: Place, change: PollEdit, *, audit: AuditNote | None = None
+    ) -> Poll:
+        now = self.clock.now()
+
+        def unit() -> Work[Poll]:
+            self._poll_cache.pop(poll_id, None)
+            # Locked first, so no vote lands between the count below and the change.
+            yield lock_poll(poll_id)
+            poll = yield from load_poll(poll_id)
+            counted = (yield q("SELECT count(*) FROM poll_votes WHERE poll_id = ?", poll_id)).one()
+            assert counted is not None
+            poll = check_edit(poll, poll_id, place, change, int(counted[0]), now)
+            if change.question is not None:
+                yield q("UPDATE polls SET question = ? WHERE id = ?", change.question, poll_id)
+            if change.options is not None:
+                yield q("DELETE FROM poll_options WHERE poll_id = ?", poll_id)
+                yield many(
+                    "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
+                    [(poll_id, n, label) for n, label in enumerate(change.options, 1)],
+                )
+            if change.closes_at is not None:
+                # A new deadline has a reminder of its own, due anew.
+                yield q(
+                    "UPDATE polls SET closes_at = ?, remind_at = ?, reminded_at = NULL "
+                    "WHERE id = ?",
+                    ts(change.closes_at),
+                    opt_ts(remind_at(change.closes_at, poll.remind)),
+                    poll_id,
+                )
+            fresh = yield from load_poll(poll_id)
+            assert fresh is not None
+            yield from noted(ts(now), fresh.place, audit, poll_id, fresh.question)
+            return fresh
+
+        return await self._write(unit)
+
+    async def reopen_poll(
+        self,
+        poll_id: int,
+        place: Place,
+        closes_at: datetime | None,
+        *,
+        audit: AuditNote | None = None,
+    ) -> Poll:
+        now = self.clock.now()
+
+        def unit() -> Work[Poll]:
+            self._poll_cache.pop(poll_id, None)
+            yield lock_poll(poll_id)
+            poll = check_reopen((yield from load_poll(poll_id)), poll_id, place, now)
+            # Past its deadline but not yet swept, it reopens unannounced: the sweep's
+            # conditional close no longer matches it.
+            yield q(
+                "UPDATE polls SET closed_at = NULL, closed_by = NULL, announced_at = NULL, "
+                "closes_at = ?, remind_at = ?, reminded_at = NULL WHERE id = ?",
+                opt_ts(closes_at),
+                opt_ts(remind_at(closes_at, poll.remind)),
+                poll_id,
+            )
+            fresh = yield from load_poll(poll_id)
+            assert fresh is not None
+            yield from noted(ts(now), fresh.place, audit, poll_id, fresh.question)
             return fresh
 
         return await self._write(unit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,41 @@ async def test_members_add_options_to_an_open_poll(chat: Chat, bot: Bot) -> None
     assert "takes only its creator's options" in await chat.as_user("bo", 'poll add 2 "C"')
     await chat.as_user("ana", "poll close 1")
     assert "is closed; it no longer takes options" in await chat.say('poll add 1 "Late"')
+
+
+async def test_the_creator_edits_a_poll_until_its_first_vote(chat: Chat, bot: Bot) -> None:
+    await chat.as_user("ana", 'poll create "Lunch?" "Pizza" "Soup"')
+    assert "Only the poll's creator (ana) or a moderator" in await chat.as_user(
+        "bo", 'poll edit 1 --question "Dinner?"'
+    )
+    edited = await chat.as_user("ana", 'poll edit 1 --question "Dinner?" "Pasta" "Curry" "Tacos"')
+    assert "Poll #1 now reads" in edited
+    assert "Dinner?" in edited and "3. Tacos" in edited  # the card, redrawn
+    assert "Options 1 and 2 are the same" in await chat.say('poll edit 1 "Pasta" "pasta"')
+    assert "Give a new --question" in await chat.say("poll edit 1")
+    await chat.as_user("bo", "poll vote 1 3")
+    refused = await chat.as_user("ana", 'poll edit 1 --question "Breakfast?"')
+    assert "has votes" in refused and "--closes" in refused
+    deadline = await chat.say("poll edit 1 --closes 2h")
+    assert "closes Mon 05 Jan 2026 14:00 UTC" in deadline
+    assert "closes Mon 05 Jan 2026 15:00 UTC" in await chat.as_user(
+        "mo", "poll edit 1 --closes 3h", moderator=True
+    )
+    store = bot.services.store
+    assert store is not None
+    actions = [(e.action, e.actor_id) for e in await store.audit_log("console", "local")]
+    assert actions == [("poll edit", "mo"), ("poll edit", "ana"), ("poll edit", "ana")]
+
+
+async def test_a_closed_poll_is_reopened_with_a_new_deadline(chat: Chat, clock: FakeClock) -> None:
+    await chat.as_user("ana", 'poll create "Lunch?" "Pizza" "Soup" --closes 1h')
+    assert "is still open" in await chat.say("poll reopen 1")
+    clock.advance(timedelta(hours=2))  # past the deadline, closed whether swept or not
+    assert "is closed" in await chat.as_user("bo", "poll vote 1 1")
+    assert "Only the poll's creator" in await chat.say("poll reopen 1")
+    assert "poll reopen 1" in await chat.as_user("ana", "poll edit 1 --closes 1h")
+    reopened = await chat.say("poll reopen 1 --closes 30m")
+    assert "Poll #1 is open again" in reopened and "in 30m" in reopened
+    assert "Your vote in poll #1" in await chat.as_user("bo", "poll vote 1 1")
+    await chat.as_user("ana", "poll close 1")
+    assert "Open, no deadline" in await chat.say("poll reopen 1")

@@ -6,13 +6,14 @@ Parametrised over SQLite and PostgreSQL by `conftest.py`, like `test_contract.py
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.errors import NotFound
-from bot.store.base import AuditNote, Refused, Store
+from bot.store.base import AuditNote, PollEdit, Refused, Store
 from tests.store.conftest import Opener
 from tests.store.test_contract import ELSEWHERE, HERE, draft
 
@@ -73,6 +74,86 @@ async def test_another_process_sees_an_added_option_it_had_not_cached(
         outcome = await second.cast_vote(poll.id, HERE, "cy", "Cy", 4)
         assert outcome.poll.options[3] == "Later"
         assert (await first.tally(poll.id)).counts == (1, 0, 0, 1)
+    finally:
+        await first.close()
+        await second.close()
+
+
+EDIT = AuditNote("ana", "Ana", "poll edit")
+
+
+async def test_edit_rewords_until_the_first_vote_and_moves_the_deadline_after(
+    store: Store, clock: FakeClock
+) -> None:
+    poll = await store.create_poll(draft())
+    change = PollEdit(question="Talks?", options=("Now", "Later"))
+    edited = await store.edit_poll(poll.id, HERE, change, audit=EDIT)
+    assert (edited.question, edited.options) == ("Talks?", ("Now", "Later"))
+    assert await store.get_poll(poll.id) == edited
+    await store.cast_vote(poll.id, HERE, "bo", "Bo", 2)
+    with pytest.raises(Refused, match="has votes"):
+        await store.edit_poll(poll.id, HERE, PollEdit(question="Other?"), audit=EDIT)
+    with pytest.raises(NotFound):
+        await store.edit_poll(poll.id, ELSEWHERE, PollEdit(question="Other?"), audit=EDIT)
+    later = clock.now() + timedelta(hours=3)
+    moved = await store.edit_poll(poll.id, HERE, PollEdit(closes_at=later), audit=EDIT)
+    assert moved.closes_at == later and moved.question == "Talks?"
+    assert (await store.tally(poll.id)).counts == (0, 1)
+    assert len(await store.audit_log("console", "local")) == 2  # the refusals wrote none
+
+
+async def test_an_edit_waits_for_no_vote_it_could_miss(store: Store) -> None:
+    poll = await store.create_poll(draft())
+    change = PollEdit(options=("A", "B", "C"))
+    results = await asyncio.gather(
+        store.cast_vote(poll.id, HERE, "bo", "Bo", 3),
+        store.edit_poll(poll.id, HERE, change),
+        return_exceptions=True,
+    )
+    stored = await store.get_poll(poll.id)
+    tally = await store.tally(poll.id)
+    assert stored is not None
+    # Either the edit went first (and the vote counts on the new options) or the vote did
+    # (and the edit was refused): never options changed under a vote.
+    if isinstance(results[1], Refused):
+        assert stored.options == ("Yes", "No", "Unsure") and tally.counts == (0, 0, 1)
+    else:
+        assert stored.options == ("A", "B", "C") and tally.counts == (0, 0, 1)
+
+
+async def test_reopen_keeps_votes_and_takes_a_new_deadline(store: Store, clock: FakeClock) -> None:
+    poll = await store.create_poll(draft(closes_at=clock.now() + timedelta(hours=1)))
+    await store.cast_vote(poll.id, HERE, "bo", "Bo", 1)
+    with pytest.raises(Refused, match="still open"):
+        await store.reopen_poll(poll.id, HERE, None)
+    clock.advance(timedelta(hours=2))  # past the deadline, not yet swept
+    with pytest.raises(Refused, match="reopen"):
+        await store.edit_poll(poll.id, HERE, PollEdit(closes_at=clock.now() + timedelta(hours=1)))
+    note = AuditNote("ana", "Ana", "poll reopen")
+    again = await store.reopen_poll(poll.id, HERE, clock.now() + timedelta(hours=1), audit=note)
+    assert again.is_open(clock.now()) and not again.announced
+    assert await store.close_due_polls(clock.now(), ["console"]) == []
+    await store.cast_vote(poll.id, HERE, "cy", "Cy", 2)
+    assert (await store.tally(poll.id)).counts == (1, 1, 0)
+    await store.close_poll(poll.id, "ana")
+    forever = await store.reopen_poll(poll.id, HERE, None)
+    assert forever.closes_at is None and forever.closed_at is None
+    (line,) = await store.audit_log("console", "local")
+    assert line.action == "poll reopen"
+
+
+async def test_another_process_takes_votes_after_an_extension_it_had_not_seen(
+    opener: Opener, tmp_path: Path, clock: FakeClock
+) -> None:
+    first = await opener(tmp_path, clock)
+    second = await opener(tmp_path, clock)
+    try:
+        poll = await first.create_poll(draft(closes_at=clock.now() + timedelta(hours=1)))
+        await second.cast_vote(poll.id, HERE, "bo", "Bo", 1)  # `second` caches the deadline
+        await first.edit_poll(poll.id, HERE, PollEdit(closes_at=clock.now() + timedelta(hours=5)))
+        clock.advance(timedelta(hours=2))
+        await second.cast_vote(poll.id, HERE, "cy", "Cy", 2)
+        assert (await first.tally(poll.id)).counts == (1, 1, 0)
     finally:
         await first.close()
         await second.close()
