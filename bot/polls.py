@@ -57,6 +57,7 @@ def draft(
     results: ResultsMode = "live",
     closes: str | None = None,
     open_options: bool = False,
+    remind: str | None = None,
     now: datetime,
     timezone: str = "UTC",
 ) -> PollDraft:
@@ -74,6 +75,7 @@ def draft(
             f"`--multi {max_picks}` must be between 1 and the number of options ({len(cleaned)})."
         )
     closes_at = parse_closes(closes, now, timezone) if closes else None
+    lead = check_remind(remind, closes_at, now) if remind is not None else None
     return PollDraft(
         place=place,
         creator_id=user.id,
@@ -85,6 +87,7 @@ def draft(
         results=results,
         closes_at=closes_at,
         open_options=open_options,
+        remind=lead,
     )
 
 
@@ -273,6 +276,39 @@ def click(poll: Poll, previous: tuple[int, ...], option: int) -> VoteOutcome:
             )
         change, picks = "added", tuple(sorted((*previous, option)))
     return VoteOutcome(poll, option, change, previous, picks)
+
+
+def check_remind(typed: str, closes_at: datetime | None, now: datetime) -> timedelta:
+    """How long before the deadline `--remind` asks for; UserError unless it comes before it."""
+    raw = typed.strip()
+    if closes_at is None:
+        raise UserError(f"`--remind {fit(raw, 30)}` needs a deadline: add --closes 2h|<time>.")
+    match = _DURATION.match(raw.replace(" ", ""))
+    if not raw or not match or not any(match.groups()):
+        raise UserError(f"`--remind {fit(raw, 30)}` is not a duration such as 30m, 1h or 1d.")
+    weeks, days, hours, mins = (_count(g) for g in match.groups())
+    total = min(((weeks * 7 + days) * 24 + hours) * 60 + mins, 10**9)
+    if total < 1 or now + timedelta(minutes=total) >= closes_at:
+        raise UserError(
+            f"`--remind {raw}` is not before its deadline, which is "
+            f"{format_remaining(closes_at - now)} away; give a shorter reminder or a later "
+            "--closes."
+        )
+    return timedelta(minutes=total)
+
+
+def reminder_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+    """The one public reminder before a poll's deadline, with its turnout and vote buttons."""
+    assert poll.closes_at is not None
+    left = format_remaining(poll.closes_at - now)
+    return Card(
+        "poll",
+        f"{poll.question}\n\n{option_lines(poll, None)}\n\n{turnout(tally)} so far. Vote with "
+        f"the buttons, or `poll vote {poll.id} <option-number>`.",
+        title=f"Poll #{poll.id} closes in {left}",
+        footer=status(poll, now, timezone),
+        buttons=poll_buttons(poll, now),
+    )
 
 
 def remind_at(closes_at: datetime | None, remind: timedelta | None) -> datetime | None:

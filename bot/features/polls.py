@@ -72,6 +72,7 @@ async def create(ctx: Context, args: Args) -> Reply:
         results=cast(ResultsMode, args.text("results") or "live"),
         closes=args.text("closes"),
         open_options=args.flag("open"),
+        remind=args.text("remind"),
         now=ctx.services.clock.now(),
         timezone=settings.timezone,
     )
@@ -355,6 +356,14 @@ COMMANDS = [
                 choices=RESULTS_MODES,
             ),
             _CLOSES,
+            Option(
+                "remind",
+                "text",
+                "Post one reminder this long before the deadline, with the turnout so far",
+                positional=False,
+                max_length=20,
+                placeholder="1h|30m",
+            ),
             Option(
                 "open",
                 "flag",

@@ -363,8 +363,16 @@ class Store(Protocol):
         """
         ...
 
+    async def claim_reminders(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
+        """Claim every due reminder of open polls of these platforms, each exactly once.
+
+        A poll is returned by one call only, across processes and restarts; one whose deadline
+        has passed is not reminded.
+        """
+        ...
+
     async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
-        """The earliest deadline among open polls of these platforms, if any."""
+        """The earliest deadline or unclaimed reminder among open polls of these platforms."""
         ...
 
     # Debates

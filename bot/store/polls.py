@@ -476,6 +476,31 @@ class PollStore(Units):
 
         return await self._write(unit)
 
+    async def claim_reminders(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
+        chosen = sorted(set(platforms))
+        if not chosen:
+            return []
+        stamp = ts(now)
+
+        def unit() -> Work[list[Poll]]:
+            # One conditional update claims each due reminder: a poll it returns is reminded by
+            # this call only, whatever other process or restart swept at the same moment.
+            claimed = yield q(
+                "UPDATE polls SET reminded_at = ? WHERE reminded_at IS NULL "
+                "AND remind_at IS NOT NULL AND remind_at <= ? AND closed_at IS NULL "
+                f"AND closes_at > ? AND platform IN ({marks(chosen)}) RETURNING id",
+                stamp,
+                stamp,
+                stamp,
+                *chosen,
+            )
+            ids = sorted(int(row[0]) for row in claimed.rows)
+            if not ids:
+                return []
+            return (yield from load_polls(f"id IN ({marks(ids)})", ids))
+
+        return await self._write(unit)
+
     async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
         chosen = sorted(set(platforms))
 
@@ -487,7 +512,17 @@ class PollStore(Units):
                     *chosen,
                 )
             ).one()
-            return None if row is None else dt(row[0])
+            # A reminder due before any deadline wakes the sweep too.
+            reminder = (
+                yield q(
+                    "SELECT min(remind_at) FROM polls WHERE closed_at IS NULL "
+                    "AND reminded_at IS NULL AND remind_at IS NOT NULL "
+                    f"AND platform IN ({marks(chosen)})",
+                    *chosen,
+                )
+            ).one()
+            moments = [dt(r[0]) for r in (row, reminder) if r is not None and r[0] is not None]
+            return min((m for m in moments if m is not None), default=None)
 
         return await self._read(unit)
 

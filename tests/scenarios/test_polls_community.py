@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.actions import command_line
 from bot.app import Bot
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
+from bot.deadlines import remind_due
+from bot.models import Place
 from tests.scenarios.chat import Chat
-from tests.store.fixtures import store_bot
+from tests.store.fixtures import RecordingPoster, store_bot
 
 
 @pytest.fixture
@@ -113,3 +116,41 @@ async def test_a_closed_poll_is_reopened_with_a_new_deadline(chat: Chat, clock: 
     assert "Your vote in poll #1" in await chat.as_user("bo", "poll vote 1 1")
     await chat.as_user("ana", "poll close 1")
     assert "Open, no deadline" in await chat.say("poll reopen 1")
+
+
+async def test_a_reminder_is_posted_once_before_the_deadline_across_restarts(
+    packs: PackRegistry, clock: FakeClock, tmp_path: Path
+) -> None:
+    place = Place("console", "local", "general")
+    for attempt in range(3):
+        async with store_bot(packs, clock, tmp_path / "reminders") as bot:
+            poster = RecordingPoster()
+            bot.services.posters["console"] = poster
+            if attempt == 0:
+                chat = Chat(bot)
+                line = 'poll create "Lunch?" "Pizza" "Soup" --closes 2h --remind 30m'
+                assert "Poll #1" in await chat.as_user("ana", line)
+                await chat.as_user("bo", "poll vote 1 1")
+                await chat.as_user("cy", "poll vote 1 2")
+                clock.advance(timedelta(hours=1))
+                assert await remind_due(bot.services, clock.now()) == []
+                clock.advance(timedelta(minutes=30))
+                (reminded,) = await remind_due(bot.services, clock.now())
+                assert reminded.id == 1
+                ((where, reply),) = poster.posts
+                card = reply.cards[0]
+                assert where == place and not reply.ephemeral
+                assert "Poll #1 closes in 30m" in (card.title or "")
+                assert "Lunch?" in card.body and "2 voters so far" in card.body
+                assert "poll vote 1 1" in [command_line(b.action) for b in card.buttons]
+            assert await remind_due(bot.services, clock.now()) == []
+            assert poster.posts == [] or attempt == 0
+
+
+async def test_remind_needs_a_deadline_it_comes_before(chat: Chat) -> None:
+    assert "needs a deadline: add --closes" in await chat.say(
+        'poll create "Q?" "a" "b" --remind 1h'
+    )
+    too_late = await chat.say('poll create "Q?" "a" "b" --closes 30m --remind 1h')
+    assert "--remind 1h" in too_late and "before its deadline" in too_late
+    assert "not a duration" in await chat.say('poll create "Q?" "a" "b" --closes 2h --remind soon')

@@ -6,6 +6,7 @@ Parametrised over SQLite and PostgreSQL by `conftest.py`, like `test_contract.py
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,3 +158,47 @@ async def test_another_process_takes_votes_after_an_extension_it_had_not_seen(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_reminder_is_claimed_exactly_once_across_processes(
+    opener: Opener, tmp_path: Path, clock: FakeClock
+) -> None:
+    first = await opener(tmp_path, clock)
+    second = await opener(tmp_path, clock)
+    try:
+        closes = clock.now() + timedelta(hours=2)
+        poll = await first.create_poll(draft(closes_at=closes, remind=timedelta(minutes=30)))
+        assert poll.remind == timedelta(minutes=30) and not poll.reminded
+        other = await first.create_poll(draft(place=replace(HERE, platform="slack")))
+        assert other.remind is None
+        assert await first.next_deadline(["console"]) == closes - timedelta(minutes=30)
+        assert await first.claim_reminders(clock.now(), ["console"]) == []
+        clock.advance(timedelta(hours=1, minutes=30))
+        claims = await asyncio.gather(
+            *(s.claim_reminders(clock.now(), ["console"]) for s in (first, second, first, second))
+        )
+        assert sorted(len(c) for c in claims) == [0, 0, 0, 1]
+        (claimed,) = [p for c in claims for p in c]
+        assert claimed.id == poll.id and claimed.reminded
+        assert await second.next_deadline(["console"]) == closes
+        # A new deadline brings a reminder of its own, claimed once again.
+        later = clock.now() + timedelta(hours=3)
+        await first.edit_poll(poll.id, HERE, PollEdit(closes_at=later))
+        clock.advance(timedelta(hours=2, minutes=30))
+        assert [p.id for p in await second.claim_reminders(clock.now(), ["console"])] == [poll.id]
+        assert await first.claim_reminders(clock.now(), ["console"]) == []
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_no_reminder_for_a_closed_poll_or_once_its_deadline_passed(
+    store: Store, clock: FakeClock
+) -> None:
+    closes = clock.now() + timedelta(hours=1)
+    closed = await store.create_poll(draft(closes_at=closes, remind=timedelta(minutes=10)))
+    missed = await store.create_poll(draft(closes_at=closes, remind=timedelta(minutes=10)))
+    await store.close_poll(closed.id, "ana")
+    clock.advance(timedelta(hours=2))  # down through the reminder and the deadline
+    assert await store.claim_reminders(clock.now(), ["console"]) == []
+    assert (await store.get_poll(missed.id)).reminded is False  # type: ignore[union-attr]
