@@ -86,6 +86,9 @@ class ConsolePoster:
         """Print the redrawn message (a terminal cannot edit what it printed)."""
         self._write(f"[{message_id} in #{place.channel} now reads]\n{render(reply)}\n\n")
 
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        """Nothing more to print: the posted text already says which thread opens."""
+
 
 def _printer(stream: TextIO) -> Callable[[str], object]:
     def write(text: str) -> None:

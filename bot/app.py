@@ -31,6 +31,7 @@ class Bot:
         self.catalogue = catalogue or Catalogue(all_commands())
         self.completers: Mapping[str, Completer] = all_completers()
         self.card_providers = all_card_providers()
+        services.delivery.draw = self.redraw
 
     async def handle_text(
         self,
@@ -138,8 +139,7 @@ class Bot:
     async def remember_message(self, ref: str, place: Place, message_id: str) -> None:
         """Record that `message_id` in `place` shows the tracked card `ref`.
 
-        Adapters call this after posting a reply with `track`, so refreshes and the deadline
-        closer can edit that message later.
+        `bot.delivery` calls this for every post with `track`; tools and tests may too.
         """
         store = self.services.store
         if store is not None:

@@ -276,9 +276,8 @@ class Scheduler:
             posting, expect_state="claimed", expect_owner=self.owner
         ):
             return Outcome(schedule.id, run.due_at, "skipped", "taken over by another instance")
-        poster = self.services.posters[place.platform]
         try:
-            message_id = await poster.post(place, reply)
+            message_id = await self.services.delivery.post(place, reply)
         except PostFailed as exc:
             return await self._failed(schedule, posting, now, str(exc), certain=True)
         except Exception as exc:
@@ -290,8 +289,6 @@ class Scheduler:
             expect_state="posting",
             expect_owner=self.owner,
         )
-        if reply.track:
-            await self.store.remember_message(reply.track, place, message_id)
         if schedule.failures:
             await self.store.clear_schedule_failures(schedule.id)
         log.info(
