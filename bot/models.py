@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-Platform = Literal["console", "discord", "slack"]
+Platform = str  # the name an adapter registered its platform under
 Source = Literal["command", "button", "modal", "schedule"]
 ArgValue = str | int | bool | tuple[str, ...] | None
 
