@@ -20,6 +20,7 @@ from bot.actions import command_line
 from bot.app import Bot
 from bot.blocks import Card, Reply
 from bot.models import Place, User
+from bot.platforms import Plugin
 
 META_HELP = """Console meta-commands:
   :user NAME       act as another user
@@ -324,3 +325,13 @@ async def run(
                 stdout.write("\n")
             stdout.flush()
     return 0
+
+
+PLUGIN = Plugin(
+    name="console",
+    title="console",
+    adapter="adapters.console",
+    # It ends when its input does, and it is what `oped-bot run` starts when no token is set.
+    finite=True,
+    fallback=True,
+)

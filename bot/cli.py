@@ -1,8 +1,8 @@
 """The `oped-bot` command line: the composition root that wires the core to its adapters.
 
 Platform adapters are imported lazily by module name, so the core never depends on an SDK and
-`oped-bot console` works without one. Each platform module (`adapters.discord.cli`,
-`adapters.slack.cli`) exposes `configure(parser)` and `run(args, settings) -> int`.
+`oped-bot console` works without one. Each platform's CLI module, named by its plug-in (see
+`bot.platforms`), exposes `configure(parser)` and `run(args, settings) -> int`.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
+from bot.platforms import plugins
 from bot.probes import ProbeConfigError
 from bot.runtime import (
-    NOTHING_TO_SERVE,
     AdapterUnavailable,
     DatabaseUnavailable,
     choose_adapters,
     console_has_input,
     environment,
+    nothing_to_serve,
 )
 from bot.wording import plural
 
-PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
+PLATFORM_CLIS = {p.name: p.cli for p in plugins() if p.cli}
 
 
 def _platform_cli(name: str) -> Any:
@@ -70,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
         "doctor", parents=[options], help="check config, content, database and tokens"
     )
     doctor_cmd.add_argument(
-        "--offline", action="store_true", help="skip the token checks that call Discord and Slack"
+        "--offline", action="store_true", help="skip the token checks that call the platforms"
     )
     content = commands.add_parser("content", help="content pack tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -170,7 +171,7 @@ def report_bad_config(exc: ConfigError) -> int:
 def run(settings: Settings, env: dict[str, str], names: list[str] | None = None) -> int:
     """`oped-bot run` (or, with names, only those adapters) until stopped; the exit status."""
     if not names and choose_adapters(env) == ["console"] and not console_has_input(sys.stdin):
-        say(f"The bot cannot start: {NOTHING_TO_SERVE}")
+        say(f"The bot cannot start: {nothing_to_serve()}")
         return 2
     names = names or choose_adapters(env)
     if names == ["console"] and sys.stdin.isatty() and settings.log_level == "INFO":

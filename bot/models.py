@@ -13,7 +13,7 @@ ArgValue = str | int | bool | tuple[str, ...] | None
 
 @dataclass(frozen=True)
 class Place:
-    """A channel in a workspace (a Discord guild, a Slack team, the console)."""
+    """A channel in a workspace (a server, a team, the console) of one platform."""
 
     platform: Platform
     workspace: str

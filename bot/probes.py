@@ -1,8 +1,8 @@
 """`/healthz`, `/readyz` and `/metrics` over HTTP, for a load balancer and a monitoring stack.
 
-In Slack HTTP mode they are added to Slack's own server; otherwise `oped-bot run` opens them on
-`OPED_BOT_HTTP_PORT` when it is set (off by default: a bot on Socket Mode or Discord needs no
-open port).
+An adapter that serves HTTP itself adds them to its own server; otherwise `oped-bot run` opens
+them on `OPED_BOT_HTTP_PORT` when it is set (off by default: a bot on a gateway or socket
+connection needs no open port).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ async def serve_probes(
             raise ProbeUnavailable(
                 f"cannot listen on {host}:{port} for /healthz, /readyz and /metrics "
                 f"({exc.strerror or exc}). Free that port or set {PORT_ENV} to another one "
-                "(not SLACK_PORT: Slack HTTP mode serves them on its own port already)."
+                "(not an adapter's own HTTP port: an adapter serving HTTP has them there already)."
             ) from exc
         bound = int(runner.addresses[0][1])
         log.info("health and metrics on %s:%s", host, bound)

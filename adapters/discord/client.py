@@ -18,6 +18,7 @@ from discord import app_commands
 
 from adapters.discord import forms, tree
 from adapters.discord.failures import api_trace, explain, retryable
+from adapters.discord.plugin import HELP_NOTE
 from adapters.discord.poster import DiscordPoster
 from adapters.discord.render import Outgoing, render
 from adapters.discord.views import OpedButton, make_view, send_kwargs
@@ -36,11 +37,6 @@ log = logging.getLogger(__name__)
 
 DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
 EDIT_INTERVAL = 1.5  # seconds between two edits of one message
-HELP_NOTE = (
-    "Type / and pick a command: each word of a command above is a slash command or group "
-    "(`poll create` is `/poll create`, `quote` is `/quote get`) and each argument is a named "
-    "option. Lists take | between items, or leave them empty for a form."
-)
 OUT_OF_DATE = (
     "This command is out of date on Discord. Ask a server admin to run "
     "`oped-bot discord sync`, then try again."

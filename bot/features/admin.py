@@ -27,6 +27,7 @@ from bot.features import debates as debate_commands
 from bot.features import polls as poll_commands
 from bot.limits import fit
 from bot.pack_choice import pack_for
+from bot.platforms import plugin
 from bot.polls import csv_cell as neutralise
 from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone_names, zone
 from bot.schedule.model import ATTACH_CHOICES, Attach, NewSchedule, Run, Schedule
@@ -36,11 +37,11 @@ from bot.wording import plural
 
 AdminHandler = Callable[[Context, Args], Awaitable[tuple[Reply, str]]]
 
-LIST_MAX = 20  # schedules shown by `admin schedule list` (a Discord embed takes 25 fields)
+LIST_MAX = 20  # schedules shown by `admin schedule list` (the tightest card takes 25 fields)
 AUDIT_DEFAULT = 15
 AUDIT_MAX = 50
 REPORTS_SHOWN = 10
-BODY_BUDGET = 2800  # one Slack section (3000) with room for a title
+BODY_BUDGET = 2800  # the tightest card section (3000) with room for a title
 
 
 def _store(ctx: Context) -> Store:
@@ -113,7 +114,7 @@ _PLAIN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def parse_channel(text: str) -> str:
-    """A channel id or name from `#name`, `<#C123>`, `<#C123|name>` (Slack) or `<#123>`."""
+    """A channel id or name from `#name`, `<#C123>`, `<#C123|name>` or `<#123>`."""
     raw = text.strip()
     match = _CHANNEL.match(raw)
     if match:
@@ -130,12 +131,14 @@ def parse_channel(text: str) -> str:
 def parse_subject(platform: str, text: str) -> tuple[str, SubjectKind]:
     """A moderator id and whether it is a user or a role, from a mention or a plain id.
 
-    On Discord a plain id is a role (moderators are granted by role there); on Slack and in the
-    console it is a user.
+    Where the platform's plug-in grants moderator rights to roles, a plain id is a role;
+    elsewhere it is a user.
     """
+    found = plugin(platform)
+    roles = found is not None and found.moderator_roles
     raw = text.strip()
     if match := _ROLE_MENTION.match(raw):
-        if platform != "discord":
+        if not roles:
             raise UsageError(
                 "Here moderator rights go to users, not roles: mention a user or paste their id."
             )
@@ -149,7 +152,7 @@ def parse_subject(platform: str, text: str) -> tuple[str, SubjectKind]:
     name = raw.removeprefix("@")
     if not _PLAIN_ID.match(name):
         raise UsageError(f"`{fit(raw, 40)}` is not an id. Mention the user or paste their id.")
-    return name, "role" if platform == "discord" else "user"
+    return name, "role" if roles else "user"
 
 
 def parse_since(text: str | None, tz: str) -> datetime | None:
@@ -763,7 +766,7 @@ COMMANDS: list[Command] = [
     ),
     admin_command(
         ("admin", "moderators", "add"),
-        "Give a user (Slack, console) or role (Discord) moderator rights.",
+        "Give a user, or a role where the platform grants rights by role, moderator rights.",
         moderators_add,
         (_WHO,),
         ("admin moderators add <@U024BE7LH>",),

@@ -33,9 +33,9 @@ async def show_help(ctx: Context, args: Args) -> Reply:
 def _help_for(catalogue: Catalogue, words: list[str], moderator: bool) -> Card:
     """One command's detail, or a group's listing, at any depth; NotFound with suggestions."""
     path = tuple(w.lower() for w in words)
-    path = (path[0].lstrip("/"), *path[1:])  # `help /poll create`, as typed on Discord
+    path = (path[0].lstrip("/"), *path[1:])  # `help /poll create`, as typed as a slash command
     by_path = {c.path: c for c in catalogue.commands}
-    by_path.update({c.discord_path: c for c in catalogue.commands if c.discord_path})
+    by_path.update({c.leaf_path: c for c in catalogue.commands if c.leaf_path})
     under = [c for c in catalogue.commands if c.path[: len(path)] == path and c.path != path]
     exact = by_path.get(path)
     if exact is not None:

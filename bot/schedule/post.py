@@ -28,7 +28,7 @@ from bot.schedule.model import Run, Schedule
 from bot.schedule.rotation import take_next
 from bot.store.base import Store
 
-THREAD_NAME_MAX = 100  # Discord's limit, the tighter one
+THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
 OXFORD_OPTIONS = ("For", "Against", "Undecided")
 QUESTION_OPTIONS = ("Agree", "Disagree", "Not sure")
 ACTOR = "scheduler"
