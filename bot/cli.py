@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import asyncpg
 
 from bot import doctor, logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
@@ -30,6 +33,9 @@ from bot.runtime import (
     environment,
     nothing_to_serve,
 )
+from bot.store import describe
+from bot.store.copy import copy_database
+from bot.store.work import StoreError
 from bot.wording import plural
 
 PLATFORM_CLIS = {p.name: p.cli for p in plugins() if p.cli}
@@ -97,6 +103,26 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder of packs to write it in (default: the content folder)",
     )
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    copy_cmd = db_commands.add_parser(
+        "copy",
+        parents=[options],
+        help="copy every row into an empty database (e.g. SQLite up to PostgreSQL)",
+        description="Copy polls, votes, debates, schedules, runs, rotation, moderators, audit, "
+        "tracked messages and the anonymous-voter key into an empty database, then check every "
+        "table's row count. The target is migrated first; a non-empty one is refused.",
+    )
+    copy_cmd.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="PATH|URL",
+        help="the database to copy (default: the configured one, OPED_BOT_DB)",
+    )
+    copy_cmd.add_argument(
+        "--to", dest="target", required=True, metavar="URL|PATH", help="an empty database"
+    )
     for name in PLATFORM_CLIS:
         try:
             module = _platform_cli(name)
@@ -128,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return content_new(args.article, args.pack_id, args.out or settings.content_dir)
     if args.command == "content":
         return content_check(args.path or settings.content_dir)
+    if args.command == "db":
+        return db_copy(str(args.source or settings.database), args.target)
     if args.command in PLATFORM_CLIS:
         return int(_platform_cli(args.command).run(args, settings))
     if args.command in (None, "run"):
@@ -294,6 +322,19 @@ def report_broken_pack(exc: PackInvalid) -> int:
     for error in exc.errors:
         say(f"  {error}")
     return 2
+
+
+def db_copy(source: str, target: str) -> int:
+    """`oped-bot db copy`: copy `source` into the empty `target` and report what moved."""
+    try:
+        copied = asyncio.run(copy_database(source, target))
+    except (StoreError, OSError, sqlite3.Error, asyncpg.PostgresError) as exc:
+        print(f"db copy: nothing was copied: {exc}", file=sys.stderr)
+        return 1
+    print(f"Copied {describe(source)} to {describe(target)}; rows per table, checked on both:")
+    for line in copied.lines():
+        print(f"  {line}")
+    return 0
 
 
 def run_console(settings: Settings) -> int:

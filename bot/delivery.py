@@ -126,14 +126,24 @@ class Delivery:
 
     # Posts outside any request -----------------------------------------------------------
 
-    async def post(self, place: Place, reply: Reply) -> str:
+    async def post(
+        self,
+        place: Place,
+        reply: Reply,
+        *,
+        on_posted: Callable[[str], Awaitable[None]] | None = None,
+    ) -> str:
         """Post publicly (scheduled prompts, announcements); return the message id.
 
-        Raises PostFailed when nothing went out. The tracked card is recorded and its thread
-        opened; a thread that cannot open is explained in the channel.
+        Raises PostFailed when nothing went out. `on_posted` hears the id before anything else
+        is written (the scheduler marks its run posted first, so a crash cannot post it twice).
+        Then the tracked card is recorded and its thread opened; a thread that cannot open is
+        explained in the channel.
         """
         poster = self._poster(place.platform)
         message_id = await poster.post(place, reply)
+        if on_posted is not None:
+            await on_posted(message_id)
         await self._posted(reply, place, message_id, None)
         return message_id
 

@@ -23,7 +23,17 @@ from bot.limits import (
     fit,
 )
 from bot.models import Place, User
-from bot.store.base import Poll, PollDraft, PollVote, ResultsMode, Tally, VoteOutcome
+from bot.scope import poll_not_found, reaches
+from bot.store.base import (
+    Poll,
+    PollDraft,
+    PollVote,
+    Refused,
+    ResultsMode,
+    Tally,
+    VoteChange,
+    VoteOutcome,
+)
 from bot.usertext import clean, key, shown, too_long
 from bot.wording import plural
 
@@ -100,6 +110,46 @@ def draft(
         results=results,
         closes_at=closes_at,
     )
+
+
+def check_vote(poll: Poll | None, poll_id: int, place: Place, option: int, now: datetime) -> Poll:
+    """The poll a click at `place` may vote in; NotFound or Refused (naming the fix) otherwise.
+
+    A poll `place` does not reach is answered exactly like an id that never existed.
+    """
+    if poll is None or not reaches(place, poll.place):
+        raise poll_not_found(poll_id)
+    if not poll.is_open(now):
+        raise Refused(f"Poll #{poll_id} is closed; it no longer takes votes.")
+    if not 1 <= option <= len(poll.options):
+        raise Refused(
+            f"Poll #{poll_id} has options 1 to {len(poll.options)}; there is no option "
+            f"{option}. Pick a number from 1 to {len(poll.options)}."
+        )
+    return poll
+
+
+def click(poll: Poll, previous: tuple[int, ...], option: int) -> VoteOutcome:
+    """What clicking `option` does to a voter holding `previous`: add, move, retract or toggle.
+
+    Clicking a held pick takes it back; on a single-choice poll another option moves the vote;
+    on a multi-choice poll it adds one, refused (naming the way out) beyond `max_picks`.
+    """
+    change: VoteChange
+    if option in previous:
+        change = "removed" if poll.multi else "retracted"
+        picks = tuple(p for p in previous if p != option)
+    elif previous and not poll.multi:
+        change, picks = "moved", (option,)
+    else:
+        if len(previous) >= poll.max_picks:
+            held = ", ".join(str(p) for p in previous)
+            raise Refused(
+                f"Poll #{poll.id} allows at most {poll.max_picks} picks and you have "
+                f"{held}. Vote for one of those again to drop it, then pick {option}."
+            )
+        change, picks = "added", tuple(sorted((*previous, option)))
+    return VoteOutcome(poll, option, change, previous, picks)
 
 
 def parse_closes(text: str, now: datetime, timezone: str = "UTC") -> datetime:

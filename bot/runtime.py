@@ -27,7 +27,8 @@ from bot.platforms import plugins
 from bot.probes import ProbeUnavailable, probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
-from bot.store.sqlite import SqliteStore, StoreError
+from bot.store import describe, open_store
+from bot.store.work import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ async def build_bot(settings: Settings) -> Bot:
     clock = SystemClock()
     # Keys the voter hashes of anonymous polls; without it the store keeps a generated key.
     secret = os.environ.get("OPED_BOT_SECRET") or None
-    store = await SqliteStore.open(settings.db_path, clock=clock, secret=secret)
+    store = await open_store(settings.database, clock=clock, secret=secret)
     return Bot(Services(packs=packs, store=store, clock=clock, settings=settings))
 
 
@@ -238,19 +239,21 @@ async def run(
         log.info("no platform token is set: the console reads commands from standard input")
     if adapters is None:
         adapters = {name: load_adapter(name) for name in names}
-    if settings.db_path.is_dir():
+    if settings.db_url is None and settings.db_path.is_dir():
         raise DatabaseUnavailable(
             f"the database path {settings.db_path} is a folder. Point OPED_BOT_DB (or "
             f"database.path in the config) at a file inside it, such as "
             f"{settings.db_path / 'oped-bot.sqlite3'}."
         )
     try:
-        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        if settings.db_url is None:
+            settings.db_path.parent.mkdir(parents=True, exist_ok=True)
         bot = await build_bot(settings)
     except (OSError, sqlite3.Error, StoreError) as exc:
         raise DatabaseUnavailable(
-            f"the database {settings.db_path} cannot be opened ({exc}). Point OPED_BOT_DB (or "
-            "database.path in the config) at a writable place; `oped-bot doctor` checks it."
+            f"the database {describe(settings.database)} cannot be opened ({exc}). Point "
+            "OPED_BOT_DB (or database.path / database.url in the config) at a writable file or "
+            "a reachable PostgreSQL server; `oped-bot doctor` checks it."
         ) from exc
     stop = asyncio.Event()
     loops = background_loops(bot)
@@ -260,7 +263,7 @@ async def run(
         "starting",
         extra={
             "adapters": ",".join(adapters),
-            "db": str(settings.db_path),
+            "db": describe(settings.database),
             "pack": bot.services.packs.default.id,
             "config": str(settings.config_file or "-"),
         },

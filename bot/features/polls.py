@@ -14,7 +14,7 @@ from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL
 from bot.models import Place
 from bot.ports import CardProvider
 from bot.scope import poll_not_found, reaches
-from bot.store.base import RESULTS_MODES, Poll, ResultsMode, Store, Tally
+from bot.store.base import RESULTS_MODES, AuditNote, Poll, ResultsMode, Store, Tally
 
 
 def store_of(ctx: Context) -> Store:
@@ -144,8 +144,9 @@ async def close(ctx: Context, args: Args) -> Reply:
             f"#{poll.id}."
         )
     store = store_of(ctx)
-    closed = await store.close_poll(poll.id, ctx.user.id)
-    await audit(ctx, "poll close", f"#{poll.id} {poll.question}")
+    # The audit line is written with the close, in one transaction.
+    note = AuditNote(ctx.user.id, ctx.user.name, "poll close")
+    closed = await store.close_poll(poll.id, ctx.user.id, audit=note)
     tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
     card = polls.announcement(closed, tally, now, ctx.services.settings.timezone)

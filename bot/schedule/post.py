@@ -1,10 +1,11 @@
 """What a scheduled run posts: the channel's next prompt, with a poll or a debate if asked.
 
-`prepare` picks the prompt (advancing the channel's rotation) and creates the attached poll or
-debate once per run, recording both on the run, so a retried run posts the same prompt and the
-same poll instead of taking another. `compose` turns a prepared run into the reply to post.
-Polls and debates are made and drawn by the `poll create` / `debate start` handlers and their
-card providers, so a scheduled poll is the same as one a person starts.
+`prepare` picks the prompt (advancing the channel's rotation) and the attached poll or debate,
+and the store keeps all of it on the run in one transaction, so a retried run posts the same
+prompt and the same poll instead of taking another, and a crash leaves no poll without its run.
+`compose` turns a prepared run into the reply to post. Polls are checked like `poll create`
+checks them and drawn by the commands' card providers, so a scheduled poll is the same as one
+a person starts.
 
 A schedule with a debate attached rotates through the pack's Oxford motions only: a debate
 needs a motion to vote For or Against, which a discussion question is not.
@@ -12,26 +13,28 @@ needs a motion to vote For or Against, which a discussion question is not.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from bot import polls
 from bot.blocks import Card, Reply
-from bot.catalogue import Args, Catalogue
+from bot.catalogue import Catalogue
 from bot.content.model import Pack, Prompt
 from bot.context import Context, Services
 from bot.errors import UserError
 from bot.features import debates as debate_commands
 from bot.features import polls as poll_commands
-from bot.limits import fit
+from bot.limits import MOTION_MAX, fit
 from bot.models import Request, User
 from bot.pack_choice import pack_for
 from bot.schedule.model import Run, Schedule
 from bot.schedule.rotation import take_next
-from bot.store.base import Store
+from bot.store.base import DebateDraft, PollDraft, Preparation, Store
+from bot.store.work import Conflict
 
 THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
 OXFORD_OPTIONS = ("For", "Against", "Undecided")
 QUESTION_OPTIONS = ("Agree", "Disagree", "Not sure")
 ACTOR = "scheduler"
+# Tries to choose a prompt while other processes keep moving the channel's rotation on.
+ROTATION_ATTEMPTS = 5
 
 
 async def schedule_context(services: Services, catalogue: Catalogue, schedule: Schedule) -> Context:
@@ -52,8 +55,12 @@ def _store(ctx: Context) -> Store:
     return ctx.services.store
 
 
-async def prepare(ctx: Context, schedule: Schedule, run: Run) -> Run:
-    """`run` with its prompt chosen and its poll or debate created (once per run)."""
+async def prepare(ctx: Context, schedule: Schedule, run: Run, owner: str) -> Run | None:
+    """`run` with its prompt chosen and its poll or debate created, once per run.
+
+    The choice is made here; the store keeps it (prompt, attachment, rotation) in one
+    transaction, or nothing. None: the run is no longer `owner`'s to prepare.
+    """
     if run.prompt_id is not None:
         return run
     pack = ctx.pack
@@ -65,26 +72,59 @@ async def prepare(ctx: Context, schedule: Schedule, run: Run) -> Run:
     store = _store(ctx)
     place = schedule.place
     key = f"{pack.id}:oxford" if debate else pack.id
-    state = await store.load_rotation(place.platform, place.workspace, place.channel, key)
-    prompt_id, rotation = take_next(state, [p.id for p in pool], ctx.services.rng)
-    prompt = pack.prompt(prompt_id)
-    assert prompt is not None
-    attachment = await _attach(ctx, schedule, prompt)
-    await store.save_rotation(place.platform, place.workspace, place.channel, key, rotation)
-    return replace(run, prompt_id=f"{pack.id}/{prompt.id}", attachment=attachment)
+    for _ in range(ROTATION_ATTEMPTS):
+        state = await store.load_rotation(place.platform, place.workspace, place.channel, key)
+        prompt_id, rotation = take_next(state, [p.id for p in pool], ctx.services.rng)
+        prompt = pack.prompt(prompt_id)
+        assert prompt is not None
+        poll_draft, debate_draft = _attachment(ctx, schedule, prompt)
+        try:
+            return await store.prepare_run(
+                Preparation(
+                    run,
+                    owner,
+                    f"{pack.id}/{prompt.id}",
+                    key,
+                    rotation,
+                    poll=poll_draft,
+                    debate=debate_draft,
+                    rotation_was=state,
+                )
+            )
+        except Conflict:
+            continue  # another process posted in this channel meanwhile: choose again
+    raise UserError(
+        "other bot processes kept moving this channel's prompt rotation on while a prompt was "
+        "being chosen"
+    )
 
 
-async def _attach(ctx: Context, schedule: Schedule, prompt: Prompt) -> str | None:
+def _attachment(
+    ctx: Context, schedule: Schedule, prompt: Prompt
+) -> tuple[PollDraft | None, DebateDraft | None]:
+    """The poll or debate to open with the prompt, checked as the commands would check it."""
+    user = ctx.user
     if schedule.attach == "poll":
         options = OXFORD_OPTIONS if prompt.kind == "oxford" else QUESTION_OPTIONS
-        made = await poll_commands.create(
-            ctx, Args({"question": prompt.motion, "options": options})
+        made = polls.draft(
+            ctx.place,
+            user,
+            prompt.motion,
+            options,
+            now=ctx.services.clock.now(),
+            timezone=ctx.services.settings.timezone,
         )
-        return made.track
+        return made, None
     if schedule.attach == "debate":
-        started = await debate_commands.start(ctx, Args({"motion": prompt.id}))
-        return started.track
-    return None
+        if prompt.kind != "oxford":
+            raise UserError(f"{prompt.id} is a discussion question, not a motion for a debate")
+        if len(prompt.motion) > MOTION_MAX:
+            raise UserError(
+                f"The motion of {prompt.id} is {len(prompt.motion)} characters; the limit is "
+                f"{MOTION_MAX}."
+            )
+        return None, DebateDraft(ctx.place, user.id, user.name, prompt.motion, prompt.id)
+    return None, None
 
 
 def prompt_of(ctx: Context, run: Run) -> tuple[Pack, Prompt]:

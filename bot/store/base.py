@@ -1,9 +1,11 @@
-"""The Store contract every storage driver implements (SQLite now, PostgreSQL later).
+"""The Store contract both storage drivers implement (SQLite and PostgreSQL).
 
 Every write method returns only after its transaction has committed: a returned value is an
 acknowledgement the caller may show to a user. A write refused by a domain rule raises `Refused`
 (or `bot.errors.NotFound` for an unknown id) and writes nothing. Times are timezone-aware UTC.
-The contract tests in `tests/store/` pin down this behaviour for every implementation.
+The contract tests in `tests/store/` pin down this behaviour on both engines. The rules behind
+the writes (what a click does, debate phases, who reaches what) are pure core functions in
+`bot.polls`, `bot.debates` and `bot.scope`; the drivers apply their decisions atomically.
 """
 
 from __future__ import annotations
@@ -46,6 +48,53 @@ class PollDraft:
     anonymous: bool = False
     results: ResultsMode = "live"
     closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """Who did an action, for the audit line written in the action's own transaction.
+
+    The line's detail is `detail`, else it names the record: `#12 The question or motion`.
+    A `report` is queued for the workspace's moderators in the same transaction too.
+    """
+
+    actor_id: str
+    actor_name: str
+    action: str
+    detail: str | None = None
+    report: str | None = None
+
+
+@dataclass(frozen=True)
+class DebateDraft:
+    """A debate to open, already checked (a scheduled run's attachment)."""
+
+    place: Place
+    creator_id: str
+    creator_name: str
+    motion: str
+    prompt_id: str | None
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Everything a scheduled run needs before posting, decided by the core, stored at once.
+
+    The prompt named, the poll or debate made (its audit line with it), the channel's rotation
+    moved on: either all of it is kept, or none (a crash before the commit), so a retry never
+    makes a second poll or moves the rotation twice.
+    """
+
+    run: Run
+    owner: str
+    prompt_id: str
+    rotation_pack: str
+    rotation: Rotation
+    poll: PollDraft | None = None
+    debate: DebateDraft | None = None
+    # The rotation the choice was made from: if the channel's has moved on since (another
+    # process posted there), nothing is stored and `bot.store.work.Conflict` is raised.
+    rotation_was: Rotation | None = None
 
 
 @dataclass(frozen=True)
@@ -241,8 +290,14 @@ class Store(Protocol):
         """Every poll of a workspace (open or closed) created at or after `since`, oldest first."""
         ...
 
-    async def close_poll(self, poll_id: int, closed_by: str) -> Poll:
-        """Close an open poll by hand; the caller's reply is its announcement."""
+    async def close_poll(
+        self, poll_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Close an open poll by hand; the caller's reply is its announcement.
+
+        With `audit`, its audit line is written in the same transaction (as for the debate
+        methods below).
+        """
         ...
 
     async def close_due_polls(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
@@ -259,7 +314,14 @@ class Store(Protocol):
     # Debates
 
     async def create_debate(
-        self, place: Place, creator_id: str, creator_name: str, motion: str, prompt_id: str | None
+        self,
+        place: Place,
+        creator_id: str,
+        creator_name: str,
+        motion: str,
+        prompt_id: str | None,
+        *,
+        audit: AuditNote | None = None,
     ) -> Debate:
         """Open a debate in its opening-vote phase."""
         ...
@@ -284,11 +346,13 @@ class Store(Protocol):
         """
         ...
 
-    async def advance_debate(self, debate_id: int) -> Debate:
+    async def advance_debate(self, debate_id: int, *, audit: AuditNote | None = None) -> Debate:
         """Move a debate from its opening vote to its closing vote."""
         ...
 
-    async def close_debate(self, debate_id: int, closed_by: str) -> Debate:
+    async def close_debate(
+        self, debate_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Debate:
         """Close a debate; no vote is accepted after this."""
         ...
 
@@ -368,13 +432,26 @@ class Store(Protocol):
         ...
 
     async def advance_schedule(
-        self, schedule_id: int, expected: datetime, next_due: datetime
+        self,
+        schedule_id: int,
+        expected: datetime,
+        next_due: datetime,
+        *,
+        audit: AuditNote | None = None,
     ) -> bool:
-        """Move `next_due` from `expected` to `next_due`; False if someone moved it first."""
+        """Move `next_due` from `expected` to `next_due`; False if someone moved it first.
+
+        `audit` is written only by the call that moved it, in the same transaction.
+        """
         ...
 
-    async def pause_schedule(self, schedule_id: int, reason: str) -> bool:
-        """Pause a running schedule; False if it was already paused (or is gone)."""
+    async def pause_schedule(
+        self, schedule_id: int, reason: str, *, audit: AuditNote | None = None
+    ) -> bool:
+        """Pause a running schedule; False if it was already paused (or is gone).
+
+        `audit` (and its report) is written only if this call paused it, in the same transaction.
+        """
         ...
 
     async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
@@ -406,8 +483,18 @@ class Store(Protocol):
         """Claim (schedule, due time) for `owner`; None if anyone ever claimed it before."""
         ...
 
-    async def update_run(self, run: Run, *, expect_state: RunState, expect_owner: str) -> bool:
-        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False)."""
+    async def update_run(
+        self,
+        run: Run,
+        *,
+        expect_state: RunState,
+        expect_owner: str,
+        audit: AuditNote | None = None,
+    ) -> bool:
+        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False).
+
+        `audit` (and its report) is written only with a saved run, in the same transaction.
+        """
         ...
 
     async def runs_to_resume(self, now: datetime, platforms: Collection[str]) -> list[Run]:
@@ -420,6 +507,15 @@ class Store(Protocol):
 
     async def next_schedule_event(self, platforms: Collection[str]) -> datetime | None:
         """The earliest next due time, retry time or lease expiry, for the scheduler's sleep."""
+        ...
+
+    async def prepare_run(self, preparation: Preparation) -> Run | None:
+        """Store a run's preparation in one transaction; None if the run is no longer ours.
+
+        Only a run still `claimed` by `preparation.owner` and not prepared yet is prepared.
+        Raises `bot.store.work.Conflict`, storing nothing, if the channel's rotation is no
+        longer `preparation.rotation_was`.
+        """
         ...
 
     async def load_rotation(

@@ -5,6 +5,10 @@ has had the first N applied. Never edit or reorder a released migration: append 
 Each migration is a tuple of single statements (triggers contain `;`, so no naive splitting),
 run in one transaction together with the user_version bump.
 
+PostgreSQL's migrations (`pg_migrations.py`) move in step: append the same migration there,
+written for PostgreSQL, with the same description (a test compares them), so one version
+number means one shape on both engines.
+
 Invariants live in the schema, not only in code, so no bug in a handler can break them:
 a person counts at most once per option (primary key), never holds more picks than the poll
 allows (trigger), and cannot vote on a closed poll or in a debate phase that is over (triggers).
