@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from aiohttp import web
-from prometheus_client.aiohttp import make_aiohttp_handler
+from typing import TYPE_CHECKING, Any
 
 from bot.context import Services
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,10 @@ async def readiness(services: Services, ping_timeout: float = PING_TIMEOUT) -> d
 def add_probes(app: web.Application, services: Services, timeout: float = PING_TIMEOUT) -> None:
     """Serve `/healthz`, `/readyz` and `/metrics` from `app` as well."""
 
+    # Imported here: the console and most commands never serve HTTP, and aiohttp is slow to load.
+    from aiohttp import web
+    from prometheus_client.aiohttp import make_aiohttp_handler
+
     async def healthz(request: web.Request) -> web.Response:
         # The process answers: that is all a liveness probe may ask, or a slow database would
         # get a healthy process restarted.
@@ -100,6 +104,8 @@ def add_probes(app: web.Application, services: Services, timeout: float = PING_T
 
 def probe_app(services: Services, timeout: float = PING_TIMEOUT) -> web.Application:
     """An aiohttp application with only the probes."""
+    from aiohttp import web
+
     app = web.Application()
     add_probes(app, services, timeout)
     return app
@@ -114,6 +120,8 @@ async def serve_probes(
     ready: Callable[[int], None] | None = None,
 ) -> None:
     """Serve the probes on host:port until `stop` is set; `ready` gets the port once listening."""
+    from aiohttp import web
+
     # No access log: a load balancer polling every few seconds would drown everything else.
     runner = web.AppRunner(probe_app(services), access_log=None)
     await runner.setup()
