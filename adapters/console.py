@@ -143,9 +143,7 @@ class ConsoleSession:
 
     async def press(self, line: str, message_id: str) -> str:
         """Click a button of message `message_id`: run the line it carries, as a click."""
-        reply = await self.bot.handle_text(
-            line, self.place, self.user, source="button", message_id=message_id
-        )
+        reply = await self.bot.handle_text(line, self.place, self.user)
         return await self._deliver(reply, clicked=message_id)
 
     async def _deliver(self, reply: Reply, clicked: str | None = None) -> str:

@@ -122,9 +122,7 @@ class MemoryPlatform:
         mark = len(self.sent)
         who = User(user, user, is_moderator=moderator)
         line = command_line(button.action) or ""
-        reply = await self.bot.handle_text(
-            line, self.place, who, source="button", message_id=message_id
-        )
+        reply = await self.bot.handle_text(line, self.place, who)
         await self._answer(reply, who, clicked=message_id)
         return self.sent[mark:]
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 Platform = str  # the name an adapter registered its platform under
-Source = Literal["command", "button", "modal", "schedule"]
 ArgValue = str | int | bool | tuple[str, ...] | None
 
 
@@ -39,5 +37,3 @@ class Request:
     user: User
     command: tuple[str, ...]
     args: Mapping[str, ArgValue] = field(default_factory=dict)
-    source: Source = "command"
-    message_id: str | None = None  # the message a button sat on, when there is one

@@ -180,21 +180,12 @@ class DiscordAdapter:
         if found is None:
             return
         command, values = found
-        request = Request(
-            self.place(interaction), self.user(interaction), command.path, values, "modal"
-        )
+        request = Request(self.place(interaction), self.user(interaction), command.path, values)
         await self.answer(interaction, self.bot.handle(request), button=False)
 
     async def click(self, interaction: discord.Interaction, line: str) -> None:
         """A button: run the command line it carries for whoever clicked."""
-        message_id = str(interaction.message.id) if interaction.message else None
-        work = self.bot.handle_text(
-            line,
-            self.place(interaction),
-            self.user(interaction),
-            source="button",
-            message_id=message_id,
-        )
+        work = self.bot.handle_text(line, self.place(interaction), self.user(interaction))
         await self.answer(interaction, work, button=True)
 
     async def suggest(

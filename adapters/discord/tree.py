@@ -270,15 +270,3 @@ def find(commands: Sequence[AppCommand], path: tuple[str, ...]) -> AppCommand | 
             return None
         level = found.commands if isinstance(found, app_commands.Group) else ()
     return found
-
-
-def missing(catalogue: Catalogue, commands: Sequence[AppCommand]) -> list[str]:
-    """Catalogue commands with no Discord command (for the parity test and `discord sync`)."""
-    gaps = []
-    for command in catalogue.commands:
-        found = find(commands, discord_path(command))
-        if not isinstance(found, app_commands.Command) or (
-            found.extras.get("oped_command") is not command
-        ):
-            gaps.append(command.name)
-    return gaps

@@ -310,9 +310,7 @@ class SlackAdapter:
         place = Place("slack", team, channel)
         user = await self._user(team, user_info)
         message_ts = container.get("message_ts")
-        reply = await self.bot.handle_text(
-            str(line), place, user, source="button", message_id=message_ts
-        )
+        reply = await self.bot.handle_text(str(line), place, user)
         clicked = str(message_ts) if message_ts and not container.get("is_ephemeral") else None
         await self.deliver(reply, place, user, respond=respond, button=True, clicked=clicked)
 
@@ -371,7 +369,7 @@ class SlackAdapter:
         user_info: Mapping[str, Any],
     ) -> tuple[Reply, User]:
         user = await self._user(place.workspace, user_info)
-        return await self.bot.handle(Request(place, user, path, raw, source="modal")), user
+        return await self.bot.handle(Request(place, user, path, raw)), user
 
     async def _after_modal(self, work: Awaitable[tuple[Reply, User]], place: Place) -> None:
         reply, user = await work

@@ -45,7 +45,6 @@ async def schedule_context(services: Services, catalogue: Catalogue, schedule: S
         place,
         User(schedule.created_by, ACTOR, is_moderator=True),
         ("admin", "schedule", "run"),
-        source="schedule",
     )
     return Context(request, services, True, pack, catalogue)
 
