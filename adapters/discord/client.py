@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import replace
 from typing import Any
 
 import discord
@@ -18,7 +17,6 @@ from discord import app_commands
 
 from adapters.discord import forms, tree
 from adapters.discord.failures import api_trace, explain, retryable
-from adapters.discord.plugin import HELP_NOTE
 from adapters.discord.poster import DiscordPoster
 from adapters.discord.render import Outgoing, render
 from adapters.discord.views import OpedButton, make_view, send_kwargs
@@ -145,10 +143,7 @@ class DiscordAdapter:
             await self.open_form(interaction, command, values)
             return
         request = Request(self.place(interaction), self.user(interaction), command.path, values)
-        work = self.bot.handle(request)
-        if command.path == ("help",):
-            work = with_discord_help(work)
-        await self.answer(interaction, work, button=False)
+        await self.answer(interaction, self.bot.handle(request), button=False)
 
     async def open_form(
         self, interaction: discord.Interaction, command: Command, values: dict[str, ArgValue]
@@ -313,15 +308,6 @@ class InteractionResponder:
         for message in rest:
             await interaction.followup.send(**send_kwargs(message), ephemeral=private, wait=True)
         return sent
-
-
-async def with_discord_help(work: Awaitable[Reply]) -> Reply:
-    """The help reply with a note on how the text syntax maps to slash commands."""
-    reply = await work
-    if reply.is_error:
-        return reply
-    note = blocks.Card("notice", HELP_NOTE, title="On Discord")
-    return replace(reply, cards=(*reply.cards, note))
 
 
 class OpedTree(app_commands.CommandTree[Any]):
