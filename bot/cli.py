@@ -20,7 +20,7 @@ from typing import Any
 from bot import logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
 from bot.content.loader import PackInvalid, check
-from bot.platforms import plugins
+from bot.platforms import load, plugins
 from bot.probes import ProbeConfigError
 from bot.runtime import (
     AdapterUnavailable,
@@ -239,15 +239,17 @@ def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) 
     from bot import doctor  # it imports every database driver; the other commands need none
 
     platform_checks: list[doctor.PlatformCheck] = []
-    if not offline or choose_adapters(env) != ["console"]:
-        try:
-            from adapters import health
-        except ImportError as exc:
-            print(_redacted(f"FAIL platforms: the adapters cannot be imported ({exc})"))
-            return 1
-        platform_checks = health.settings_checks(env)
-        if not offline:
-            platform_checks += health.token_checks(env)
+    fallback = [p.name for p in plugins() if p.fallback]
+    if not offline or choose_adapters(env) != fallback:
+        for found in plugins():
+            if found.doctor is None:
+                continue
+            try:
+                checks_of = load(found.doctor)
+            except ImportError as exc:
+                print(_redacted(f"FAIL platforms: the adapters cannot be imported ({exc})"))
+                return 1
+            platform_checks += checks_of(env, offline)
     checks = asyncio.run(
         doctor.diagnose(
             config_path, env, platform_checks, console_input=console_has_input(sys.stdin)

@@ -2,8 +2,8 @@
 
 Each adapter package declares a `PLUGIN` in a module that imports no SDK: what the platform is
 called, how its credentials are detected, the SDKs it needs, its secrets, its CLI sub-command,
-how moderators are named in mentions, and a note for help. Everything else in the core asks
-this registry. Adding a platform is its own package plus one line in `REGISTERED`.
+its doctor checks, how moderators are named in mentions, and a note for help. Everything else in
+the core asks this registry. Adding a platform is its own package plus one line in `REGISTERED`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # One line per platform: the module holding its `PLUGIN`.
 REGISTERED: tuple[str, ...] = (
@@ -43,6 +44,8 @@ class Plugin:
     enable: str = ""  # how to turn it on, for "nothing to serve"
     half_set: Callable[[Mapping[str, str]], list[str]] = _no_problems  # credentials partly set
     cli: str | None = None  # module with `configure(parser)` and `run(args, settings) -> int`
+    # "module:function" giving doctor's checks of its settings and tokens: f(env, offline).
+    doctor: str | None = None
     text_prefix: str | None = None  # a slash command the text syntax may start with
     finite: bool = False  # ends when its input does, as opposed to failing if it returns
     fallback: bool = False  # what `oped-bot run` starts when no platform's credentials are set
@@ -66,6 +69,15 @@ def plugins() -> tuple[Plugin, ...]:
 def plugin(name: str) -> Plugin | None:
     """The platform registered as `name`, if any."""
     return next((p for p in plugins() if p.name == name), None)
+
+
+def load(reference: str) -> Callable[..., Any]:
+    """The function a "module:function" reference names, imported only now."""
+    module_name, _, name = reference.partition(":")
+    found = getattr(importlib.import_module(module_name), name)
+    if not callable(found):
+        raise TypeError(f"{reference} is not a function.")
+    return found  # type: ignore[no-any-return]
 
 
 def text_prefixes() -> tuple[str, ...]:

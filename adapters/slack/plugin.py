@@ -40,5 +40,6 @@ PLUGIN = Plugin(
     ),
     half_set=_half_set,
     cli="adapters.slack.cli",
+    doctor="adapters.health:slack_checks",
     text_prefix=COMMAND,
 )

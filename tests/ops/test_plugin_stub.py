@@ -24,6 +24,15 @@ async def serve(bot, env, stop):
     import logging
     logging.getLogger("stubchat").warning("connecting with %s", env["STUBCHAT_TOKEN"])
     pathlib.Path(env["STUBCHAT_NOTES"]).write_text(",".join(sorted(bot.services.posters)))
+
+
+def checks(env, offline):
+    from bot.doctor import Check
+
+    async def room():
+        return Check("stubchat settings", True, "room " + env.get("STUBCHAT_ROOM", "general"))
+
+    return [room] if env.get("STUBCHAT_TOKEN") else []
 """,
     "plugin.py": """
 from bot.platforms import Plugin
@@ -40,6 +49,7 @@ PLUGIN = Plugin(
     if env.get("STUBCHAT_ROOM") and not env.get("STUBCHAT_TOKEN")
     else [],
     cli="stubchat.cli",
+    doctor="stubchat:checks",
     moderator_roles=True,
 )
 """,
@@ -90,3 +100,6 @@ def test_a_registered_stub_platform_is_run_redacted_and_offered_by_the_cli(
     doctor = oped_bot(tmp_path, "doctor", "--offline", STUBCHAT_ROOM="general")
     assert "STUBCHAT_ROOM is set but STUBCHAT_TOKEN is not" in doctor.stdout
     assert "set the StubChat variables together" in doctor.stdout
+    checked = oped_bot(tmp_path, "doctor", "--offline", STUBCHAT_TOKEN=TOKEN)
+    assert "ok   stubchat settings: room general" in checked.stdout, checked.stdout
+    assert "`oped-bot run` starts stubchat" in checked.stdout
