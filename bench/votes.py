@@ -298,9 +298,7 @@ async def measure(
         picks = [random.Random(n).randint(1, OPTIONS) for n in range(voters)]
 
         async def click(n: int) -> None:
-            reply = await bot.handle_text(
-                f"poll vote {poll_id} {picks[n]}", PLACE, users[n], source="button"
-            )
+            reply = await bot.handle_text(f"poll vote {poll_id} {picks[n]}", PLACE, users[n])
             if reply.is_error:
                 raise RuntimeError(reply.cards[0].body)
 

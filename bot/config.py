@@ -217,7 +217,7 @@ def _pack_id(value: Any) -> str:
 
 
 def _ids(value: Any) -> frozenset[str]:
-    # Discord ids are numbers and YAML reads them as ints; both spellings mean the same id.
+    # Numeric ids are read by YAML as ints; both spellings mean the same id.
     if value is None:
         return frozenset()
     if not isinstance(value, list):

@@ -102,9 +102,6 @@ class Results:
         """Closing share minus opening share, in percentage points."""
         return self.after.share(side) - self.before.share(side)
 
-    def both_swing(self, side: Side) -> float:
-        return self.both_after.share(side) - self.both_before.share(side)
-
     @property
     def winner(self) -> Side | None:
         """The side among For and Against that gained more points; None for a tie or no swing."""

@@ -3,7 +3,7 @@
 Each check prints `ok` or `FAIL` with what it saw and, on failure, how to fix it. The core checks
 (configuration, credentials present, content packs, database) need no network, except a
 PostgreSQL database, which doctor connects to read its schema version. The platform
-checks (each adapter's own settings, and whether Discord and Slack accept the tokens) are given by
+checks (each adapter's own settings, and whether the platforms accept the tokens) are given by
 the caller, from the adapters' health module, so the core never imports a platform SDK.
 """
 
@@ -24,8 +24,9 @@ import asyncpg
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.logs import Redactor
+from bot.platforms import plugins
 from bot.probes import PORT_ENV, ProbeConfigError, probe_address
-from bot.runtime import NOTHING_TO_SERVE, choose_adapters
+from bot.runtime import choose_adapters, nothing_to_serve
 from bot.store.migrations import MIGRATIONS
 from bot.store.postgres import schema_version
 from bot.store.target import redact
@@ -84,25 +85,18 @@ def credentials(env: Mapping[str, str], console_input: bool = True) -> Check:
     doctor inherits the same input as the service it guards. Whether each value is well-formed
     is the adapter's to say (the platform settings checks).
     """
-    half = []
-    if env.get("SLACK_BOT_TOKEN") and not (
-        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
-    ):
-        half.append("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET")
-    if not env.get("SLACK_BOT_TOKEN") and (
-        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
-    ):
-        half.append("a Slack app token or signing secret is set but SLACK_BOT_TOKEN is not")
-    if half:
+    half = {p.title: p.half_set(env) for p in plugins()}
+    if any(half.values()):
+        titles = " and ".join(title for title, problems in half.items() if problems)
         return Check(
             "credentials",
             False,
-            "; ".join(half),
-            f"set the Slack variables together in the environment or .env (see {ENV_EXAMPLE})",
+            "; ".join(problem for problems in half.values() for problem in problems),
+            f"set the {titles} variables together in the environment or .env (see {ENV_EXAMPLE})",
         )
     adapters = choose_adapters(env)
     if adapters == ["console"] and not console_input:
-        head, _, fix = NOTHING_TO_SERVE.partition(". ")
+        head, _, fix = nothing_to_serve().partition(". ")
         return Check("credentials", False, head, fix)
     if adapters == ["console"]:
         return Check("credentials", True, "no platform token: `oped-bot run` starts the console")

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
+from bot.platforms import plugins
 from bot.probes import ProbeUnavailable, probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
@@ -33,23 +34,19 @@ log = logging.getLogger(__name__)
 
 
 def choose_adapters(env: Mapping[str, str]) -> list[str]:
-    """The adapters whose credentials are present; the console when there are none."""
-    chosen = []
-    if env.get("DISCORD_TOKEN"):
-        chosen.append("discord")
-    if env.get("SLACK_BOT_TOKEN") and (
-        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
-    ):
-        chosen.append("slack")
-    return chosen or ["console"]
+    """The adapters whose credentials are present; the fallback (the console) when none are."""
+    chosen = [p.name for p in plugins() if p.detect(env)]
+    return chosen or [p.name for p in plugins() if p.fallback]
 
 
-NOTHING_TO_SERVE = (
-    "no platform token is set and standard input is not a terminal or a pipe, so there is "
-    "nothing to serve. Set DISCORD_TOKEN (Discord), or SLACK_BOT_TOKEN with SLACK_APP_TOKEN "
-    "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) for Slack, in the environment or .env "
-    "(see deploy/.env.example); or run `oped-bot console` in a terminal."
-)
+def nothing_to_serve() -> str:
+    """Why `oped-bot run` refuses to start with no credentials and no input, and what to do."""
+    ways = "; or ".join(p.enable for p in plugins() if p.enable)
+    return (
+        "no platform token is set and standard input is not a terminal or a pipe, so there is "
+        f"nothing to serve. {ways}, in the environment or .env (see deploy/.env.example); or "
+        "run `oped-bot console` in a terminal."
+    )
 
 
 def console_has_input(stdin: IO[str] | None) -> bool:
@@ -96,16 +93,12 @@ Serve = Callable[[Bot, Mapping[str, str], asyncio.Event], Coroutine[Any, Any, ob
 # A background loop (scheduler, deadlines) runs until `stop` is set.
 Loop = Callable[[asyncio.Event], Coroutine[Any, Any, object]]
 
-ADAPTER_MODULES = {
-    "console": "adapters.console",
-    "discord": "adapters.discord",
-    "slack": "adapters.slack",
-}
+ADAPTER_MODULES = {p.name: p.adapter for p in plugins()}
 # The SDKs each adapter needs, imported up front so a broken install fails before anything starts
 # (an adapter may import its SDK lazily, inside serve).
-ADAPTER_REQUIRES = {"discord": ("discord",), "slack": ("slack_bolt", "slack_sdk")}
+ADAPTER_REQUIRES = {p.name: p.sdks for p in plugins()}
 # The console ends when its input does; a platform adapter that returns on its own has failed.
-FINITE_ADAPTERS = frozenset({"console"})
+FINITE_ADAPTERS = frozenset(p.name for p in plugins() if p.finite)
 # How long adapters and loops get, once stopped, to finish work they acknowledged.
 DRAIN_SECONDS = 3.0
 

@@ -280,22 +280,22 @@ class Scheduler:
             posting, expect_state="claimed", expect_owner=self.owner
         ):
             return Outcome(schedule.id, run.due_at, "skipped", "taken over by another instance")
-        poster = self.services.posters[place.platform]
+
+        async def posted(message_id: str) -> None:
+            await self.store.update_run(
+                replace(posting, state="posted", message_id=message_id, lease_until=None, error=""),
+                expect_state="posting",
+                expect_owner=self.owner,
+            )
+
         try:
-            message_id = await poster.post(place, reply)
+            message_id = await self.services.delivery.post(place, reply, on_posted=posted)
         except PostFailed as exc:
             return await self._failed(schedule, posting, now, str(exc), certain=True)
         except Exception as exc:
             # We cannot tell whether the message went out, so it is not retried.
             log.exception("posting a scheduled prompt failed", extra={"schedule": schedule.id})
             return await self._failed(schedule, posting, now, repr(exc), certain=False)
-        await self.store.update_run(
-            replace(posting, state="posted", message_id=message_id, lease_until=None, error=""),
-            expect_state="posting",
-            expect_owner=self.owner,
-        )
-        if reply.track:
-            await self.store.remember_message(reply.track, place, message_id)
         if schedule.failures:
             await self.store.clear_schedule_failures(schedule.id)
         log.info(

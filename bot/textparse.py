@@ -1,4 +1,4 @@
-"""Parse the text syntax shared by the console and Slack's `/oped` into a command call."""
+"""Parse the text syntax shared by typed commands and buttons into a command call."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from bot.catalogue import Catalogue, Command, Option
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
+from bot.platforms import text_prefixes
 from bot.usertext import shown
 
-# Slack and phone keyboards turn straight quotes into curly ones; users mean straight. Any of
+# Chat apps and phone keyboards turn straight quotes into curly ones; users mean straight. Any of
 # these opens a quoted word and any closes it (“…”, „…“, «…», »…«).
 _DOUBLE = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
 # ‘…’ quotes too, but ’ is also the apostrophe in Kim’s: ‘ opens only at the start of a word and
@@ -37,8 +38,10 @@ def split(text: str) -> list[str]:
 def words(text: str) -> list[Word]:
     """The words of a command line, each marked quoted or not (see `split`)."""
     line = text.strip()
-    if line.startswith("/oped"):
-        line = line[len("/oped") :]
+    for prefix in text_prefixes():
+        if line.startswith(prefix):
+            line = line[len(prefix) :]
+            break
     line = line.strip().removeprefix("/")
     if not any(char in _SPECIAL for char in line):
         # Button clicks (`poll vote 12 3`) take this path: it is most of the traffic.

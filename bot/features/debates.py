@@ -19,7 +19,7 @@ from bot.scope import debate_not_found
 from bot.store.base import SIDES, AuditNote, Debate, Side
 from bot.usertext import too_long
 
-THREAD_NAME_MAX = 100  # Discord thread names; Slack has no thread names
+THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
 _PROMPT_ID = re.compile(r"^[A-Za-z]{1,3}\d{1,4}$")
 
 

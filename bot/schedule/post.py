@@ -29,7 +29,7 @@ from bot.schedule.rotation import take_next
 from bot.store.base import DebateDraft, PollDraft, Preparation, Store
 from bot.store.work import Conflict
 
-THREAD_NAME_MAX = 100  # Discord's limit, the tighter one
+THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
 OXFORD_OPTIONS = ("For", "Against", "Undecided")
 QUESTION_OPTIONS = ("Agree", "Disagree", "Not sure")
 ACTOR = "scheduler"
@@ -45,7 +45,6 @@ async def schedule_context(services: Services, catalogue: Catalogue, schedule: S
         place,
         User(schedule.created_by, ACTOR, is_moderator=True),
         ("admin", "schedule", "run"),
-        source="schedule",
     )
     return Context(request, services, True, pack, catalogue)
 

@@ -53,6 +53,9 @@ class ReportingPoster:
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         pass
 
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        pass
+
 
 def say(**answer: object) -> None:
     sys.stdout.write(json.dumps(answer) + "\n")
@@ -86,7 +89,6 @@ async def main(database: str) -> None:
                         f"poll vote {poll} {1 + n % OPTIONS}",
                         PLACE,
                         User(f"u{n}", f"Voter {n}"),
-                        source="button",
                     )
                     return not reply.is_error
 

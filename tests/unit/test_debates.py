@@ -95,8 +95,6 @@ def test_one_time_voters_count_in_their_own_phase_only() -> None:
     assert (results.before_only, results.after_only) == (1, 2)
     # Each phase over its own voters: Against 66.7% -> 0%, For 33.3% -> 100%.
     assert results.swing("for") == pytest.approx(200 / 3)
-    # Among the two who voted twice: For 50% -> 100%.
-    assert results.both_swing("for") == pytest.approx(50.0)
     assert results.changes == (("against", "for", 1),)
     card = debates.results_card(DEBATE, results)
     assert "here 1 voted only before, 2 only after" in (card.footer or "")

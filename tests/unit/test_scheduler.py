@@ -41,6 +41,7 @@ class RecordingPoster:
     posts: list[tuple[Place, Reply]] = field(default_factory=list)
     failures: list[BaseException] = field(default_factory=list)
     updates: list[tuple[Place, str, Reply]] = field(default_factory=list)
+    threads: list[tuple[Place, str, str]] = field(default_factory=list)
 
     async def post(self, place: Place, reply: Reply) -> str:
         if self.failures:
@@ -50,6 +51,9 @@ class RecordingPoster:
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         self.updates.append((place, message_id, reply))
+
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        self.threads.append((place, message_id, name))
 
 
 @dataclass

@@ -231,6 +231,10 @@ async def test_a_deadline_closes_the_poll_through_the_slack_poster(
     announcement = fake.called("chat.postMessage")[-1]
     assert closed.announcement_id == ts_of(fake, announcement)
     assert "has closed" in shown_text(announcement)
+    # The vote's redraw went out just now: the closing one waits its turn, then shows the end.
+    assert len(updates(fake)) == 1
+    await poll_rig.timer.advance(1.0)
+    await poll_rig.adapter.drain()
     redrawn = updates(fake)[-1]
     assert redrawn["ts"] == ts_of(fake, posted)
     assert [b["value"] for b in buttons(redrawn)] == ["poll results 1"]
