@@ -107,7 +107,7 @@ class Preparation:
     owner: str
     prompt_id: str
     rotation_pack: str
-    rotation: Rotation
+    rotation: Rotation | None  # None: the schedule's own post, no prompt taken
     poll: PollDraft | None = None
     debate: DebateDraft | None = None
     # The rotation the choice was made from: if the channel's has moved on since (another

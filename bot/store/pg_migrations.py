@@ -244,7 +244,7 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        "community polls: options members may add, reminders before the deadline",
+        "community polls: member options, reminders, schedules posting their own poll or text",
         (
             # Members may add options with `poll add` (`poll create --open`).
             """ALTER TABLE polls ADD COLUMN open_options INTEGER NOT NULL DEFAULT 0
@@ -257,6 +257,10 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE polls ADD COLUMN reminded_at TEXT",
             """CREATE INDEX polls_reminders_due
                 ON polls (remind_at) WHERE reminded_at IS NULL AND remind_at IS NOT NULL""",
+            # A moderator's own post for a schedule instead of the pack's next prompt: the
+            # text (or a poll's question) and, for a poll, its options as a JSON list.
+            "ALTER TABLE schedules ADD COLUMN own_text TEXT",
+            "ALTER TABLE schedules ADD COLUMN own_options TEXT",
         ),
     ),
 )

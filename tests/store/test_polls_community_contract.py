@@ -14,9 +14,11 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.errors import NotFound
-from bot.store.base import AuditNote, PollEdit, Refused, Store
+from bot.schedule.model import OwnPost
+from bot.store.base import AuditNote, PollDraft, PollEdit, Preparation, Refused, Store
 from tests.store.conftest import Opener
 from tests.store.test_contract import ELSEWHERE, HERE, draft
+from tests.store.test_schedules_contract import schedule
 
 NOTE = AuditNote("bo", "Bo", "poll add")
 
@@ -202,3 +204,23 @@ async def test_no_reminder_for_a_closed_poll_or_once_its_deadline_passed(
     clock.advance(timedelta(hours=2))  # down through the reminder and the deadline
     assert await store.claim_reminders(clock.now(), ["console"]) == []
     assert (await store.get_poll(missed.id)).reminded is False  # type: ignore[union-attr]
+
+
+async def test_a_schedule_keeps_its_own_post_and_its_runs_move_no_rotation(
+    store: Store, clock: FakeClock
+) -> None:
+    own_poll = OwnPost("Lunch?", ("Pizza", "Soup"))
+    made = await schedule(store, clock, attach="none", own=own_poll)
+    assert made.own == own_poll and await store.get_schedule(made.id) == made
+    text = await schedule(store, clock, attach="none", own=OwnPost("Read anything good?"))
+    assert text.own == OwnPost("Read anything good?") and not text.own.poll
+    assert (await schedule(store, clock)).own is None
+    due = clock.now() + timedelta(hours=1)
+    run = await store.claim_run(made.id, due, "me", clock.now(), due)
+    assert run is not None
+    poll = PollDraft(HERE, "mod", "scheduler", "Lunch?", ("Pizza", "Soup"))
+    prepared = await store.prepare_run(Preparation(run, "me", "own/poll", "", None, poll=poll))
+    assert prepared is not None and prepared.prompt_id == "own/poll"
+    [stored] = await store.polls_since("console", "local")
+    assert prepared.attachment == stored.ref and stored.options == ("Pizza", "Soup")
+    assert await store.load_rotation("console", "local", "general", "") is None

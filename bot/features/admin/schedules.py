@@ -22,6 +22,7 @@ from bot.limits import fit
 from bot.pack_choice import pack_for
 from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone_names, zone
 from bot.schedule.model import Attach, NewSchedule, Run, Schedule
+from bot.schedule.post import check_own
 from bot.scheduler import Scheduler
 from bot.wording import plural
 
@@ -48,6 +49,9 @@ def _local(moment: datetime, tz: str) -> str:
 
 def _describe(schedule: Schedule) -> str:
     extras = []
+    if schedule.own is not None:
+        kind = "own poll" if schedule.own.poll else "own text"
+        extras.append(f"{kind}: {fit(schedule.own.text, 60)}")
     if schedule.attach != "none":
         extras.append(f"with a {schedule.attach}")
     if schedule.thread:
@@ -77,12 +81,21 @@ async def schedule_add(ctx: Context, args: Args) -> tuple[Reply, str]:
     pack = args.text("pack")
     attach = cast(Attach, args.text("with") or "none")  # the catalogue checked the choice
     place = replace(ctx.place, channel=channel, thread=None)
-    # Refuse now what could never post, rather than pausing at the first run.
-    source = finished(ctx.services.packs.get(pack)) if pack else await pack_for(ctx.services, place)
-    usable = [p for p in source.prompts if p.kind == "oxford" or attach != "debate"]
-    if not usable:
-        kind = "Oxford motions to debate" if attach == "debate" else "prompts"
-        raise UserError(f"Pack `{source.id}` has no {kind}; choose another with --pack.")
+    own = check_own(ctx, args.text("text"), args.text("poll"), args.items("options"))
+    if own is not None and (attach != "none" or pack):
+        raise UserError(
+            "--poll and --text post your own words: leave out --with and --pack, which choose "
+            "the pack's prompts."
+        )
+    if own is None:
+        # Refuse now what could never post, rather than pausing at the first run.
+        source = (
+            finished(ctx.services.packs.get(pack)) if pack else await pack_for(ctx.services, place)
+        )
+        usable = [p for p in source.prompts if p.kind == "oxford" or attach != "debate"]
+        if not usable:
+            kind = "Oxford motions to debate" if attach == "debate" else "prompts"
+            raise UserError(f"Pack `{source.id}` has no {kind}; choose another with --pack.")
     now = ctx.services.clock.now()
     first = next_run(cron, tz, now)
     schedule = await admin_store(ctx).create_schedule(
@@ -96,14 +109,17 @@ async def schedule_add(ctx: Context, args: Args) -> tuple[Reply, str]:
             created_by=ctx.user.id,
             created_at=now,
             next_due=first,
+            own=own,
         )
     )
+    what = "a debate prompt" if own is None else f"your {'poll' if own.poll else 'text'}"
     body = (
-        f"Schedule {schedule.id} posts a debate prompt in #{channel}: {_describe(schedule)}.\n"
+        f"Schedule {schedule.id} posts {what} in #{channel}: {_describe(schedule)}.\n"
         f"First post: {_local(first, tz)}."
     )
     return done(body, "Schedule added"), f"schedule {schedule.id}: #{channel} {cron} {tz} " + (
         f"with={attach} thread={args.flag('thread')} pack={pack or '-'}"
+        + ("" if own is None else f" own={'poll' if own.poll else 'text'}: {fit(own.text, 80)}")
     )
 
 
@@ -168,7 +184,10 @@ async def schedule_run(ctx: Context, args: Args) -> tuple[Reply, str]:
     outcome = await Scheduler(ctx.services, ctx.catalogue).run_now(schedule)
     prompt = outcome.detail.partition("/")[2] or outcome.detail
     if outcome.state == "posted":
-        body = f"Posted prompt {prompt} in #{schedule.place.channel} (schedule {schedule.id})."
+        what = f"prompt {prompt}"
+        if schedule.own is not None:
+            what = f"your {'poll' if schedule.own.poll else 'text'}"
+        body = f"Posted {what} in #{schedule.place.channel} (schedule {schedule.id})."
     else:
         body = (
             f"Schedule {schedule.id} could not post in #{schedule.place.channel}: "
