@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -473,14 +475,46 @@ def poll_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") ->
     )
 
 
+def split_emoji(label: str) -> tuple[str | None, str]:
+    """A leading emoji of an option and the rest (`🍕 Pizza` -> `🍕`, `Pizza`); None if none.
+
+    The emoji is one symbol (Unicode category So) with its variation selector, skin tone and
+    zero-width-joined parts, or a flag (two regional indicators), followed by a space.
+    """
+    if not label or not (unicodedata.category(label[0]) == "So" or _regional(label[0])):
+        return None, label
+    end = 2 if _regional(label[0]) and len(label) > 1 and _regional(label[1]) else 1
+    while end < len(label) and _continues(label[end - 1], label[end]):
+        end += 1
+    rest = label[end:]
+    if not rest.startswith(" ") or not rest.strip():
+        return None, label
+    return label[:end], rest.strip()
+
+
+_ZWJ = "\u200d"
+_EMOJI_PARTS = frozenset({"\ufe0f", "\u20e3", _ZWJ})
+
+
+def _continues(before: str, char: str) -> bool:
+    """Whether `char` is still part of the emoji that `before` ends."""
+    if char in _EMOJI_PARTS or "\U0001f3fb" <= char <= "\U0001f3ff":  # skin tones
+        return True
+    return before == _ZWJ and unicodedata.category(char) == "So"
+
+
+def _regional(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
 def poll_buttons(poll: Poll, now: datetime) -> tuple[Button, ...]:
-    """One button per option while open, and a Results button always."""
+    """One button per option while open (a leading emoji as the button's), and Results."""
     buttons = []
     if poll.is_open(now):
-        buttons = [
-            actions.button(fit(f"{n}. {label}", POLL_OPTION_MAX), f"poll vote {poll.id} {n}")
-            for n, label in enumerate(poll.options, 1)
-        ]
+        for n, label in enumerate(poll.options, 1):
+            emoji, text = split_emoji(label)
+            made = actions.button(fit(f"{n}. {text}", POLL_OPTION_MAX), f"poll vote {poll.id} {n}")
+            buttons.append(replace(made, emoji=emoji) if emoji else made)
     buttons.append(actions.button("Results", f"poll results {poll.id}"))
     return tuple(buttons)
 

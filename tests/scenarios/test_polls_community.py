@@ -154,3 +154,9 @@ async def test_remind_needs_a_deadline_it_comes_before(chat: Chat) -> None:
     too_late = await chat.say('poll create "Q?" "a" "b" --closes 30m --remind 1h')
     assert "--remind 1h" in too_late and "before its deadline" in too_late
     assert "not a duration" in await chat.say('poll create "Q?" "a" "b" --closes 2h --remind soon')
+
+
+async def test_an_option_starting_with_an_emoji_leads_its_button(chat: Chat) -> None:
+    card = await chat.as_user("ana", 'poll create "Lunch?" "🍕 Pizza" "Soup"')
+    assert "[1] 🍕 1. Pizza    (type: poll vote 1 1)" in card
+    assert "1. 🍕 Pizza" in card  # the option itself keeps its emoji

@@ -262,3 +262,11 @@ async def test_a_member_adds_an_option_and_the_card_gets_its_button(
     (edit,) = updates(fake)
     assert edit["ts"] == ts_of(fake, posted)
     assert "poll vote 1 3" in [b["value"] for b in buttons(edit)]
+
+
+async def test_an_option_starting_with_an_emoji_leads_its_button(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig, 'poll create "Lunch?" "🍕 Pizza" "Soup"')
+    texts = [b["text"]["text"] for b in buttons(posted)]
+    assert texts[:2] == ["🍕 1. Pizza", "2. Soup"]
