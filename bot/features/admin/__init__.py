@@ -129,7 +129,6 @@ COMMANDS: list[Command] = [
         "Close a poll now and announce its results.",
         poll_close,
         (_number_option("poll", "polls"),),
-        audited=True,
     ),
     admin_command(
         ("admin", "poll", "delete"),
@@ -142,14 +141,12 @@ COMMANDS: list[Command] = [
         "End a debate's opening vote and open the closing vote.",
         debate_advance,
         (_number_option("debate", "debates"),),
-        audited=True,
     ),
     admin_command(
         ("admin", "debate", "close"),
         "Close a debate and show the result.",
         debate_close,
         (_number_option("debate", "debates"),),
-        audited=True,
     ),
     admin_command(
         ("admin", "export", "polls"),
