@@ -453,11 +453,18 @@ class Store(Protocol):
         kind: SubjectKind = "user",
         name: str = "",
         added_by: str = "",
+        audit: AuditNote | None = None,
     ) -> bool:
-        """Grant moderator rights to a user or role id; False if it already had them."""
+        """Grant moderator rights to a user or role id; False if it already had them.
+
+        `audit` is written only if this call granted them, in the same transaction; so for
+        every write method below that takes one.
+        """
         ...
 
-    async def remove_moderator(self, platform: str, workspace: str, subject_id: str) -> bool:
+    async def remove_moderator(
+        self, platform: str, workspace: str, subject_id: str, *, audit: AuditNote | None = None
+    ) -> bool:
         """Take granted rights away; False if the id had none."""
         ...
 
@@ -479,8 +486,13 @@ class Store(Protocol):
 
     # Schedules, prompt rotation, reports, pack choices, admin (issue 6)
 
-    async def create_schedule(self, new: NewSchedule) -> Schedule:
-        """Store a new schedule and return it with its id."""
+    async def create_schedule(
+        self, new: NewSchedule, *, audit: AuditNote | None = None
+    ) -> Schedule:
+        """Store a new schedule and return it with its id.
+
+        `audit.detail` follows the new id in the line: `schedule 4: <detail>`.
+        """
         ...
 
     async def get_schedule(self, schedule_id: int) -> Schedule | None:
@@ -518,11 +530,13 @@ class Store(Protocol):
         """
         ...
 
-    async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
+    async def resume_schedule(
+        self, schedule_id: int, next_due: datetime, *, audit: AuditNote | None = None
+    ) -> bool:
         """Unpause, clear the failure count and set the next due time; False if not paused."""
         ...
 
-    async def delete_schedule(self, schedule_id: int) -> bool:
+    async def delete_schedule(self, schedule_id: int, *, audit: AuditNote | None = None) -> bool:
         """Delete a schedule and its runs; False if there was none."""
         ...
 
@@ -603,7 +617,14 @@ class Store(Protocol):
         ...
 
     async def set_pack_choice(
-        self, platform: str, workspace: str, channel: str | None, pack: str, chosen_by: str
+        self,
+        platform: str,
+        workspace: str,
+        channel: str | None,
+        pack: str,
+        chosen_by: str,
+        *,
+        audit: AuditNote | None = None,
     ) -> None:
         """Choose the pack for a channel, or for the workspace when `channel` is None."""
         ...
@@ -616,7 +637,7 @@ class Store(Protocol):
         """Every choice in a workspace by channel ('' for the workspace default)."""
         ...
 
-    async def delete_poll(self, poll_id: int) -> bool:
+    async def delete_poll(self, poll_id: int, *, audit: AuditNote | None = None) -> bool:
         """Delete a poll, its votes and its tracked messages; False if there was none."""
         ...
 

@@ -136,8 +136,10 @@ class ModerationStore(Units):
         kind: SubjectKind = "user",
         name: str = "",
         added_by: str = "",
+        audit: AuditNote | None = None,
     ) -> bool:
         stamp = self._now()
+        where = Place(platform, workspace, "")
 
         def unit() -> Work[bool]:
             done = yield q(
@@ -151,14 +153,22 @@ class ModerationStore(Units):
                 added_by,
                 stamp,
             )
-            return done.rowcount == 1
+            if done.rowcount != 1:
+                return False
+            yield from noted(stamp, where, audit, 0, "")
+            return True
 
         try:
             return await self._write(unit)
         finally:
             self._moderators.forget((platform, workspace))
 
-    async def remove_moderator(self, platform: str, workspace: str, subject_id: str) -> bool:
+    async def remove_moderator(
+        self, platform: str, workspace: str, subject_id: str, *, audit: AuditNote | None = None
+    ) -> bool:
+        stamp = self._now()
+        where = Place(platform, workspace, "")
+
         def unit() -> Work[bool]:
             done = yield q(
                 "DELETE FROM moderators WHERE platform = ? AND workspace = ? AND subject_id = ?",
@@ -166,7 +176,10 @@ class ModerationStore(Units):
                 workspace,
                 subject_id,
             )
-            return done.rowcount == 1
+            if done.rowcount != 1:
+                return False
+            yield from noted(stamp, where, audit, 0, "")
+            return True
 
         try:
             return await self._write(unit)
@@ -270,9 +283,17 @@ class ModerationStore(Units):
         return await self._write(unit)
 
     async def set_pack_choice(
-        self, platform: str, workspace: str, channel: str | None, pack: str, chosen_by: str
+        self,
+        platform: str,
+        workspace: str,
+        channel: str | None,
+        pack: str,
+        chosen_by: str,
+        *,
+        audit: AuditNote | None = None,
     ) -> None:
         stamp = self._now()
+        where = Place(platform, workspace, "")
 
         def unit() -> Work[None]:
             yield q(
@@ -287,6 +308,7 @@ class ModerationStore(Units):
                 chosen_by,
                 stamp,
             )
+            yield from noted(stamp, where, audit, 0, "")
 
         try:
             await self._write(unit)

@@ -526,12 +526,19 @@ class PollStore(Units):
 
         return await self._read(unit)
 
-    async def delete_poll(self, poll_id: int) -> bool:
+    async def delete_poll(self, poll_id: int, *, audit: AuditNote | None = None) -> bool:
+        stamp = self._now()
+
         def unit() -> Work[bool]:
             self._poll_cache.pop(poll_id, None)  # the writer's cache must not outlive the poll
             yield q("DELETE FROM tracked_messages WHERE ref = ?", f"poll:{poll_id}")
-            gone = yield q("DELETE FROM polls WHERE id = ?", poll_id)
-            if gone.rowcount != 1:
+            gone = (
+                yield q(
+                    "DELETE FROM polls WHERE id = ? RETURNING platform, workspace, question",
+                    poll_id,
+                )
+            ).one()
+            if gone is None:
                 return False
             # Kept on both engines (PostgreSQL's sequence never reuses anyway), so a copy
             # between them carries it.
@@ -542,6 +549,8 @@ class PollStore(Units):
                 DELETED_POLL_KEY,
                 str(poll_id),
             )
+            where = Place(cast(Platform, gone[0]), gone[1], "")
+            yield from noted(stamp, where, audit, poll_id, str(gone[2]))
             return True
 
         return await self._write(unit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -155,7 +156,11 @@ def save_rotation(
 class ScheduleStore(Units):
     """Schedule, run and rotation methods of the `Store`."""
 
-    async def create_schedule(self, new: NewSchedule) -> Schedule:
+    async def create_schedule(
+        self, new: NewSchedule, *, audit: AuditNote | None = None
+    ) -> Schedule:
+        stamp = self._now()
+
         def unit() -> Work[Schedule]:
             place = new.place
             row = (
@@ -179,7 +184,12 @@ class ScheduleStore(Units):
                 )
             ).one()
             assert row is not None
-            return schedule_of(row)
+            made = schedule_of(row)
+            if audit is not None:
+                # Only now is the id known, and moderators read it first: `schedule 4: ...`.
+                detail = f"schedule {made.id}: {audit.detail}" if audit.detail else None
+                yield from noted(stamp, place, replace(audit, detail=detail), made.id, "")
+            return made
 
         return await self._write(unit)
 
@@ -245,22 +255,41 @@ class ScheduleStore(Units):
 
         return await self._write(unit)
 
-    async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
+    async def resume_schedule(
+        self, schedule_id: int, next_due: datetime, *, audit: AuditNote | None = None
+    ) -> bool:
+        stamp = self._now()
+
         def unit() -> Work[bool]:
-            done = yield q(
-                "UPDATE schedules SET paused_at = NULL, paused_reason = '', failures = 0, "
-                "next_due = ? WHERE id = ? AND paused_at IS NOT NULL",
-                ts(next_due),
-                schedule_id,
-            )
-            return done.rowcount == 1
+            done = (
+                yield q(
+                    "UPDATE schedules SET paused_at = NULL, paused_reason = '', failures = 0, "
+                    "next_due = ? WHERE id = ? AND paused_at IS NOT NULL "
+                    "RETURNING platform, workspace",
+                    ts(next_due),
+                    schedule_id,
+                )
+            ).one()
+            if done is None:
+                return False
+            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
+            return True
 
         return await self._write(unit)
 
-    async def delete_schedule(self, schedule_id: int) -> bool:
+    async def delete_schedule(self, schedule_id: int, *, audit: AuditNote | None = None) -> bool:
+        stamp = self._now()
+
         def unit() -> Work[bool]:
-            done = yield q("DELETE FROM schedules WHERE id = ?", schedule_id)
-            return done.rowcount == 1
+            done = (
+                yield q(
+                    "DELETE FROM schedules WHERE id = ? RETURNING platform, workspace", schedule_id
+                )
+            ).one()
+            if done is None:
+                return False
+            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
+            return True
 
         return await self._write(unit)
 

@@ -13,7 +13,7 @@ from bot.errors import NotFound
 from bot.models import Place
 from bot.schedule.model import NewSchedule, Schedule
 from bot.schedule.rotation import Rotation
-from bot.store.base import DebateDraft, PollDraft, Preparation, Refused, Store
+from bot.store.base import AuditNote, DebateDraft, PollDraft, Preparation, Refused, Store
 from bot.store.work import Conflict
 from tests.store.conftest import Opener
 
@@ -396,3 +396,54 @@ async def test_a_preparation_from_a_rotation_that_moved_on_stores_nothing(
     assert await store.load_rotation("console", "local", "general", "pack") == start
     prepared = await store.prepare_run(replace(stale, rotation_was=start))
     assert prepared is not None and prepared.prompt_id == "pack/P1"
+
+
+async def test_admin_writes_carry_their_audit_line_only_when_they_change_something(
+    store: Store, clock: FakeClock
+) -> None:
+    note = AuditNote("mod", "Mo", "admin")
+
+    def said(detail: str) -> AuditNote:
+        return replace(note, detail=detail)
+
+    made = await store.create_schedule(
+        NewSchedule(
+            ELSEWHERE,
+            "0 9 * * *",
+            "UTC",
+            "none",
+            False,
+            None,
+            "mod",
+            clock.now(),
+            clock.now() + timedelta(hours=1),
+        ),
+        audit=said("#C1 0 9 * * * UTC"),
+    )
+    assert await store.pause_schedule(made.id, "by Mo", audit=said("pause"))
+    assert not await store.pause_schedule(made.id, "by Mo", audit=said("pause again"))
+    soon = clock.now() + timedelta(hours=2)
+    assert await store.resume_schedule(made.id, soon, audit=said("resume"))
+    assert not await store.resume_schedule(made.id, soon, audit=said("resume again"))
+    assert await store.delete_schedule(made.id, audit=said("remove"))
+    assert not await store.delete_schedule(made.id, audit=said("remove again"))
+    assert await store.add_moderator("slack", "T1", "U2", audit=said("add"))
+    assert not await store.add_moderator("slack", "T1", "U2", audit=said("add again"))
+    assert await store.remove_moderator("slack", "T1", "U2", audit=said("remove U2"))
+    assert not await store.remove_moderator("slack", "T1", "U2", audit=said("remove U2 again"))
+    await store.set_pack_choice("slack", "T1", "C1", "pack", "mod", audit=said("pack"))
+    poll = await store.create_poll(PollDraft(ELSEWHERE, "a", "A", "Talks?", ("x", "y")))
+    assert await store.delete_poll(poll.id, audit=said("delete"))
+    assert not await store.delete_poll(poll.id, audit=said("delete again"))
+    lines = [(e.actor_name, e.detail) for e in await store.audit_log("slack", "T1")][::-1]
+    assert lines == [
+        ("Mo", f"schedule {made.id}: #C1 0 9 * * * UTC"),
+        ("Mo", "pause"),
+        ("Mo", "resume"),
+        ("Mo", "remove"),
+        ("Mo", "add"),
+        ("Mo", "remove U2"),
+        ("Mo", "pack"),
+        ("Mo", "delete"),
+    ]
+    assert await store.audit_log("console", "local") == []

@@ -163,7 +163,6 @@ COMMANDS: list[Command] = [
         "Close a poll now and announce its results.",
         poll_close,
         (_number_option("poll", "polls"),),
-        audited=True,
     ),
     admin_command(
         ("admin", "poll", "delete"),
@@ -176,14 +175,12 @@ COMMANDS: list[Command] = [
         "End a debate's opening vote and open the closing vote.",
         debate_advance,
         (_number_option("debate", "debates"),),
-        audited=True,
     ),
     admin_command(
         ("admin", "debate", "close"),
         "Close a debate and show the result.",
         debate_close,
         (_number_option("debate", "debates"),),
-        audited=True,
     ),
     admin_command(
         ("admin", "export", "polls"),

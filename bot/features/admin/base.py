@@ -13,9 +13,13 @@ from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.limits import fit
 from bot.schedule.cron import zone
-from bot.store.base import Store
+from bot.store.base import AuditNote, Store
 
-AdminHandler = Callable[[Context, Args], Awaitable[tuple[Reply, str]]]
+# A handler gets the audit line's actor and action, and returns its reply and the line's
+# detail: the wrapper writes that line alone (read-only actions: exports, reload, views). A
+# handler whose store write carries the note, detail filled in, returns None instead: the
+# action and its line are then one transaction, so neither can be committed without the other.
+AdminHandler = Callable[[Context, Args, AuditNote], Awaitable[tuple[Reply, str | None]]]
 
 REPORTS_SHOWN = 10
 
@@ -36,12 +40,10 @@ def admin_command(
     options: Sequence[Option] = (),
     examples: Sequence[str] = (),
     *,
-    audited: bool = False,
     view: bool = False,
 ) -> Command:
     """A moderator-only command that audits itself and delivers pending reports.
 
-    `audited` marks handlers borrowed from another feature that write their own audit line.
     `view` marks commands that only show what is there: auditing them would bury the actions
     in lines about reading the log. Exports are not views: who took the data is worth a line.
     Reports go only into private replies; after a public one they wait for the next command.
@@ -50,9 +52,9 @@ def admin_command(
 
     async def handler(ctx: Context, args: Args) -> Reply:
         store = admin_store(ctx)
-        reply, detail = await run(ctx, args)
+        reply, detail = await run(ctx, args, AuditNote(ctx.user.id, ctx.user.name, action))
         place = ctx.place
-        if not (audited or view):
+        if detail is not None and not view:
             await store.audit(
                 place.platform, place.workspace, ctx.user.id, ctx.user.name, action, detail
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.blocks import Card, Reply
 from bot.catalogue import Args
@@ -14,7 +15,7 @@ from bot.features.admin.base import (
 )
 from bot.limits import fit
 from bot.platforms import plugin
-from bot.store.base import SubjectKind
+from bot.store.base import AuditNote, SubjectKind
 
 _USER_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _ROLE_MENTION = re.compile(r"^<@&(\d+)>$")
@@ -48,27 +49,32 @@ def parse_subject(platform: str, text: str) -> tuple[str, SubjectKind]:
     return name, "role" if roles else "user"
 
 
-async def moderators_add(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def moderators_add(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     subject, kind = parse_subject(ctx.place.platform, args.text("who") or "")
-    added = await admin_store(ctx).add_moderator(
-        ctx.place.platform, ctx.place.workspace, subject, kind=kind, added_by=ctx.user.id
-    )
     what = f"{kind} {subject}"
+    added = await admin_store(ctx).add_moderator(
+        ctx.place.platform,
+        ctx.place.workspace,
+        subject,
+        kind=kind,
+        added_by=ctx.user.id,
+        audit=replace(note, detail=what),
+    )
     if not added:
         raise UserError(f"The {what} is already a moderator.")
-    return done(f"The {what} now has moderator rights in this bot."), what
+    return done(f"The {what} now has moderator rights in this bot."), None
 
 
-async def moderators_remove(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def moderators_remove(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     subject, _ = parse_subject(ctx.place.platform, args.text("who") or "")
     if not await admin_store(ctx).remove_moderator(
-        ctx.place.platform, ctx.place.workspace, subject
+        ctx.place.platform, ctx.place.workspace, subject, audit=replace(note, detail=subject)
     ):
         raise NotFound("moderator granted in the bot", subject, (), "Type `admin moderators list`.")
-    return done(f"{subject} no longer has moderator rights granted in this bot."), subject
+    return done(f"{subject} no longer has moderator rights granted in this bot."), None
 
 
-async def moderators_list(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def moderators_list(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     granted = await admin_store(ctx).list_moderators(ctx.place.platform, ctx.place.workspace)
     settings = ctx.services.settings
     lines = [

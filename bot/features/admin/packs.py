@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from bot.blocks import Field, Reply
 from bot.catalogue import Args
@@ -18,10 +19,11 @@ from bot.features.admin.base import (
 )
 from bot.limits import fit
 from bot.pack_choice import pack_for
+from bot.store.base import AuditNote
 from bot.wording import plural
 
 
-async def content_reload(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def content_reload(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     packs = ctx.services.packs
     try:
         ids = await asyncio.to_thread(packs.reload)
@@ -41,7 +43,7 @@ async def content_reload(ctx: Context, args: Args) -> tuple[Reply, str]:
     return done(f"Reloaded and validated {plural(len(ids), 'pack')}: {listed}."), ", ".join(ids)
 
 
-async def pack_list(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def pack_list(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     packs = ctx.services.packs
     choices = await admin_store(ctx).pack_choices(ctx.place.platform, ctx.place.workspace)
     here = (await pack_for(ctx.services, ctx.place)).id
@@ -81,19 +83,23 @@ def finished(pack: Pack) -> Pack:
     return pack
 
 
-async def pack_use(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def pack_use(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     pack = finished(ctx.services.packs.get(args.text("id") or ""))
     whole = args.flag("workspace")
     if whole and args.text("channel"):
         raise UsageError("Use --channel or --workspace, not both.")
     channel = None if whole else parse_channel(args.text("channel") or ctx.place.channel)
+    detail = f"{pack.id} for {'workspace' if channel is None else '#' + channel}"
     await admin_store(ctx).set_pack_choice(
-        ctx.place.platform, ctx.place.workspace, channel, pack.id, ctx.user.id
+        ctx.place.platform,
+        ctx.place.workspace,
+        channel,
+        pack.id,
+        ctx.user.id,
+        audit=replace(note, detail=detail),
     )
     where = "this workspace (where no channel chose another)" if channel is None else f"#{channel}"
-    return done(f"{where[0].upper()}{where[1:]} now uses `{pack.id}`: {pack.title}."), (
-        f"{pack.id} for {'workspace' if channel is None else '#' + channel}"
-    )
+    return done(f"{where[0].upper()}{where[1:]} now uses `{pack.id}`: {pack.title}."), None
 
 
 async def pack_choices_of(ctx: Context, typed: str) -> list[Choice]:

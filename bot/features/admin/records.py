@@ -16,6 +16,7 @@ from bot.features.admin.base import (
 )
 from bot.limits import fit
 from bot.polls import csv_cell as neutralise
+from bot.store.base import AuditNote
 from bot.wording import plural
 
 _CSV_COLUMNS = (
@@ -41,7 +42,7 @@ def _stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="seconds")
 
 
-async def export_polls(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def export_polls(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     store = admin_store(ctx)
     since = parse_since(args.text("since"), ctx.services.settings.timezone)
     polls = await store.polls_since(ctx.place.platform, ctx.place.workspace, since)
@@ -81,7 +82,7 @@ async def export_polls(ctx: Context, args: Args) -> tuple[Reply, str]:
     return reply, f"{plural(len(polls), 'poll')}{scope}"
 
 
-async def audit_show(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def audit_show(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     asked = args.integer("count")
     count = asked or AUDIT_DEFAULT
     before = args.integer("before")

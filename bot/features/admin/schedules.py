@@ -24,6 +24,7 @@ from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone
 from bot.schedule.model import Attach, NewSchedule, Run, Schedule
 from bot.schedule.post import check_own
 from bot.scheduler import Scheduler
+from bot.store.base import AuditNote
 from bot.wording import plural
 
 LIST_MAX = 20  # schedules shown by `admin schedule list` (the tightest card takes 25 fields)
@@ -40,6 +41,11 @@ async def _schedule(ctx: Context, args: Args) -> Schedule:
     ):
         raise NotFound("schedule", f"#{schedule_id}", (), "Type `admin schedule list`.")
     return found
+
+
+def _about(note: AuditNote, schedule: Schedule, more: str = "") -> AuditNote:
+    """`note` naming `schedule`, as moderators read it in `admin audit`."""
+    return replace(note, detail=f"schedule {schedule.id}{more}")
 
 
 def _local(moment: datetime, tz: str) -> str:
@@ -74,7 +80,7 @@ def _last_run(runs: Sequence[Run]) -> str:
     return text
 
 
-async def schedule_add(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def schedule_add(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     cron = parse_cron(args.text("cron") or "")
     tz = parse_tz(args.text("tz") or ctx.services.settings.timezone)
     channel = parse_channel(args.text("channel") or ctx.place.channel)
@@ -110,20 +116,25 @@ async def schedule_add(ctx: Context, args: Args) -> tuple[Reply, str]:
             created_at=now,
             next_due=first,
             own=own,
-        )
+        ),
+        audit=replace(
+            note,
+            detail=f"#{channel} {cron} {tz} with={attach} thread={args.flag('thread')} "
+            f"pack={pack or '-'}"
+            + (
+                "" if own is None else f" own={'poll' if own.poll else 'text'}: {fit(own.text, 80)}"
+            ),
+        ),
     )
     what = "a debate prompt" if own is None else f"your {'poll' if own.poll else 'text'}"
     body = (
         f"Schedule {schedule.id} posts {what} in #{channel}: {_describe(schedule)}.\n"
         f"First post: {_local(first, tz)}."
     )
-    return done(body, "Schedule added"), f"schedule {schedule.id}: #{channel} {cron} {tz} " + (
-        f"with={attach} thread={args.flag('thread')} pack={pack or '-'}"
-        + ("" if own is None else f" own={'poll' if own.poll else 'text'}: {fit(own.text, 80)}")
-    )
+    return done(body, "Schedule added"), None
 
 
-async def schedule_list(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def schedule_list(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     store = admin_store(ctx)
     schedules = await store.list_schedules(ctx.place.platform, ctx.place.workspace)
     if not schedules:
@@ -151,35 +162,42 @@ async def schedule_list(ctx: Context, args: Args) -> tuple[Reply, str]:
     return done(body, "Schedules", fields=fields), plural(len(schedules), "schedule")
 
 
-async def schedule_pause(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def schedule_pause(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     schedule = await _schedule(ctx, args)
-    if not await admin_store(ctx).pause_schedule(schedule.id, f"paused by {ctx.user.name}"):
+    if not await admin_store(ctx).pause_schedule(
+        schedule.id, f"paused by {ctx.user.name}", audit=_about(note, schedule)
+    ):
         raise UserError(f"Schedule {schedule.id} is already paused.")
     return done(
         f"Schedule {schedule.id} is paused. `admin schedule resume {schedule.id}` restarts it."
-    ), f"schedule {schedule.id}"
+    ), None
 
 
-async def schedule_resume(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def schedule_resume(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     schedule = await _schedule(ctx, args)
     # Runs that fell due while paused are not caught up: the next one is the next post.
     following = next_run(schedule.cron, schedule.tz, ctx.services.clock.now())
-    if not await admin_store(ctx).resume_schedule(schedule.id, following):
+    if not await admin_store(ctx).resume_schedule(
+        schedule.id, following, audit=_about(note, schedule)
+    ):
         raise UserError(f"Schedule {schedule.id} is not paused.")
     return done(
         f"Schedule {schedule.id} is running again. Next post: {_local(following, schedule.tz)}."
-    ), f"schedule {schedule.id}"
+    ), None
 
 
-async def schedule_remove(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def schedule_remove(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     schedule = await _schedule(ctx, args)
-    await admin_store(ctx).delete_schedule(schedule.id)
-    return done(f"Schedule {schedule.id} (#{schedule.place.channel}) is removed."), (
-        f"schedule {schedule.id}: #{schedule.place.channel} {schedule.cron} {schedule.tz}"
+    gone = await admin_store(ctx).delete_schedule(
+        schedule.id,
+        audit=_about(note, schedule, f": #{schedule.place.channel} {schedule.cron} {schedule.tz}"),
     )
+    if not gone:  # removed by another moderator since we looked it up
+        raise NotFound("schedule", f"#{schedule.id}", (), "Type `admin schedule list`.")
+    return done(f"Schedule {schedule.id} (#{schedule.place.channel}) is removed."), None
 
 
-async def schedule_run(ctx: Context, args: Args) -> tuple[Reply, str]:
+async def schedule_run(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
     schedule = await _schedule(ctx, args)
     outcome = await Scheduler(ctx.services, ctx.catalogue).run_now(schedule)
     prompt = outcome.detail.partition("/")[2] or outcome.detail
