@@ -31,7 +31,7 @@ class Button:
     label: str
     action: str
     style: Style = "secondary"
-    # Shown before the label: in the platform's emoji slot where it has one (Discord).
+    # Shown before the label, in the platform's own emoji slot where it has one.
     emoji: str | None = None
 
     @property
