@@ -65,7 +65,7 @@ def _card(card: Card) -> str:
         lines.append(f"  -- {card.footer}")
     for number, button in enumerate(card.buttons, 1):
         line = command_line(button.action)
-        lines.append(f"  [{number}] {button.label}    (type: {line})")
+        lines.append(f"  [{number}] {button.text}    (type: {line})")
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""Closing polls on time, including those whose deadline passed while the bot was down.
+"""Closing polls on time (even a deadline passed while the bot was down), and their reminders.
 
 A sweep asks the store to close every due poll of the platforms that have a poster; the store
 marks each one announced in the same transaction that closes it, so a poll is handed out for
@@ -58,6 +58,26 @@ async def close_due(services: Services, now: datetime) -> list[ClosedPoll]:
     return closed
 
 
+async def remind_due(services: Services, now: datetime) -> list[Poll]:
+    """Post each due reminder once; the store claims it before the post (at most once)."""
+    store = services.store
+    if store is None or not services.posters:
+        return []
+    reminded = []
+    for poll in await store.claim_reminders(now, list(services.posters)):
+        poster = services.posters.get(poll.place.platform)
+        if poster is None:
+            continue
+        try:
+            tally = await store.tally(poll.id)
+            card = polls.reminder_card(poll, tally, now, services.settings.timezone)
+            await poster.post(poll.place, Reply((card,)))
+            reminded.append(poll)
+        except Exception:
+            log.exception("could not post a poll reminder", extra={"poll": poll.id})
+    return reminded
+
+
 async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll:
     store = services.store
     assert store is not None
@@ -86,6 +106,7 @@ async def run_deadlines(bot: Bot, stop: asyncio.Event, interval: float = SWEEP_S
         try:
             now = services.clock.now()
             await close_due(services, now)
+            await remind_due(services, now)
             store = services.store
             platforms = list(services.posters)
             upcoming = await store.next_deadline(platforms) if store and platforms else None

@@ -25,6 +25,7 @@ POLL_QUESTION_MAX = 300
 POLL_OPTION_MAX = 75  # the tightest button label limit
 POLL_OPTIONS_MIN = 2
 POLL_OPTIONS_MAX = 20
+SCHEDULED_TEXT_MAX = 2900  # a schedule's own `--text`: one card section, as LONG_SUMMARY_MAX
 ACTION_ID_MAX = 100  # the shortest button id any platform allows
 
 

@@ -158,21 +158,35 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
         index += 1
     _check_question(command, positional, given)
     slots = [option for option in command.options if option.positional]
-    for option in slots:
+    for index, option in enumerate(slots):
         if not positional:
             break
         if option.kind == "list":
             raw[option.name] = tuple(word.text for word in positional)
             positional = []
         elif option.kind == "words":
-            raw[option.name] = " ".join(word.text for word in positional)
-            positional = []
+            taken = _words_before_list(positional, slots[index + 1 :])
+            raw[option.name] = " ".join(word.text for word in positional[:taken])
+            positional = positional[taken:]
         else:
             raw[option.name] = positional.pop(0).text
     if positional:
         extra = " ".join(word.text for word in positional)
         raise UsageError(f"`{command.name}` does not take `{shown(extra, 60)}`.", command.usage)
     return raw
+
+
+def _words_before_list(positional: list[Word], after: Sequence[Option]) -> int:
+    """How many words a `words` option takes: all, unless a list follows it.
+
+    Then it takes one quoted word, or the unquoted words up to the first quoted one, and the
+    list the rest: `"0 9 * * 1" "Yes" "No"` is a cron and two options.
+    """
+    if not any(option.kind == "list" for option in after):
+        return len(positional)
+    if positional[0].quoted:
+        return 1
+    return next((n for n, word in enumerate(positional) if word.quoted), len(positional))
 
 
 def _given(option: Option, value: str) -> str:

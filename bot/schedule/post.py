@@ -24,15 +24,17 @@ from bot.features import polls as poll_commands
 from bot.limits import MOTION_MAX, fit
 from bot.models import Request, User
 from bot.pack_choice import pack_for
-from bot.schedule.model import Run, Schedule
+from bot.schedule.model import OwnPost, Run, Schedule
 from bot.schedule.rotation import take_next
 from bot.store.base import DebateDraft, PollDraft, Preparation, Store
 from bot.store.work import Conflict
+from bot.usertext import clean
 
 THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
 OXFORD_OPTIONS = ("For", "Against", "Undecided")
 QUESTION_OPTIONS = ("Agree", "Disagree", "Not sure")
 ACTOR = "scheduler"
+OWN = "own"  # the `prompt_id` of a run posting its schedule's own text or poll
 # Tries to choose a prompt while other processes keep moving the channel's rotation on.
 ROTATION_ATTEMPTS = 5
 
@@ -62,6 +64,8 @@ async def prepare(ctx: Context, schedule: Schedule, run: Run, owner: str) -> Run
     """
     if run.prompt_id is not None:
         return run
+    if schedule.own is not None:
+        return await _prepare_own(ctx, schedule, schedule.own, run, owner)
     pack = ctx.pack
     debate = schedule.attach == "debate"
     pool = [p for p in pack.prompts if p.kind == "oxford" or not debate]
@@ -96,6 +100,55 @@ async def prepare(ctx: Context, schedule: Schedule, run: Run, owner: str) -> Run
         "other bot processes kept moving this channel's prompt rotation on while a prompt was "
         "being chosen"
     )
+
+
+async def _prepare_own(
+    ctx: Context, schedule: Schedule, own: OwnPost, run: Run, owner: str
+) -> Run | None:
+    """A run of a schedule posting its own text or poll: no prompt, no rotation moved."""
+    poll = None
+    if own.poll:
+        poll = polls.draft(
+            ctx.place,
+            ctx.user,
+            own.text,
+            own.options,
+            now=ctx.services.clock.now(),
+            timezone=ctx.services.settings.timezone,
+        )
+    kind = "poll" if own.poll else "text"
+    return await _store(ctx).prepare_run(
+        Preparation(run, owner, f"{OWN}/{kind}", "", None, poll=poll)
+    )
+
+
+def check_own(
+    ctx: Context, text: str | None, poll: str | None, options: tuple[str, ...]
+) -> OwnPost | None:
+    """The own post `admin schedule add` asks for, checked as `poll create` checks a poll."""
+    if text is not None and poll is not None:
+        raise UserError("Give --poll or --text, not both: a schedule posts one of them.")
+    if options and poll is None:
+        raise UserError(
+            'Options go with a poll: `admin schedule add "<cron>" --poll "<question>" '
+            '"<option>" "<option>"`.'
+        )
+    if poll is not None:
+        made = polls.draft(ctx.place, ctx.user, poll, options, now=ctx.services.clock.now())
+        return OwnPost(made.question, made.options)
+    if text is not None:
+        if not text.strip():
+            raise UserError("--text is empty. Write the text to post in quotes.")
+        return OwnPost(clean(text, "--text"))
+    return None
+
+
+def _compose_own(schedule: Schedule, own: OwnPost, cards: tuple[Card, ...], run: Run) -> Reply:
+    """The public post of a schedule's own text or poll."""
+    if not own.poll:
+        cards = (Card("text", own.text, footer=f"Scheduled post · schedule {schedule.id}"),)
+    thread = fit(own.text, THREAD_NAME_MAX) if schedule.thread else None
+    return Reply(cards, track=run.attachment, thread=thread)
 
 
 def _attachment(
@@ -138,6 +191,9 @@ def prompt_of(ctx: Context, run: Run) -> tuple[Pack, Prompt]:
 
 async def compose(ctx: Context, schedule: Schedule, run: Run) -> Reply:
     """The public post for a prepared run: prompt card, then the poll or debate card."""
+    if schedule.own is not None:
+        drawn = await _attachment_cards(ctx, run.attachment) if run.attachment else ()
+        return _compose_own(schedule, schedule.own, drawn, run)
     pack, prompt = prompt_of(ctx, run)
     title = "Debate motion" if prompt.kind == "oxford" else "Discussion question"
     source = f"{pack.title} · prompt {prompt.id}"

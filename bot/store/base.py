@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.errors import UserError
@@ -48,6 +48,24 @@ class PollDraft:
     anonymous: bool = False
     results: ResultsMode = "live"
     closes_at: datetime | None = None
+    # Members may add options (`poll add`), up to the 20-option limit.
+    open_options: bool = False
+    # Post one reminder this long before the deadline.
+    remind: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class PollEdit:
+    """A decided change to a poll (see `bot.polls.edit`); None leaves that part as it is."""
+
+    question: str | None = None
+    options: tuple[str, ...] | None = None
+    closes_at: datetime | None = None
+
+    @property
+    def wording(self) -> bool:
+        """Whether it changes what people vote on (allowed only until the first vote)."""
+        return self.question is not None or self.options is not None
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,7 @@ class Preparation:
     owner: str
     prompt_id: str
     rotation_pack: str
-    rotation: Rotation
+    rotation: Rotation | None  # None: the schedule's own post, no prompt taken
     poll: PollDraft | None = None
     debate: DebateDraft | None = None
     # The rotation the choice was made from: if the channel's has moved on since (another
@@ -115,6 +133,9 @@ class Poll:
     closed_at: datetime | None
     closed_by: str | None
     announced: bool
+    open_options: bool = False
+    remind: timedelta | None = None
+    reminded: bool = False
 
     @property
     def ref(self) -> str:
@@ -276,6 +297,41 @@ class Store(Protocol):
         """
         ...
 
+    async def add_option(
+        self, poll_id: int, place: Place, label: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Add a member's option to an open `--open` poll, with its audit line; the poll after.
+
+        The rules are `bot.polls.check_add`'s (NotFound as for an unknown id, Refused for a
+        closed or full poll, one not `--open`, or an option it already has); refusals write
+        nothing.
+        """
+        ...
+
+    async def edit_poll(
+        self, poll_id: int, place: Place, change: PollEdit, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Apply a decided edit to an open poll, with its audit line; the poll after.
+
+        Refused (nothing written) if the poll is closed, or if `change.wording` and anyone has
+        voted (`bot.polls.check_edit`); a new deadline moves the reminder with it.
+        """
+        ...
+
+    async def reopen_poll(
+        self,
+        poll_id: int,
+        place: Place,
+        closes_at: datetime | None,
+        *,
+        audit: AuditNote | None = None,
+    ) -> Poll:
+        """Open a closed poll again until `closes_at` (None: no deadline), with its audit line.
+
+        Refused if it is open (`bot.polls.check_reopen`); its votes are kept.
+        """
+        ...
+
     async def tally(self, poll_id: int) -> Tally:
         """Current counts per option and turnout."""
         ...
@@ -307,8 +363,16 @@ class Store(Protocol):
         """
         ...
 
+    async def claim_reminders(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
+        """Claim every due reminder of open polls of these platforms, each exactly once.
+
+        A poll is returned by one call only, across processes and restarts; one whose deadline
+        has passed is not reminded.
+        """
+        ...
+
     async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
-        """The earliest deadline among open polls of these platforms, if any."""
+        """The earliest deadline or unclaimed reminder among open polls of these platforms."""
         ...
 
     # Debates

@@ -257,4 +257,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX deliveries_by_expiry ON deliveries (expires_at)",
         ),
     ),
+    Migration(
+        "community polls: member options, reminders, schedules posting their own poll or text",
+        (
+            # Members may add options with `poll add` (`poll create --open`).
+            """ALTER TABLE polls ADD COLUMN open_options INTEGER NOT NULL DEFAULT 0
+                CHECK (open_options IN (0, 1))""",
+            # How long before the deadline to remind (`--remind`), the moment that falls on
+            # (kept in step with the deadline by edits), and when a sweep claimed it: set once,
+            # by one conditional update, so one reminder is posted whatever restarts or races.
+            "ALTER TABLE polls ADD COLUMN remind_minutes INTEGER CHECK (remind_minutes > 0)",
+            "ALTER TABLE polls ADD COLUMN remind_at TEXT",
+            "ALTER TABLE polls ADD COLUMN reminded_at TEXT",
+            """CREATE INDEX polls_reminders_due
+                ON polls (remind_at) WHERE reminded_at IS NULL AND remind_at IS NOT NULL""",
+            # A moderator's own post for a schedule instead of the pack's next prompt: the
+            # text (or a poll's question) and, for a poll, its options as a JSON list.
+            "ALTER TABLE schedules ADD COLUMN own_text TEXT",
+            "ALTER TABLE schedules ADD COLUMN own_options TEXT",
+        ),
+    ),
 )

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
+from bot.errors import UserError
 from bot.models import Place, Platform
-from bot.polls import check_vote, click
+from bot.polls import check_add, check_edit, check_reopen, check_vote, click, remind_at
 from bot.scope import poll_not_found
 from bot.store.base import (
     AuditNote,
     Poll,
     PollDraft,
+    PollEdit,
     PollVote,
     Refused,
     ResultsMode,
@@ -26,6 +28,7 @@ from bot.store.work import (
     ConstraintViolated,
     Dialect,
     Row,
+    Stmt,
     Units,
     Work,
     dt,
@@ -39,7 +42,8 @@ from bot.store.work import (
 
 POLL_COLUMNS = (
     "id, platform, workspace, channel, thread, creator_id, creator_name, question, max_picks, "
-    "anonymous, results, created_at, closes_at, closed_at, closed_by, announced_at"
+    "anonymous, results, created_at, closes_at, closed_at, closed_by, announced_at, open_options, "
+    "remind_minutes, reminded_at"
 )
 # The highest poll id ever deleted (SQLite): it hands out max(id) + 1, so deleting the newest
 # poll would give its id to the next one, and the deleted poll's buttons (`poll vote 12 3`),
@@ -71,7 +75,24 @@ def poll_of(row: Row, options: tuple[str, ...]) -> Poll:
         closed_at=dt(row["closed_at"]),
         closed_by=row["closed_by"],
         announced=row["announced_at"] is not None,
+        open_options=bool(row["open_options"]),
+        remind=None if row["remind_minutes"] is None else timedelta(minutes=row["remind_minutes"]),
+        reminded=row["reminded_at"] is not None,
     )
+
+
+def minutes(span: timedelta | None) -> int | None:
+    """A reminder's lead time in whole minutes, as stored."""
+    return None if span is None else span // timedelta(minutes=1)
+
+
+def lock_poll(poll_id: int) -> Stmt:
+    """Take the poll's row for the rest of the transaction (a no-op write, on both engines).
+
+    On PostgreSQL it waits for voters holding the row (they take it FOR SHARE) and keeps new
+    ones out until the commit, so a change decided from what the unit reads next stays true.
+    """
+    return q("UPDATE polls SET question = question WHERE id = ?", poll_id)
 
 
 def load_polls(where: str, params: Sequence[Any]) -> Work[list[Poll]]:
@@ -105,8 +126,9 @@ def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
     poll_id = int(row[0])
     yield q(
         "INSERT INTO polls (id, platform, workspace, channel, thread, creator_id, "
-        "creator_name, question, max_picks, anonymous, results, created_at, closes_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "creator_name, question, max_picks, anonymous, results, created_at, closes_at, "
+        "open_options, remind_minutes, remind_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         poll_id,
         place.platform,
         place.workspace,
@@ -120,6 +142,9 @@ def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
         draft.results,
         created,
         opt_ts(draft.closes_at),
+        int(draft.open_options),
+        minutes(draft.remind),
+        opt_ts(remind_at(draft.closes_at, draft.remind)),
     )
     try:
         yield many(
@@ -185,7 +210,15 @@ class PollStore(Units):
         stamp = ts(now)
 
         def unit() -> Work[VoteOutcome]:
-            poll = check_vote((yield from self._cached_poll(poll_id)), poll_id, place, option, now)
+            try:
+                poll = check_vote(
+                    (yield from self._cached_poll(poll_id)), poll_id, place, option, now
+                )
+            except UserError:
+                # Another process may have added an option, extended or reopened the poll
+                # since this one cached it: a refusal is decided again on the stored poll.
+                self._poll_cache.pop(poll_id, None)
+                poll = check_vote((yield from load_poll(poll_id)), poll_id, place, option, now)
             voter = self._voter(poll, user_id)
             name = None if poll.anonymous else user_name
             stamp_or_none = None if poll.anonymous else stamp
@@ -243,6 +276,102 @@ class PollStore(Units):
         except ConstraintViolated as exc:
             # The schema's own guards; the checks above normally refuse first.
             raise Refused(f"Poll #{poll_id} refused that vote ({exc}).") from None
+
+    async def add_option(
+        self, poll_id: int, place: Place, label: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        now = self.clock.now()
+
+        def unit() -> Work[Poll]:
+            self._poll_cache.pop(poll_id, None)
+            yield lock_poll(poll_id)
+            poll = yield from load_poll(poll_id)
+            option = check_add(poll, poll_id, place, label, now)
+            assert poll is not None
+            try:
+                yield q(
+                    "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
+                    poll_id,
+                    len(poll.options) + 1,
+                    option,
+                )
+            except ConstraintViolated:
+                raise Refused(
+                    f"Poll #{poll_id} already has an option like `{option}`; vote for that one."
+                ) from None
+            fresh = yield from load_poll(poll_id)
+            assert fresh is not None
+            yield from noted(ts(now), fresh.place, audit, poll_id, f"{fresh.question}: {option}")
+            return fresh
+
+        return await self._write(unit)
+
+    async def edit_poll(
+        self, poll_id: int, place: Place, change: PollEdit, *, audit: AuditNote | None = None
+    ) -> Poll:
+        now = self.clock.now()
+
+        def unit() -> Work[Poll]:
+            self._poll_cache.pop(poll_id, None)
+            # Locked first, so no vote lands between the count below and the change.
+            yield lock_poll(poll_id)
+            poll = yield from load_poll(poll_id)
+            counted = (yield q("SELECT count(*) FROM poll_votes WHERE poll_id = ?", poll_id)).one()
+            assert counted is not None
+            poll = check_edit(poll, poll_id, place, change, int(counted[0]), now)
+            if change.question is not None:
+                yield q("UPDATE polls SET question = ? WHERE id = ?", change.question, poll_id)
+            if change.options is not None:
+                yield q("DELETE FROM poll_options WHERE poll_id = ?", poll_id)
+                yield many(
+                    "INSERT INTO poll_options (poll_id, position, label) VALUES (?, ?, ?)",
+                    [(poll_id, n, label) for n, label in enumerate(change.options, 1)],
+                )
+            if change.closes_at is not None:
+                # A new deadline has a reminder of its own, due anew.
+                yield q(
+                    "UPDATE polls SET closes_at = ?, remind_at = ?, reminded_at = NULL "
+                    "WHERE id = ?",
+                    ts(change.closes_at),
+                    opt_ts(remind_at(change.closes_at, poll.remind)),
+                    poll_id,
+                )
+            fresh = yield from load_poll(poll_id)
+            assert fresh is not None
+            yield from noted(ts(now), fresh.place, audit, poll_id, fresh.question)
+            return fresh
+
+        return await self._write(unit)
+
+    async def reopen_poll(
+        self,
+        poll_id: int,
+        place: Place,
+        closes_at: datetime | None,
+        *,
+        audit: AuditNote | None = None,
+    ) -> Poll:
+        now = self.clock.now()
+
+        def unit() -> Work[Poll]:
+            self._poll_cache.pop(poll_id, None)
+            yield lock_poll(poll_id)
+            poll = check_reopen((yield from load_poll(poll_id)), poll_id, place, now)
+            # Past its deadline but not yet swept, it reopens unannounced: the sweep's
+            # conditional close no longer matches it.
+            yield q(
+                "UPDATE polls SET closed_at = NULL, closed_by = NULL, announced_at = NULL, "
+                "closes_at = ?, remind_at = ?, reminded_at = NULL WHERE id = ?",
+                opt_ts(closes_at),
+                opt_ts(remind_at(closes_at, poll.remind)),
+                poll_id,
+            )
+            fresh = yield from load_poll(poll_id)
+            assert fresh is not None
+            yield from noted(ts(now), fresh.place, audit, poll_id, fresh.question)
+            return fresh
+
+        return await self._write(unit)
 
     async def tally(self, poll_id: int) -> Tally:
         def unit() -> Work[Tally]:
@@ -347,6 +476,31 @@ class PollStore(Units):
 
         return await self._write(unit)
 
+    async def claim_reminders(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
+        chosen = sorted(set(platforms))
+        if not chosen:
+            return []
+        stamp = ts(now)
+
+        def unit() -> Work[list[Poll]]:
+            # One conditional update claims each due reminder: a poll it returns is reminded by
+            # this call only, whatever other process or restart swept at the same moment.
+            claimed = yield q(
+                "UPDATE polls SET reminded_at = ? WHERE reminded_at IS NULL "
+                "AND remind_at IS NOT NULL AND remind_at <= ? AND closed_at IS NULL "
+                f"AND closes_at > ? AND platform IN ({marks(chosen)}) RETURNING id",
+                stamp,
+                stamp,
+                stamp,
+                *chosen,
+            )
+            ids = sorted(int(row[0]) for row in claimed.rows)
+            if not ids:
+                return []
+            return (yield from load_polls(f"id IN ({marks(ids)})", ids))
+
+        return await self._write(unit)
+
     async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
         chosen = sorted(set(platforms))
 
@@ -358,7 +512,17 @@ class PollStore(Units):
                     *chosen,
                 )
             ).one()
-            return None if row is None else dt(row[0])
+            # A reminder due before any deadline wakes the sweep too.
+            reminder = (
+                yield q(
+                    "SELECT min(remind_at) FROM polls WHERE closed_at IS NULL "
+                    "AND reminded_at IS NULL AND remind_at IS NOT NULL "
+                    f"AND platform IN ({marks(chosen)})",
+                    *chosen,
+                )
+            ).one()
+            moments = [dt(r[0]) for r in (row, reminder) if r is not None and r[0] is not None]
+            return min((m for m in moments if m is not None), default=None)
 
         return await self._read(unit)
 

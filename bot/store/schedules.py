@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from bot.models import Place, Platform
-from bot.schedule.model import Attach, NewSchedule, Run, RunState, Schedule
+from bot.schedule.model import Attach, NewSchedule, OwnPost, Run, RunState, Schedule
 from bot.schedule.rotation import Rotation
 from bot.store.base import AuditNote, Preparation
 from bot.store.debates import insert_debate
@@ -23,7 +23,7 @@ from bot.store.work import Conflict, Row, Units, Work, dt, marks, opt_ts, q, ts,
 
 SCHEDULE_COLUMNS = (
     "id, platform, workspace, channel, cron, tz, attach, thread, pack, created_by, created_at, "
-    "next_due, paused_at, paused_reason, failures"
+    "next_due, paused_at, paused_reason, failures, own_text, own_options"
 )
 RUN_COLUMNS = (
     "schedule_id, due_at, state, owner, attempts, lease_until, next_attempt_at, prompt_id, "
@@ -47,7 +47,15 @@ def schedule_of(row: Row) -> Schedule:
         paused=row["paused_at"] is not None,
         paused_reason=row["paused_reason"],
         failures=row["failures"],
+        own=own_of(row["own_text"], row["own_options"]),
     )
+
+
+def own_of(text: str | None, options: str | None) -> OwnPost | None:
+    """A schedule's own post from its stored text and JSON options."""
+    if text is None:
+        return None
+    return OwnPost(text, tuple(json.loads(options)) if options else ())
 
 
 def run_of(row: Row) -> Run:
@@ -158,8 +166,8 @@ class ScheduleStore(Units):
             row = (
                 yield q(
                     "INSERT INTO schedules (platform, workspace, channel, cron, tz, attach, "
-                    "thread, pack, created_by, created_at, next_due) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {SCHEDULE_COLUMNS}",
+                    "thread, pack, created_by, created_at, next_due, own_text, own_options) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {SCHEDULE_COLUMNS}",
                     place.platform,
                     place.workspace,
                     place.channel,
@@ -171,6 +179,8 @@ class ScheduleStore(Units):
                     new.created_by,
                     ts(new.created_at),
                     ts(new.next_due),
+                    None if new.own is None else new.own.text,
+                    json.dumps(list(new.own.options)) if new.own and new.own.poll else None,
                 )
             ).one()
             assert row is not None
@@ -492,15 +502,16 @@ class ScheduleStore(Units):
             ).one()
             if found is None:
                 return None
-            moved = yield from swap_rotation(
-                (found["platform"], found["workspace"], found["channel"]),
-                preparation.rotation_pack,
-                preparation.rotation_was,
-                preparation.rotation,
-                stamp,
-            )
-            if not moved:
-                raise Conflict("the channel's prompt rotation moved on; choose again")
+            if preparation.rotation is not None:  # None: an own post, no prompt taken
+                moved = yield from swap_rotation(
+                    (found["platform"], found["workspace"], found["channel"]),
+                    preparation.rotation_pack,
+                    preparation.rotation_was,
+                    preparation.rotation,
+                    stamp,
+                )
+                if not moved:
+                    raise Conflict("the channel's prompt rotation moved on; choose again")
             attachment: str | None = None
             if preparation.poll is not None:
                 attachment = (yield from insert_poll(self.dialect, preparation.poll, stamp)).ref

@@ -277,3 +277,17 @@ def test_a_vote_is_checked_for_place_state_and_option() -> None:
         polls.check_vote(poll, 12, PLACE, 1, NOW + timedelta(hours=1))
     with pytest.raises(polls.Refused, match="closed"):
         polls.check_vote(make(closed_at=NOW), 12, PLACE, 1, NOW)
+
+
+def test_a_leading_emoji_is_split_from_an_option() -> None:
+    from bot.polls import split_emoji
+
+    assert split_emoji("🍕 Pizza") == ("🍕", "Pizza")
+    assert split_emoji("❤️ Love") == ("❤️", "Love")  # with its variation selector
+    assert split_emoji("👍🏽 Fine") == ("👍🏽", "Fine")  # with its skin tone
+    assert split_emoji("👩‍💻 Coders") == ("👩‍💻", "Coders")  # joined by ZWJ
+    assert split_emoji("🇰🇷 Korea") == ("🇰🇷", "Korea")  # a flag
+    assert split_emoji("🍕") == (None, "🍕")  # nothing left to label the button
+    assert split_emoji("🍕Pizza") == (None, "🍕Pizza")
+    assert split_emoji("Pizza 🍕") == (None, "Pizza 🍕")
+    assert split_emoji("1 Pizza") == (None, "1 Pizza")

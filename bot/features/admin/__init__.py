@@ -24,6 +24,13 @@ from bot.features.admin.schedules import (
     time_zone_choices,
 )
 from bot.features.admin.votes import debate_advance, debate_close, poll_close, poll_delete
+from bot.limits import (
+    POLL_OPTION_MAX,
+    POLL_OPTIONS_MAX,
+    POLL_OPTIONS_MIN,
+    POLL_QUESTION_MAX,
+    SCHEDULED_TEXT_MAX,
+)
 from bot.schedule.model import ATTACH_CHOICES
 
 COMPLETERS: dict[str, Completer] = {
@@ -102,9 +109,36 @@ COMMANDS: list[Command] = [
                 max_length=50,
                 placeholder="<pack-id>",
             ),
+            Option(
+                "poll",
+                "text",
+                "Post your own poll, asking this, instead of the pack's prompts",
+                positional=False,
+                max_length=POLL_QUESTION_MAX,
+                placeholder='"<question>"',
+            ),
+            Option(
+                "options",
+                "list",
+                f"With --poll: its options, each in quotes ({POLL_OPTIONS_MIN} to "
+                f"{POLL_OPTIONS_MAX})",
+                max_items=POLL_OPTIONS_MAX,
+                max_length=POLL_OPTION_MAX,
+                placeholder='"<option>" ...',
+            ),
+            Option(
+                "text",
+                "text",
+                "Post this text instead of the pack's prompts",
+                positional=False,
+                max_length=SCHEDULED_TEXT_MAX,
+                placeholder='"<text>"',
+            ),
         ),
         (
             'admin schedule add "0 9 * * 1-5" --tz Europe/London --with poll --thread',
+            'admin schedule add "0 9 * * 1" --poll "Lunch on Friday?" "Pizza" "Sushi" "Salad"',
+            'admin schedule add "0 17 * * 5" --text "Weekly thread: what did you read?"',
             'admin schedule add "30 17 * * 5" --channel #debates --with debate',
         ),
     ),

@@ -22,6 +22,7 @@ from bot.limits import fit
 from bot.pack_choice import pack_for
 from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone_names, zone
 from bot.schedule.model import Attach, NewSchedule, Run, Schedule
+from bot.schedule.post import check_own
 from bot.scheduler import Scheduler
 from bot.store.base import AuditNote
 from bot.wording import plural
@@ -54,6 +55,9 @@ def _local(moment: datetime, tz: str) -> str:
 
 def _describe(schedule: Schedule) -> str:
     extras = []
+    if schedule.own is not None:
+        kind = "own poll" if schedule.own.poll else "own text"
+        extras.append(f"{kind}: {fit(schedule.own.text, 60)}")
     if schedule.attach != "none":
         extras.append(f"with a {schedule.attach}")
     if schedule.thread:
@@ -83,12 +87,21 @@ async def schedule_add(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply
     pack = args.text("pack")
     attach = cast(Attach, args.text("with") or "none")  # the catalogue checked the choice
     place = replace(ctx.place, channel=channel, thread=None)
-    # Refuse now what could never post, rather than pausing at the first run.
-    source = finished(ctx.services.packs.get(pack)) if pack else await pack_for(ctx.services, place)
-    usable = [p for p in source.prompts if p.kind == "oxford" or attach != "debate"]
-    if not usable:
-        kind = "Oxford motions to debate" if attach == "debate" else "prompts"
-        raise UserError(f"Pack `{source.id}` has no {kind}; choose another with --pack.")
+    own = check_own(ctx, args.text("text"), args.text("poll"), args.items("options"))
+    if own is not None and (attach != "none" or pack):
+        raise UserError(
+            "--poll and --text post your own words: leave out --with and --pack, which choose "
+            "the pack's prompts."
+        )
+    if own is None:
+        # Refuse now what could never post, rather than pausing at the first run.
+        source = (
+            finished(ctx.services.packs.get(pack)) if pack else await pack_for(ctx.services, place)
+        )
+        usable = [p for p in source.prompts if p.kind == "oxford" or attach != "debate"]
+        if not usable:
+            kind = "Oxford motions to debate" if attach == "debate" else "prompts"
+            raise UserError(f"Pack `{source.id}` has no {kind}; choose another with --pack.")
     now = ctx.services.clock.now()
     first = next_run(cron, tz, now)
     schedule = await admin_store(ctx).create_schedule(
@@ -102,15 +115,20 @@ async def schedule_add(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply
             created_by=ctx.user.id,
             created_at=now,
             next_due=first,
+            own=own,
         ),
         audit=replace(
             note,
             detail=f"#{channel} {cron} {tz} with={attach} thread={args.flag('thread')} "
-            f"pack={pack or '-'}",
+            f"pack={pack or '-'}"
+            + (
+                "" if own is None else f" own={'poll' if own.poll else 'text'}: {fit(own.text, 80)}"
+            ),
         ),
     )
+    what = "a debate prompt" if own is None else f"your {'poll' if own.poll else 'text'}"
     body = (
-        f"Schedule {schedule.id} posts a debate prompt in #{channel}: {_describe(schedule)}.\n"
+        f"Schedule {schedule.id} posts {what} in #{channel}: {_describe(schedule)}.\n"
         f"First post: {_local(first, tz)}."
     )
     return done(body, "Schedule added"), None
@@ -184,7 +202,10 @@ async def schedule_run(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply
     outcome = await Scheduler(ctx.services, ctx.catalogue).run_now(schedule)
     prompt = outcome.detail.partition("/")[2] or outcome.detail
     if outcome.state == "posted":
-        body = f"Posted prompt {prompt} in #{schedule.place.channel} (schedule {schedule.id})."
+        what = f"prompt {prompt}"
+        if schedule.own is not None:
+            what = f"your {'poll' if schedule.own.poll else 'text'}"
+        body = f"Posted {what} in #{schedule.place.channel} (schedule {schedule.id})."
     else:
         body = (
             f"Schedule {schedule.id} could not post in #{schedule.place.channel}: "
