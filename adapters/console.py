@@ -20,6 +20,7 @@ from bot.actions import command_line
 from bot.app import Bot
 from bot.blocks import Card, Reply
 from bot.models import Place, User
+from bot.platforms import Plugin
 
 META_HELP = """Console meta-commands:
   :user NAME       act as another user
@@ -64,7 +65,7 @@ def _card(card: Card) -> str:
         lines.append(f"  -- {card.footer}")
     for number, button in enumerate(card.buttons, 1):
         line = command_line(button.action)
-        lines.append(f"  [{number}] {button.label}    (type: {line})")
+        lines.append(f"  [{number}] {button.text}    (type: {line})")
     return "\n".join(lines)
 
 
@@ -75,16 +76,23 @@ class ConsolePoster:
         self._write = write
         self._count = 0
 
+    def next_id(self) -> str:
+        """A fresh message id, shared with the session's own public answers."""
+        self._count += 1
+        return f"console-{self._count}"
+
     async def post(self, place: Place, reply: Reply) -> str:
         """Print `reply` as a message posted in `place`; return a console message id."""
-        self._count += 1
-        message_id = f"console-{self._count}"
+        message_id = self.next_id()
         self._write(f"[posted in #{place.channel} as {message_id}]\n{render(reply)}\n\n")
         return message_id
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Print the redrawn message (a terminal cannot edit what it printed)."""
         self._write(f"[{message_id} in #{place.channel} now reads]\n{render(reply)}\n\n")
+
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        """Nothing more to print: the posted text already says which thread opens."""
 
 
 def _printer(stream: TextIO) -> Callable[[str], object]:
@@ -98,8 +106,17 @@ def _printer(stream: TextIO) -> Callable[[str], object]:
 class ConsoleSession:
     """One person at a terminal, who may pretend to be others."""
 
-    def __init__(self, bot: Bot, user: str = "guest", channel: str = "general") -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        user: str = "guest",
+        channel: str = "general",
+        poster: ConsolePoster | None = None,
+    ) -> None:
         self.bot = bot
+        # Public answers are numbered like posts, so redraws of them print under that id.
+        self.poster = poster or ConsolePoster(lambda text: None)
+        self.last_posted: str | None = None
         self.user = User(id=user, name=user, is_moderator=False)
         self.place = Place("console", "local", channel)
         self.done = False
@@ -120,8 +137,21 @@ class ConsoleSession:
         if line.startswith(":"):
             return await self._meta(line)
         reply = await self.bot.handle_text(line, self.place, self.user)
+        shown = await self._deliver(reply)
         await self.refresh()  # a command (`admin moderators add`) can change the rights
-        return render(reply)
+        return shown
+
+    async def press(self, line: str, message_id: str) -> str:
+        """Click a button of message `message_id`: run the line it carries, as a click."""
+        reply = await self.bot.handle_text(line, self.place, self.user)
+        return await self._deliver(reply, clicked=message_id)
+
+    async def _deliver(self, reply: Reply, clicked: str | None = None) -> str:
+        answer = _Answer(self)
+        await self.bot.services.delivery.answer(
+            reply, self.place, answer, button=clicked is not None, clicked=clicked
+        )
+        return "\n\n".join(answer.shown)
 
     async def refresh(self) -> None:
         """Re-read where the current user's rights come from."""
@@ -167,6 +197,22 @@ class ConsoleSession:
             self.done = True
             return ""
         return META_HELP
+
+
+class _Answer:
+    """The `Responder` for one console line: what it shows is returned to the terminal."""
+
+    def __init__(self, session: ConsoleSession) -> None:
+        self.session = session
+        self.shown: list[str] = []
+
+    async def private(self, reply: Reply) -> None:
+        self.shown.append(render(replace(reply, ephemeral=True)))
+
+    async def public(self, reply: Reply) -> str | None:
+        self.shown.append(render(reply))
+        self.session.last_posted = self.session.poster.next_id()
+        return self.session.last_posted
 
 
 _NEEDS = {
@@ -225,15 +271,14 @@ async def serve(bot: Bot, env: Mapping[str, str], stop: asyncio.Event) -> None:
     Scheduled prompts for console channels are printed here while it runs.
     """
     poster = ConsolePoster(_printer(sys.stdout))
-    bot.services.posters["console"] = poster
+    bot.services.delivery.attach("console", poster)
     # A terminal has no connection to lose: ready as soon as it reads.
     bot.services.readiness.connected("console")
     try:
-        await run(bot, stop=stop)
+        await run(bot, stop=stop, poster=poster)
     finally:
         bot.services.readiness.disconnected("console")
-        if bot.services.posters.get("console") is poster:
-            del bot.services.posters["console"]
+        await bot.services.delivery.detach("console", poster)
 
 
 async def run(
@@ -241,6 +286,7 @@ async def run(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stop: asyncio.Event | None = None,
+    poster: ConsolePoster | None = None,
 ) -> int:
     """Read commands until end of input: with a prompt on a terminal, silently from a pipe.
 
@@ -248,7 +294,7 @@ async def run(
     """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
-    session = ConsoleSession(bot)
+    session = ConsoleSession(bot, poster=poster)
     await session.refresh()  # the prompt marks a moderator from the config file too
     interactive = stdin.isatty()
     if interactive:
@@ -277,3 +323,13 @@ async def run(
                 stdout.write("\n")
             stdout.flush()
     return 0
+
+
+PLUGIN = Plugin(
+    name="console",
+    title="console",
+    adapter="adapters.console",
+    # It ends when its input does, and it is what `oped-bot run` starts when no token is set.
+    finite=True,
+    fallback=True,
+)

@@ -34,6 +34,34 @@ def settings_checks(env: Mapping[str, str]) -> list[PlatformCheck]:
     return checks
 
 
+def discord_checks(env: Mapping[str, str], offline: bool) -> list[PlatformCheck]:
+    """Doctor's Discord checks: its settings when it is enabled, and its token unless offline."""
+    checks: list[PlatformCheck] = []
+    if "discord" in choose_adapters(env):
+        checks.append(functools.partial(discord_settings, env))
+    if not offline and env.get("DISCORD_TOKEN"):
+        application = env.get("DISCORD_APPLICATION_ID") or None
+        checks.append(
+            functools.partial(discord_token, env["DISCORD_TOKEN"], DISCORD_API, application)
+        )
+    return checks
+
+
+def slack_checks(env: Mapping[str, str], offline: bool) -> list[PlatformCheck]:
+    """Doctor's Slack checks: its settings when it is enabled, and its tokens unless offline."""
+    checks: list[PlatformCheck] = []
+    if "slack" in choose_adapters(env):
+        checks.append(functools.partial(slack_settings, env))
+    if offline:
+        return checks
+    api = env.get("SLACK_API_URL") or SLACK_API
+    if env.get("SLACK_BOT_TOKEN"):
+        checks.append(functools.partial(slack_bot_token, env["SLACK_BOT_TOKEN"], api))
+    if env.get("SLACK_APP_TOKEN"):
+        checks.append(functools.partial(slack_app_token, env["SLACK_APP_TOKEN"], api))
+    return checks
+
+
 async def discord_settings(env: Mapping[str, str]) -> Check:
     """The Discord adapter accepts DISCORD_TOKEN and the DISCORD_SHARD_* variables."""
     from adapters.discord.service import DiscordConfigError, shard_options, token

@@ -15,7 +15,7 @@ from bot.context import Context, Services
 from bot.errors import Forbidden, UserError
 from bot.features import all_card_providers, all_commands, all_completers
 from bot.metrics import UNKNOWN_COMMAND, CommandOutcome
-from bot.models import Place, Request, Source, User
+from bot.models import Place, Request, User
 from bot.pack_choice import pack_for
 from bot.textparse import parse
 from bot.usertext import readable
@@ -31,16 +31,9 @@ class Bot:
         self.catalogue = catalogue or Catalogue(all_commands())
         self.completers: Mapping[str, Completer] = all_completers()
         self.card_providers = all_card_providers()
+        services.delivery.draw = self.redraw
 
-    async def handle_text(
-        self,
-        text: str,
-        place: Place,
-        user: User,
-        *,
-        source: Source = "command",
-        message_id: str | None = None,
-    ) -> Reply:
+    async def handle_text(self, text: str, place: Place, user: User) -> Reply:
         """Parse a line in the shared text syntax (or a button's action) and handle it."""
         metrics = self.services.metrics
         started = metrics.timer()
@@ -51,7 +44,7 @@ class Bot:
             metrics.command(UNKNOWN_COMMAND, "refused", metrics.timer() - started)
             return blocks.error(str(exc))
         # Through `handle`, which times the command itself: every request takes that one path.
-        return await self.handle(Request(place, user, command.path, raw, source, message_id))
+        return await self.handle(Request(place, user, command.path, raw))
 
     async def handle(self, request: Request) -> Reply:
         """Check rights and arguments, run the handler, and turn refusals into ephemeral errors."""
@@ -138,8 +131,7 @@ class Bot:
     async def remember_message(self, ref: str, place: Place, message_id: str) -> None:
         """Record that `message_id` in `place` shows the tracked card `ref`.
 
-        Adapters call this after posting a reply with `track`, so refreshes and the deadline
-        closer can edit that message later.
+        `bot.delivery` calls this for every post with `track`; tools and tests may too.
         """
         store = self.services.store
         if store is not None:

@@ -31,6 +31,13 @@ class Button:
     label: str
     action: str
     style: Style = "secondary"
+    # Shown before the label, in the platform's own emoji slot where it has one.
+    emoji: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The label with its emoji in front, for platforms without an emoji slot."""
+        return f"{self.emoji} {self.label}" if self.emoji else self.label
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The one command catalogue: every command declared once, with its options and rights.
 
-The console and Slack text parser, the Discord command tree and every help text are derived
+The text parser, each platform's command tree and every help text are derived
 from these declarations, so a command cannot exist on one platform and not another.
 """
 
@@ -90,8 +90,9 @@ class Command:
     options: tuple[Option, ...] = ()
     moderator: bool = False
     examples: tuple[str, ...] = ()
-    # Discord cannot invoke a group itself, so `quote` beside `quote search` becomes `quote get`.
-    discord_path: tuple[str, ...] | None = None
+    # Where a slash-command tree cannot invoke a group itself, `quote` beside `quote search`
+    # is reached as `quote get`: the path such a tree uses instead of `path`.
+    leaf_path: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:

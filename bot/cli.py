@@ -1,8 +1,8 @@
 """The `oped-bot` command line: the composition root that wires the core to its adapters.
 
 Platform adapters are imported lazily by module name, so the core never depends on an SDK and
-`oped-bot console` works without one. Each platform module (`adapters.discord.cli`,
-`adapters.slack.cli`) exposes `configure(parser)` and `run(args, settings) -> int`.
+`oped-bot console` works without one. Each platform's CLI module, named by its plug-in (see
+`bot.platforms`), exposes `configure(parser)` and `run(args, settings) -> int`.
 """
 
 from __future__ import annotations
@@ -10,35 +10,39 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot import doctor, logs, runtime
+from bot import logs, runtime
 from bot.config import ConfigError, Settings, load_env_file
-from bot.content.draft import DraftRefused, draft, draft_summary, unfinished
 from bot.content.loader import PackInvalid, check
+from bot.platforms import load, plugins
 from bot.probes import ProbeConfigError
 from bot.runtime import (
-    NOTHING_TO_SERVE,
     AdapterUnavailable,
     DatabaseUnavailable,
     choose_adapters,
     console_has_input,
     environment,
+    nothing_to_serve,
 )
+from bot.store import describe
+from bot.store.work import StoreError
 from bot.wording import plural
 
-PLATFORM_CLIS = {"discord": "adapters.discord.cli", "slack": "adapters.slack.cli"}
+PLATFORM_CLIS = {p.name: p.cli for p in plugins() if p.cli}
 
 
 def _platform_cli(name: str) -> Any:
     return importlib.import_module(PLATFORM_CLIS[name])
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(platforms: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; only the CLIs of `platforms` (default: all) are imported."""
     # --config is accepted before or after the sub-command; SUPPRESS keeps a later default from
     # overwriting an earlier value.
     options = argparse.ArgumentParser(add_help=False)
@@ -70,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
         "doctor", parents=[options], help="check config, content, database and tokens"
     )
     doctor_cmd.add_argument(
-        "--offline", action="store_true", help="skip the token checks that call Discord and Slack"
+        "--offline", action="store_true", help="skip the token checks that call the platforms"
     )
     content = commands.add_parser("content", help="content pack tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -96,7 +100,31 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder of packs to write it in (default: the content folder)",
     )
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    copy_cmd = db_commands.add_parser(
+        "copy",
+        parents=[options],
+        help="copy every row into an empty database (e.g. SQLite up to PostgreSQL)",
+        description="Copy polls, votes, debates, schedules, runs, rotation, moderators, audit, "
+        "tracked messages and the anonymous-voter key into an empty database, then check every "
+        "table's row count. The target is migrated first; a non-empty one is refused.",
+    )
+    copy_cmd.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="PATH|URL",
+        help="the database to copy (default: the configured one, OPED_BOT_DB)",
+    )
+    copy_cmd.add_argument(
+        "--to", dest="target", required=True, metavar="URL|PATH", help="an empty database"
+    )
     for name in PLATFORM_CLIS:
+        if platforms is not None and name not in platforms:
+            # Listed, not built: its CLI would import the platform's SDK for nothing.
+            commands.add_parser(name, parents=[options], help=f"run or manage the {name} adapter")
+            continue
         try:
             module = _platform_cli(name)
         except ImportError:
@@ -107,8 +135,25 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The sub-command `argv` names, if any, skipping options and the value of --config."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--config":
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    word = _command_word(argv)
+    # `oped-bot console` must not pay for every platform's SDK (nor `run` for unused ones).
+    helping = word is None and any(a in ("-h", "--help") for a in argv)
+    args = parser(None if helping else [word] if word in PLATFORM_CLIS else []).parse_args(argv)
     try:
         load_env_file()
     except ConfigError as exc:
@@ -127,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return content_new(args.article, args.pack_id, args.out or settings.content_dir)
     if args.command == "content":
         return content_check(args.path or settings.content_dir)
+    if args.command == "db":
+        return db_copy(str(args.source or settings.database), args.target)
     if args.command in PLATFORM_CLIS:
         return int(_platform_cli(args.command).run(args, settings))
     if args.command in (None, "run"):
@@ -163,14 +210,16 @@ def report_bad_config(exc: ConfigError) -> int:
     print("The bot cannot start: the configuration is not valid.", file=sys.stderr)
     for problem in exc.problems:
         print(f"  {problem}", file=sys.stderr)
-    print(f"Every key is explained in {doctor.EXAMPLE_CONFIG}.", file=sys.stderr)
+    from bot.doctor import EXAMPLE_CONFIG  # doctor imports database drivers: only when needed
+
+    print(f"Every key is explained in {EXAMPLE_CONFIG}.", file=sys.stderr)
     return 2
 
 
 def run(settings: Settings, env: dict[str, str], names: list[str] | None = None) -> int:
     """`oped-bot run` (or, with names, only those adapters) until stopped; the exit status."""
     if not names and choose_adapters(env) == ["console"] and not console_has_input(sys.stdin):
-        say(f"The bot cannot start: {NOTHING_TO_SERVE}")
+        say(f"The bot cannot start: {nothing_to_serve()}")
         return 2
     names = names or choose_adapters(env)
     if names == ["console"] and sys.stdin.isatty() and settings.log_level == "INFO":
@@ -187,16 +236,20 @@ def run(settings: Settings, env: dict[str, str], names: list[str] | None = None)
 
 def run_doctor(config_path: Path | None, env: dict[str, str], *, offline: bool) -> int:
     """`oped-bot doctor`: print each check; non-zero if any failed."""
+    from bot import doctor  # it imports every database driver; the other commands need none
+
     platform_checks: list[doctor.PlatformCheck] = []
-    if not offline or choose_adapters(env) != ["console"]:
-        try:
-            from adapters import health
-        except ImportError as exc:
-            print(_redacted(f"FAIL platforms: the adapters cannot be imported ({exc})"))
-            return 1
-        platform_checks = health.settings_checks(env)
-        if not offline:
-            platform_checks += health.token_checks(env)
+    fallback = [p.name for p in plugins() if p.fallback]
+    if not offline or choose_adapters(env) != fallback:
+        for found in plugins():
+            if found.doctor is None:
+                continue
+            try:
+                checks_of = load(found.doctor)
+            except ImportError as exc:
+                print(_redacted(f"FAIL platforms: the adapters cannot be imported ({exc})"))
+                return 1
+            platform_checks += checks_of(env, offline)
     checks = asyncio.run(
         doctor.diagnose(
             config_path, env, platform_checks, console_input=console_has_input(sys.stdin)
@@ -215,6 +268,8 @@ def pack_folder(value: str, content_dir: Path) -> Path | None:
 
 def content_check(root: Path) -> int:
     """Validate packs under `root`; print each problem and exit non-zero if any."""
+    from bot.content.draft import draft_summary, unfinished  # the drafting tools load slowly
+
     packs, errors = check(root)
     for error in errors:
         say(str(error))
@@ -236,6 +291,8 @@ def content_check(root: Path) -> int:
 
 def content_new(article: Path, pack_id: str, out: Path) -> int:
     """`oped-bot content new`: draft a pack from an article and report what was done."""
+    from bot.content.draft import DraftRefused, draft  # the drafting tools load slowly
+
     try:
         text = article.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -293,6 +350,24 @@ def report_broken_pack(exc: PackInvalid) -> int:
     for error in exc.errors:
         say(f"  {error}")
     return 2
+
+
+def db_copy(source: str, target: str) -> int:
+    """`oped-bot db copy`: copy `source` into the empty `target` and report what moved."""
+    # The PostgreSQL driver is slow to import; only `db copy` and doctor need it here.
+    import asyncpg
+
+    from bot.store.copy import copy_database
+
+    try:
+        copied = asyncio.run(copy_database(source, target))
+    except (StoreError, OSError, sqlite3.Error, asyncpg.PostgresError) as exc:
+        print(f"db copy: nothing was copied: {exc}", file=sys.stderr)
+        return 1
+    print(f"Copied {describe(source)} to {describe(target)}; rows per table, checked on both:")
+    for line in copied.lines():
+        print(f"  {line}")
+    return 0
 
 
 def run_console(settings: Settings) -> int:

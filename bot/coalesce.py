@@ -1,7 +1,7 @@
 """Coalesce message redraws: at most one edit per message per interval, the latest state wins.
 
 A burst of votes on a live card would otherwise edit its message once per vote and run into the
-platform's rate limits (Discord's per-channel edits, Slack's `chat.update`). The first
+platform's rate limits on message edits. The first
 change after a quiet spell is drawn at once; changes that arrive while an edit is recent fold
 into one edit when the interval ends. A job redraws from the store when it runs, so whatever
 state is current then is what shows, and a newer request simply replaces a waiting job.

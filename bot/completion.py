@@ -1,4 +1,4 @@
-"""Autocomplete: named sources of suggestions, shared by Discord autocomplete and help texts."""
+"""Autocomplete: named sources of suggestions, shared by slash-command autocomplete and help."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.context import Context
 
-MAX_CHOICES = 25  # Discord's ceiling; plenty elsewhere
+MAX_CHOICES = 25  # the tightest platform's ceiling; plenty elsewhere
 
 
 @dataclass(frozen=True)

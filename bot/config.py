@@ -2,7 +2,8 @@
 
 Secrets never live here: tokens come from the environment or a `.env` file only, and a config
 file that tries to hold one is refused. Precedence, lowest first: built-in defaults, the config
-file, `OPED_BOT_DB` / `OPED_BOT_CONTENT`.
+file, `OPED_BOT_DB` / `OPED_BOT_CONTENT`. The database is a SQLite file (`database.path`) or a
+PostgreSQL server (`database.url`, or a `postgresql://` URL in `OPED_BOT_DB`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from dotenv import load_dotenv
@@ -30,6 +32,7 @@ from bot.schedule.cron import parse_tz
 DEFAULT_CONFIG = Path("oped-bot.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Settings:
     """Everything the bot's behaviour depends on, with working defaults."""
 
     db_path: Path = Path("data/oped-bot.sqlite3")
+    # A PostgreSQL URL; when set it is the database and `db_path` is unused.
+    db_url: str | None = None
     content_dir: Path = BUNDLED
     default_pack: str | None = None
     timezone: str = "UTC"
@@ -64,17 +69,25 @@ class Settings:
         settings = cls() if chosen is None else parse_file(chosen, secrets_from(env))
         return settings.with_env(env)
 
+    @property
+    def database(self) -> str | Path:
+        """Where the store lives: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.db_url or self.db_path
+
     def with_env(self, env: Mapping[str, str]) -> Settings:
         """These settings with `OPED_BOT_DB` and `OPED_BOT_CONTENT` applied."""
         # Trimmed, as a stray space or newline in .env or compose is easy to miss, and `~`
         # expanded as in the config file: neither file goes through a shell.
         db = env.get("OPED_BOT_DB", "").strip()
         content = env.get("OPED_BOT_CONTENT", "").strip()
-        return replace(
-            self,
-            db_path=Path(db).expanduser() if db else self.db_path,
-            content_dir=Path(content).expanduser() if content else self.content_dir,
+        settings = replace(
+            self, content_dir=Path(content).expanduser() if content else self.content_dir
         )
+        if not db:
+            return settings
+        if db.startswith(POSTGRES_SCHEMES):
+            return replace(settings, db_url=db)
+        return replace(settings, db_path=Path(db).expanduser(), db_url=None)
 
 
 # A .env holds a handful of variables.
@@ -204,7 +217,7 @@ def _pack_id(value: Any) -> str:
 
 
 def _ids(value: Any) -> frozenset[str]:
-    # Discord ids are numbers and YAML reads them as ints; both spellings mean the same id.
+    # Numeric ids are read by YAML as ints; both spellings mean the same id.
     if value is None:
         return frozenset()
     if not isinstance(value, list):
@@ -231,6 +244,19 @@ def _path(value: Any) -> Path:
     return Path(_text(value)).expanduser()
 
 
+def _postgres_url(value: Any) -> str:
+    url = _text(value)
+    if not url.startswith(POSTGRES_SCHEMES):
+        raise _Bad(f"{_show(value)} is not a postgresql:// URL")
+    if ":" in urlsplit(url).netloc.rpartition("@")[0]:
+        # The file is not a place for secrets (see the module docstring).
+        raise _Bad(
+            "holds a password; keep it out of the file: set PGPASSWORD (or ~/.pgpass), or "
+            "give the whole URL in OPED_BOT_DB"
+        )
+    return url
+
+
 @dataclass(frozen=True)
 class _Field:
     """A leaf of the schema: the Settings attribute it sets and the check that converts it."""
@@ -243,7 +269,7 @@ _Schema = dict[str, "_Field | _Schema"]
 # Relative paths are relative to the file's folder, not the working directory.
 SCHEMA: _Schema = {
     "timezone": _Field("timezone", _timezone),
-    "database": {"path": _Field("db_path", _path)},
+    "database": {"path": _Field("db_path", _path), "url": _Field("db_url", _postgres_url)},
     "content": {
         "dir": _Field("content_dir", _path),
         "default_pack": _Field("default_pack", _pack_id),

@@ -10,6 +10,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.model import Pack
 from bot.content.registry import PackRegistry
+from bot.delivery import Delivery
 from bot.metrics import Metrics, Readiness
 from bot.models import Place, Request, User
 from bot.ports import Poster
@@ -28,6 +29,10 @@ class Services:
     posters: dict[str, Poster] = field(default_factory=dict)  # by platform name
     metrics: Metrics = field(default_factory=Metrics)
     readiness: Readiness = field(default_factory=Readiness)
+    delivery: Delivery = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.delivery = Delivery(self)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Closing polls on time, including those whose deadline passed while the bot was down.
+"""Closing polls on time (even a deadline passed while the bot was down), and their reminders.
 
 A sweep asks the store to close every due poll of the platforms that have a poster; the store
 marks each one announced in the same transaction that closes it, so a poll is handed out for
 announcement exactly once, even with a restart or a second sweep racing this one. The
-announcement is then posted and the poll's tracked messages are redrawn without vote buttons.
+announcement is then posted and the poll's tracked messages are redrawn without vote buttons,
+both through `bot.delivery`.
 If that post fails, the results stay available with `poll results` (at most once beats twice:
 a repeated "poll closed" message would be worse than a missing one).
 
@@ -22,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from bot import polls
 from bot.blocks import Reply
-from bot.scope import reaches
 from bot.store.base import Poll, Tally
 
 if TYPE_CHECKING:
@@ -58,34 +58,43 @@ async def close_due(services: Services, now: datetime) -> list[ClosedPoll]:
     return closed
 
 
+async def remind_due(services: Services, now: datetime) -> list[Poll]:
+    """Post each due reminder once; the store claims it before the post (at most once)."""
+    store = services.store
+    if store is None or not services.posters:
+        return []
+    reminded = []
+    for poll in await store.claim_reminders(now, list(services.posters)):
+        poster = services.posters.get(poll.place.platform)
+        if poster is None:
+            continue
+        try:
+            tally = await store.tally(poll.id)
+            card = polls.reminder_card(poll, tally, now, services.settings.timezone)
+            await poster.post(poll.place, Reply((card,)))
+            reminded.append(poll)
+        except Exception:
+            log.exception("could not post a poll reminder", extra={"poll": poll.id})
+    return reminded
+
+
 async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll:
     store = services.store
     assert store is not None
-    timezone = services.settings.timezone
     tally = await store.tally(poll.id)
-    poster = services.posters.get(poll.place.platform)
-    if poster is None:  # its adapter stopped since the sweep began
+    if poll.place.platform not in services.posters:  # its adapter stopped since the sweep began
         log.warning("no poster left to announce a closed poll", extra={"poll": poll.id})
         return ClosedPoll(poll, tally, None)
+    delivery = services.delivery
     posted: str | None = None
+    announcement = polls.announcement(poll, tally, now, services.settings.timezone)
     try:
-        posted = await poster.post(
-            poll.place, Reply((polls.announcement(poll, tally, now, timezone),))
-        )
+        posted = await delivery.post(poll.place, Reply((announcement,)))
     except Exception:
         log.exception("could not announce a closed poll", extra={"poll": poll.id})
-    card = Reply((polls.poll_card(poll, tally, now, timezone),))
-    for message in await store.messages_for(poll.ref):
-        if not reaches(message.place, poll.place):  # a stray card elsewhere must not get counts
-            continue
-        try:
-            await poster.update(message.place, message.message_id, card)
-        except Exception:
-            log.warning(
-                "could not redraw a closed poll's message",
-                extra={"poll": poll.id, "message": message.message_id},
-                exc_info=True,
-            )
+    # Redrawn like any other change, so the closing edit queues behind a vote's recent one.
+    await delivery.refresh((poll.ref,), poll.place)
+    await delivery.settle(poll.place.platform)
     return ClosedPoll(poll, tally, posted)
 
 
@@ -97,6 +106,7 @@ async def run_deadlines(bot: Bot, stop: asyncio.Event, interval: float = SWEEP_S
         try:
             now = services.clock.now()
             await close_due(services, now)
+            await remind_due(services, now)
             store = services.store
             platforms = list(services.posters)
             upcoming = await store.next_deadline(platforms) if store and platforms else None

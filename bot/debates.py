@@ -17,12 +17,46 @@ from dataclasses import dataclass
 
 from bot import actions
 from bot.blocks import Button, Card, Field, Style
-from bot.store.base import SIDES, Debate, DebateVote, Side
+from bot.models import Place
+from bot.scope import debate_not_found, reaches
+from bot.store.base import SIDES, Debate, DebateVote, Refused, Side, VotePhase
 from bot.wording import plural
 
 LABELS: dict[Side, str] = {"for": "For", "against": "Against", "undecided": "Undecided"}
 STYLES: dict[Side, Style] = {"for": "success", "against": "danger", "undecided": "secondary"}
 _EPSILON = 1e-9
+
+
+def vote_phase(debate: Debate | None, debate_id: int, place: Place) -> VotePhase:
+    """The phase a vote from `place` counts in; NotFound (as for an unknown id) or Refused."""
+    if debate is None or not reaches(place, debate.place):
+        raise debate_not_found(debate_id)
+    if debate.phase == "closed":
+        raise Refused(f"Debate #{debate_id} is closed; it no longer takes votes.")
+    return debate.phase
+
+
+def check_advance(debate: Debate | None, debate_id: int) -> Debate:
+    """The debate, if it may move from its opening vote to its closing vote."""
+    if debate is None:
+        raise debate_not_found(debate_id)
+    if debate.phase == "after":
+        raise Refused(
+            f"Debate #{debate_id} is already in its closing vote. "
+            f"End it with `debate close {debate_id}`."
+        )
+    if debate.phase == "closed":
+        raise Refused(f"Debate #{debate_id} is closed.")
+    return debate
+
+
+def check_close(debate: Debate | None, debate_id: int) -> Debate:
+    """The debate, if it may be closed (it is not already)."""
+    if debate is None:
+        raise debate_not_found(debate_id)
+    if debate.phase == "closed":
+        raise Refused(f"Debate #{debate_id} is already closed.")
+    return debate
 
 
 @dataclass(frozen=True)
@@ -67,9 +101,6 @@ class Results:
     def swing(self, side: Side) -> float:
         """Closing share minus opening share, in percentage points."""
         return self.after.share(side) - self.before.share(side)
-
-    def both_swing(self, side: Side) -> float:
-        return self.both_after.share(side) - self.both_before.share(side)
 
     @property
     def winner(self) -> Side | None:

@@ -1,13 +1,15 @@
 """`oped-bot doctor`: is this installation ready to run, and if not, what to change.
 
 Each check prints `ok` or `FAIL` with what it saw and, on failure, how to fix it. The core checks
-(configuration, credentials present, content packs, database) need no network. The platform
-checks (each adapter's own settings, and whether Discord and Slack accept the tokens) are given by
+(configuration, credentials present, content packs, database) need no network, except a
+PostgreSQL database, which doctor connects to read its schema version. The platform
+checks (each adapter's own settings, and whether the platforms accept the tokens) are given by
 the caller, from the adapters' health module, so the core never imports a platform SDK.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sqlite3
@@ -17,12 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import asyncpg
+
 from bot.config import ConfigError, Settings, format_duration
 from bot.content.loader import PackError, check
 from bot.logs import Redactor
+from bot.platforms import plugins
 from bot.probes import PORT_ENV, ProbeConfigError, probe_address
-from bot.runtime import NOTHING_TO_SERVE, choose_adapters
+from bot.runtime import choose_adapters, nothing_to_serve
 from bot.store.migrations import MIGRATIONS
+from bot.store.postgres import schema_version
+from bot.store.target import redact
 from bot.wording import plural
 
 EXAMPLE_CONFIG = "deploy/oped-bot.example.yaml"
@@ -78,25 +85,18 @@ def credentials(env: Mapping[str, str], console_input: bool = True) -> Check:
     doctor inherits the same input as the service it guards. Whether each value is well-formed
     is the adapter's to say (the platform settings checks).
     """
-    half = []
-    if env.get("SLACK_BOT_TOKEN") and not (
-        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
-    ):
-        half.append("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET")
-    if not env.get("SLACK_BOT_TOKEN") and (
-        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
-    ):
-        half.append("a Slack app token or signing secret is set but SLACK_BOT_TOKEN is not")
-    if half:
+    half = {p.title: p.half_set(env) for p in plugins()}
+    if any(half.values()):
+        titles = " and ".join(title for title, problems in half.items() if problems)
         return Check(
             "credentials",
             False,
-            "; ".join(half),
-            f"set the Slack variables together in the environment or .env (see {ENV_EXAMPLE})",
+            "; ".join(problem for problems in half.values() for problem in problems),
+            f"set the {titles} variables together in the environment or .env (see {ENV_EXAMPLE})",
         )
     adapters = choose_adapters(env)
     if adapters == ["console"] and not console_input:
-        head, _, fix = NOTHING_TO_SERVE.partition(". ")
+        head, _, fix = nothing_to_serve().partition(". ")
         return Check("credentials", False, head, fix)
     if adapters == ["console"]:
         return Check("credentials", True, "no platform token: `oped-bot run` starts the console")
@@ -210,6 +210,52 @@ def database(settings: Settings, latest: int = LATEST_SCHEMA) -> Check:
     return Check("database", True, f"{path}: schema version {version}, writable")
 
 
+CONNECT_SECONDS = 10.0
+
+
+async def postgres_database(url: str, latest: int = LATEST_SCHEMA) -> Check:
+    """The PostgreSQL server reachable, and its schema (if any) at the latest version."""
+    shown = redact(url)
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(url), CONNECT_SECONDS)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return Check(
+            "database",
+            False,
+            f"cannot connect to {shown} ({type(exc).__name__}: {exc})",
+            "start the server, or correct host, port, database and user in OPED_BOT_DB / "
+            "database.url (a password goes in the URL of OPED_BOT_DB, PGPASSWORD or ~/.pgpass)",
+        )
+    try:
+        version = await schema_version(conn)
+    except asyncpg.PostgresError as exc:
+        return Check(
+            "database",
+            False,
+            f"{shown} cannot be read ({exc})",
+            "grant the bot's user rights on the database",
+        )
+    finally:
+        await conn.close()
+    if version == 0:
+        return Check("database", True, f"{shown} is empty; it will be migrated at first start")
+    if version < latest:
+        return Check(
+            "database",
+            False,
+            f"{shown} is at schema version {version}, this release needs {latest}",
+            "start the bot once (`oped-bot run` migrates at start), then run doctor again",
+        )
+    if version > latest:
+        return Check(
+            "database",
+            False,
+            f"{shown} is at schema version {version}, newer than this release knows ({latest})",
+            "upgrade oped-bot to the release that wrote this database",
+        )
+    return Check("database", True, f"{shown}: schema version {version}, reachable")
+
+
 def folder_fix(path: Path) -> str:
     """What to do when the database path names a folder."""
     return (
@@ -262,7 +308,10 @@ async def diagnose(
     """Run the core checks, then the platform checks the caller chose."""
     config_check, settings = config(config_path, env)
     checks = [config_check, credentials(env, console_input), content(settings)]
-    checks.append(database(settings, latest_schema))
+    if settings.db_url is not None:
+        checks.append(await postgres_database(settings.db_url, latest_schema))
+    else:
+        checks.append(database(settings, latest_schema))
     if env.get(PORT_ENV, "").strip():
         checks.append(health_port(env))
     for platform_check in platform_checks:

@@ -1,7 +1,7 @@
 """Platform length limits the core must respect, and the one way to fit text into them.
 
-Numbers were checked against discord.py 2.7.1 and slack-sdk 3.48 and the platforms' documents;
-see PLATFORMS.md in the project's shared notes.
+Each number is the tightest of the registered platforms' limits, checked against their SDKs and
+documents; see PLATFORMS.md in the project's shared notes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ MARKER = "…"
 MORE = " (truncated)"
 
 # Content fields, checked when a pack is loaded, so nothing valid is ever cut mid-thought.
-QUOTE_MAX = 1000  # fits a Discord embed field value (1024) with its attribution
+QUOTE_MAX = 1000  # fits the smallest card field value (1024) with its attribution
 CLAIM_MAX = 400
 COUNTERPOINT_MAX = 1000
 SOURCE_TITLE_MAX = 200
@@ -18,14 +18,15 @@ MOTION_MAX = 300  # also the poll question limit
 TERM_TEXT_MAX = 1000
 TLDR_MAX = 280
 LONG_SUMMARY_WORDS = 250
-LONG_SUMMARY_MAX = 2900  # one Slack section (3000) with room for a title
+LONG_SUMMARY_MAX = 2900  # the smallest card section (3000) with room for a title
 
 # User input.
 POLL_QUESTION_MAX = 300
-POLL_OPTION_MAX = 75  # Slack button text, the tightest label limit
+POLL_OPTION_MAX = 75  # the tightest button label limit
 POLL_OPTIONS_MIN = 2
 POLL_OPTIONS_MAX = 20
-ACTION_ID_MAX = 100  # Discord custom_id; Slack allows 255
+SCHEDULED_TEXT_MAX = 2900  # a schedule's own `--text`: one card section, as LONG_SUMMARY_MAX
+ACTION_ID_MAX = 100  # the shortest button id any platform allows
 
 
 def fit(text: str, limit: int, marker: str = MARKER) -> str:

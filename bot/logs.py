@@ -3,11 +3,12 @@
 `log.info("vote cast", extra={"poll": 12, "user": "U1"})` becomes
 `2026-01-05T12:00:00.000Z INFO bot.polls: vote cast poll=12 user=U1` (text) or one JSON object
 per line (json). The redacting filter sits on the handler, so it sees records from every library
-(discord.py, slack-bolt, aiohttp) as well as ours.
+(the platforms' SDKs, aiohttp) as well as ours.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -16,23 +17,27 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-# Environment variables that hold secrets: their values are redacted wherever they appear.
-SECRET_ENV = (
-    "DISCORD_TOKEN",
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "OPED_BOT_SECRET",
-)
+from bot.platforms import plugins
+
+# The bot's own secret; each platform's plug-in names its own (see `bot.platforms`), read when
+# first needed, since the plug-ins import the core, this module included.
+CORE_SECRET_ENV = ("OPED_BOT_SECRET",)
 REDACTED = "[redacted]"
-# Token shapes redacted even when their value is not configured (a token pasted into a message,
-# another workspace's token in an error): Slack bot/user/app tokens and Discord's three
-# base64url segments.
-TOKEN_SHAPES = re.compile(
-    r"\bxox[abposre]-[A-Za-z0-9-]+"
-    r"|\bxapp-[A-Za-z0-9-]+"
-    r"|\b[A-Za-z0-9_-]{24,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{27,}"
-)
+
+
+def secret_env() -> tuple[str, ...]:
+    """Environment variables that hold secrets: their values are redacted wherever they appear."""
+    return (*(name for p in plugins() for name in p.secrets), *CORE_SECRET_ENV)
+
+
+@functools.cache
+def token_shapes() -> re.Pattern[str]:
+    """Token shapes redacted even when their value is not configured (a token pasted into a
+    message, another workspace's token in an error), as each platform's plug-in declares them."""
+    shapes = [shape for p in plugins() for shape in p.token_shapes]
+    return re.compile("|".join(shapes) if shapes else r"(?!)")
+
+
 # Shorter values would redact ordinary words; no real token or signing secret is this short.
 MIN_SECRET_LENGTH = 8
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
@@ -49,7 +54,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if self._values is not None:
             text = self._values.sub(REDACTED, text)
-        return TOKEN_SHAPES.sub(REDACTED, text)
+        return token_shapes().sub(REDACTED, text)
 
     def value(self, value: Any) -> Any:
         """A log field with any secret inside it redacted; numbers and None pass through."""
@@ -60,7 +65,7 @@ class Redactor:
 
 def secrets_from(env: Mapping[str, str]) -> list[str]:
     """The secret values configured in `env`."""
-    return [env[name] for name in SECRET_ENV if env.get(name)]
+    return [env[name] for name in secret_env() if env.get(name)]
 
 
 class RedactingFilter(logging.Filter):

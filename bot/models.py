@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
-Platform = Literal["console", "discord", "slack"]
-Source = Literal["command", "button", "modal", "schedule"]
+Platform = str  # the name an adapter registered its platform under
 ArgValue = str | int | bool | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
 class Place:
-    """A channel in a workspace (a Discord guild, a Slack team, the console)."""
+    """A channel in a workspace (a server, a team, the console) of one platform."""
 
     platform: Platform
     workspace: str
@@ -39,5 +37,3 @@ class Request:
     user: User
     command: tuple[str, ...]
     args: Mapping[str, ArgValue] = field(default_factory=dict)
-    source: Source = "command"
-    message_id: str | None = None  # the message a button sat on, when there is one

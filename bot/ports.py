@@ -21,14 +21,18 @@ class PostFailed(Exception):
 
 
 class Poster(Protocol):
-    """Posts and edits messages on one platform, outside any user interaction."""
+    """Posts, edits and opens threads on one platform; `bot.delivery` decides when."""
 
     async def post(self, place: Place, reply: Reply) -> str:
-        """Post `reply` publicly in `place`, opening `reply.thread` if asked; return its id."""
+        """Post `reply` publicly in `place` and return the first message's id."""
         ...
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Redraw an earlier message with a fresh reply."""
+        ...
+
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        """Open a discussion thread called `name` under a posted message; PostFailed if not."""
         ...
 
 

@@ -1,8 +1,8 @@
 """`/healthz`, `/readyz` and `/metrics` over HTTP, for a load balancer and a monitoring stack.
 
-In Slack HTTP mode they are added to Slack's own server; otherwise `oped-bot run` opens them on
-`OPED_BOT_HTTP_PORT` when it is set (off by default: a bot on Socket Mode or Discord needs no
-open port).
+An adapter that serves HTTP itself adds them to its own server; otherwise `oped-bot run` opens
+them on `OPED_BOT_HTTP_PORT` when it is set (off by default: a bot on a gateway or socket
+connection needs no open port).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from aiohttp import web
-from prometheus_client.aiohttp import make_aiohttp_handler
+from typing import TYPE_CHECKING, Any
 
 from bot.context import Services
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,10 @@ async def readiness(services: Services, ping_timeout: float = PING_TIMEOUT) -> d
 def add_probes(app: web.Application, services: Services, timeout: float = PING_TIMEOUT) -> None:
     """Serve `/healthz`, `/readyz` and `/metrics` from `app` as well."""
 
+    # Imported here: the console and most commands never serve HTTP, and aiohttp is slow to load.
+    from aiohttp import web
+    from prometheus_client.aiohttp import make_aiohttp_handler
+
     async def healthz(request: web.Request) -> web.Response:
         # The process answers: that is all a liveness probe may ask, or a slow database would
         # get a healthy process restarted.
@@ -100,6 +104,8 @@ def add_probes(app: web.Application, services: Services, timeout: float = PING_T
 
 def probe_app(services: Services, timeout: float = PING_TIMEOUT) -> web.Application:
     """An aiohttp application with only the probes."""
+    from aiohttp import web
+
     app = web.Application()
     add_probes(app, services, timeout)
     return app
@@ -114,6 +120,8 @@ async def serve_probes(
     ready: Callable[[int], None] | None = None,
 ) -> None:
     """Serve the probes on host:port until `stop` is set; `ready` gets the port once listening."""
+    from aiohttp import web
+
     # No access log: a load balancer polling every few seconds would drown everything else.
     runner = web.AppRunner(probe_app(services), access_log=None)
     await runner.setup()
@@ -125,7 +133,7 @@ async def serve_probes(
             raise ProbeUnavailable(
                 f"cannot listen on {host}:{port} for /healthz, /readyz and /metrics "
                 f"({exc.strerror or exc}). Free that port or set {PORT_ENV} to another one "
-                "(not SLACK_PORT: Slack HTTP mode serves them on its own port already)."
+                "(not an adapter's own HTTP port: an adapter serving HTTP has them there already)."
             ) from exc
         bound = int(runner.addresses[0][1])
         log.info("health and metrics on %s:%s", host, bound)

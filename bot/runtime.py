@@ -23,32 +23,30 @@ from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import run_deadlines
+from bot.platforms import plugins
 from bot.probes import ProbeUnavailable, probe_address, serve_probes
 from bot.scheduler import run_scheduler
 from bot.shutdown import stop_on_signals
-from bot.store.sqlite import SqliteStore, StoreError
+from bot.store import describe, open_store
+from bot.store.work import StoreError
 
 log = logging.getLogger(__name__)
 
 
 def choose_adapters(env: Mapping[str, str]) -> list[str]:
-    """The adapters whose credentials are present; the console when there are none."""
-    chosen = []
-    if env.get("DISCORD_TOKEN"):
-        chosen.append("discord")
-    if env.get("SLACK_BOT_TOKEN") and (
-        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
-    ):
-        chosen.append("slack")
-    return chosen or ["console"]
+    """The adapters whose credentials are present; the fallback (the console) when none are."""
+    chosen = [p.name for p in plugins() if p.detect(env)]
+    return chosen or [p.name for p in plugins() if p.fallback]
 
 
-NOTHING_TO_SERVE = (
-    "no platform token is set and standard input is not a terminal or a pipe, so there is "
-    "nothing to serve. Set DISCORD_TOKEN (Discord), or SLACK_BOT_TOKEN with SLACK_APP_TOKEN "
-    "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) for Slack, in the environment or .env "
-    "(see deploy/.env.example); or run `oped-bot console` in a terminal."
-)
+def nothing_to_serve() -> str:
+    """Why `oped-bot run` refuses to start with no credentials and no input, and what to do."""
+    ways = "; or ".join(p.enable for p in plugins() if p.enable)
+    return (
+        "no platform token is set and standard input is not a terminal or a pipe, so there is "
+        f"nothing to serve. {ways}, in the environment or .env (see deploy/.env.example); or "
+        "run `oped-bot console` in a terminal."
+    )
 
 
 def console_has_input(stdin: IO[str] | None) -> bool:
@@ -79,7 +77,7 @@ async def build_bot(settings: Settings) -> Bot:
     clock = SystemClock()
     # Keys the voter hashes of anonymous polls; without it the store keeps a generated key.
     secret = os.environ.get("OPED_BOT_SECRET") or None
-    store = await SqliteStore.open(settings.db_path, clock=clock, secret=secret)
+    store = await open_store(settings.database, clock=clock, secret=secret)
     return Bot(Services(packs=packs, store=store, clock=clock, settings=settings))
 
 
@@ -95,16 +93,12 @@ Serve = Callable[[Bot, Mapping[str, str], asyncio.Event], Coroutine[Any, Any, ob
 # A background loop (scheduler, deadlines) runs until `stop` is set.
 Loop = Callable[[asyncio.Event], Coroutine[Any, Any, object]]
 
-ADAPTER_MODULES = {
-    "console": "adapters.console",
-    "discord": "adapters.discord",
-    "slack": "adapters.slack",
-}
+ADAPTER_MODULES = {p.name: p.adapter for p in plugins()}
 # The SDKs each adapter needs, imported up front so a broken install fails before anything starts
 # (an adapter may import its SDK lazily, inside serve).
-ADAPTER_REQUIRES = {"discord": ("discord",), "slack": ("slack_bolt", "slack_sdk")}
+ADAPTER_REQUIRES = {p.name: p.sdks for p in plugins()}
 # The console ends when its input does; a platform adapter that returns on its own has failed.
-FINITE_ADAPTERS = frozenset({"console"})
+FINITE_ADAPTERS = frozenset(p.name for p in plugins() if p.finite)
 # How long adapters and loops get, once stopped, to finish work they acknowledged.
 DRAIN_SECONDS = 3.0
 
@@ -245,19 +239,21 @@ async def run(
         log.info("no platform token is set: the console reads commands from standard input")
     if adapters is None:
         adapters = {name: load_adapter(name) for name in names}
-    if settings.db_path.is_dir():
+    if settings.db_url is None and settings.db_path.is_dir():
         raise DatabaseUnavailable(
             f"the database path {settings.db_path} is a folder. Point OPED_BOT_DB (or "
             f"database.path in the config) at a file inside it, such as "
             f"{settings.db_path / 'oped-bot.sqlite3'}."
         )
     try:
-        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        if settings.db_url is None:
+            settings.db_path.parent.mkdir(parents=True, exist_ok=True)
         bot = await build_bot(settings)
     except (OSError, sqlite3.Error, StoreError) as exc:
         raise DatabaseUnavailable(
-            f"the database {settings.db_path} cannot be opened ({exc}). Point OPED_BOT_DB (or "
-            "database.path in the config) at a writable place; `oped-bot doctor` checks it."
+            f"the database {describe(settings.database)} cannot be opened ({exc}). Point "
+            "OPED_BOT_DB (or database.path / database.url in the config) at a writable file or "
+            "a reachable PostgreSQL server; `oped-bot doctor` checks it."
         ) from exc
     stop = asyncio.Event()
     loops = background_loops(bot)
@@ -267,7 +263,7 @@ async def run(
         "starting",
         extra={
             "adapters": ",".join(adapters),
-            "db": str(settings.db_path),
+            "db": describe(settings.database),
             "pack": bot.services.packs.default.id,
             "config": str(settings.config_file or "-"),
         },

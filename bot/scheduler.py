@@ -35,7 +35,7 @@ from bot.ports import PostFailed
 from bot.schedule.cron import next_run, runs_between
 from bot.schedule.model import Run, RunState, Schedule
 from bot.schedule.post import compose, prepare, schedule_context
-from bot.store.base import Store
+from bot.store.base import AuditNote, Store
 from bot.wording import plural
 
 if TYPE_CHECKING:
@@ -166,20 +166,29 @@ class Scheduler:
             run = await self.store.claim_run(
                 schedule.id, chosen, self.owner, now, now + self.policy.lease
             )
-        won = await self.store.advance_schedule(schedule.id, schedule.next_due, following)
-        if won:
-            await self._note_skipped(schedule, chosen, window, cutoff)
+        # Only the process that moves the schedule on writes the line about skipped runs, in
+        # the same transaction.
+        skipped = self._skipped(schedule, chosen, window, cutoff)
+        won = await self.store.advance_schedule(
+            schedule.id, schedule.next_due, following, audit=skipped
+        )
+        if won and skipped is not None:
+            log.warning(
+                "missed schedule runs skipped",
+                extra={"schedule": schedule.id, "since": schedule.next_due.isoformat()},
+            )
         if run is None:
             return None
         return await self._attempt(schedule, run, now)
 
-    async def _note_skipped(
+    def _skipped(
         self, schedule: Schedule, chosen: datetime | None, window: list[datetime], cutoff: datetime
-    ) -> None:
+    ) -> AuditNote | None:
+        """The audit line about runs this tick will not post, if any."""
         late = schedule.next_due < cutoff
         superseded = len(window) - 1 if chosen is not None else 0
         if not late and not superseded:
-            return
+            return None
         parts = []
         if late:
             parts.append(
@@ -189,12 +198,7 @@ class Scheduler:
         if superseded:
             missed = plural(superseded, "missed run")
             parts.append(f"{missed} within the grace period folded into one post")
-        detail = f"schedule {schedule.id}: skipped: " + "; ".join(parts)
-        log.warning(
-            "missed schedule runs skipped",
-            extra={"schedule": schedule.id, "since": schedule.next_due.isoformat()},
-        )
-        await self._audit(schedule.place, "schedule.skip", detail)
+        return _note("schedule.skip", f"schedule {schedule.id}: skipped: " + "; ".join(parts))
 
     # Resuming stale and retried runs -------------------------------------------------------------
 
@@ -203,20 +207,21 @@ class Scheduler:
         if schedule is None:
             return None
         if run.state == "posting":
-            taken = await self.store.update_run(
-                replace(run, state="interrupted", error="the bot stopped while posting"),
-                expect_state="posting",
-                expect_owner=run.owner,
-            )
-            if not taken:
-                return None
             message = (
                 f"Schedule {schedule.id} in {_channel(schedule.place)}: the bot stopped while "
                 f"posting the prompt due {_when(run.due_at)}, so it may not have appeared. It is "
                 f"not repeated on its own; `admin schedule run {schedule.id}` posts one now."
             )
-            await self._audit(schedule.place, "schedule.interrupted", message)
-            await self.store.add_report(schedule.place.platform, schedule.place.workspace, message)
+            # The new state, its audit line and the report are one write: a crash cannot
+            # leave an interrupted run nobody is told about.
+            taken = await self.store.update_run(
+                replace(run, state="interrupted", error="the bot stopped while posting"),
+                expect_state="posting",
+                expect_owner=run.owner,
+                audit=_note("schedule.interrupted", message, report=message),
+            )
+            if not taken:
+                return None
             log.warning("schedule run interrupted", extra={"schedule": schedule.id})
             return Outcome(schedule.id, run.due_at, "interrupted", message)
         if now > run.due_at + self.policy.grace or schedule.paused or run.manual:
@@ -229,17 +234,14 @@ class Scheduler:
                 if run.manual
                 else "past the grace period"
             )
+            detail = f"schedule {schedule.id}: run due {_when(run.due_at)} not posted ({why})"
             taken = await self.store.update_run(
                 replace(run, state="skipped", error=why, lease_until=None),
                 expect_state=run.state,
                 expect_owner=run.owner,
+                audit=_note("schedule.skip", detail),
             )
             if taken:
-                await self._audit(
-                    schedule.place,
-                    "schedule.skip",
-                    f"schedule {schedule.id}: run due {_when(run.due_at)} not posted ({why})",
-                )
                 return Outcome(schedule.id, run.due_at, "skipped", why)
             return None
         mine = replace(run, state="claimed", owner=self.owner, lease_until=now + self.policy.lease)
@@ -253,7 +255,9 @@ class Scheduler:
         place = schedule.place
         try:
             ctx = await schedule_context(self.services, self.catalogue, schedule)
-            prepared = await prepare(ctx, schedule, run)
+            prepared = await prepare(ctx, schedule, run, self.owner)
+            if prepared is None:
+                return Outcome(schedule.id, run.due_at, "skipped", "taken over by another instance")
             reply = await compose(ctx, schedule, prepared)
         except UserError as exc:
             # Nothing can be posted until a moderator changes something (e.g. the pack is gone).
@@ -276,22 +280,22 @@ class Scheduler:
             posting, expect_state="claimed", expect_owner=self.owner
         ):
             return Outcome(schedule.id, run.due_at, "skipped", "taken over by another instance")
-        poster = self.services.posters[place.platform]
+
+        async def posted(message_id: str) -> None:
+            await self.store.update_run(
+                replace(posting, state="posted", message_id=message_id, lease_until=None, error=""),
+                expect_state="posting",
+                expect_owner=self.owner,
+            )
+
         try:
-            message_id = await poster.post(place, reply)
+            message_id = await self.services.delivery.post(place, reply, on_posted=posted)
         except PostFailed as exc:
             return await self._failed(schedule, posting, now, str(exc), certain=True)
         except Exception as exc:
             # We cannot tell whether the message went out, so it is not retried.
             log.exception("posting a scheduled prompt failed", extra={"schedule": schedule.id})
             return await self._failed(schedule, posting, now, repr(exc), certain=False)
-        await self.store.update_run(
-            replace(posting, state="posted", message_id=message_id, lease_until=None, error=""),
-            expect_state="posting",
-            expect_owner=self.owner,
-        )
-        if reply.track:
-            await self.store.remember_message(reply.track, place, message_id)
         if schedule.failures:
             await self.store.clear_schedule_failures(schedule.id)
         log.info(
@@ -330,39 +334,35 @@ class Scheduler:
                 run, state="retry", error=error, lease_until=None, next_attempt_at=retry_at
             )
         )
-        await self.store.update_run(final, expect_state="posting", expect_owner=self.owner)
-        await self._audit(
-            schedule.place,
-            "schedule.fail",
+        report = (
+            f"Schedule {schedule.id} in {_channel(schedule.place)} did not post the prompt "
+            f"due {_when(run.due_at)}: {error}. It tries again at its next time."
+            if give_up and not run.manual and not worn_out
+            else None
+        )
+        detail = (
             f"schedule {schedule.id}: attempt {run.attempts} for {_when(run.due_at)} failed "
-            f"({error}); " + ("given up" if give_up else f"retrying at {_when(retry_at)}"),
+            f"({error}); " + ("given up" if give_up else f"retrying at {_when(retry_at)}")
+        )
+        await self.store.update_run(
+            final,
+            expect_state="posting",
+            expect_owner=self.owner,
+            audit=_note("schedule.fail", detail, report=report),
         )
         if worn_out:
             await self._pause(schedule, now, f"{failures} failed attempts in a row (last: {error})")
-        elif give_up and not run.manual:
-            await self.store.add_report(
-                schedule.place.platform,
-                schedule.place.workspace,
-                f"Schedule {schedule.id} in {_channel(schedule.place)} did not post the prompt "
-                f"due {_when(run.due_at)}: {error}. It tries again at its next time.",
-            )
         return Outcome(schedule.id, run.due_at, final.state, error)
 
     async def _pause(self, schedule: Schedule, now: datetime, reason: str) -> None:
-        if not await self.store.pause_schedule(schedule.id, reason):
-            return
         message = (
             f"Schedule {schedule.id} in {_channel(schedule.place)} was paused: {reason}. Fix the "
             f"cause, then `admin schedule resume {schedule.id}`."
         )
-        await self._audit(schedule.place, "schedule.pause", message)
-        await self.store.add_report(schedule.place.platform, schedule.place.workspace, message)
+        note = _note("schedule.pause", message, report=message)
+        if not await self.store.pause_schedule(schedule.id, reason, audit=note):
+            return
         log.warning("schedule paused", extra={"schedule": schedule.id, "reason": reason})
-
-    async def _audit(self, place: Place, action: str, detail: str) -> None:
-        await self.store.audit(
-            place.platform, place.workspace, SCHEDULER, SCHEDULER, action, detail
-        )
 
 
 async def run_scheduler(bot: Bot, stop: asyncio.Event, scheduler: Scheduler | None = None) -> None:
@@ -386,6 +386,11 @@ async def run_scheduler(bot: Bot, stop: asyncio.Event, scheduler: Scheduler | No
         delay = max((wake - clock.now()).total_seconds(), 0.05)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
+
+
+def _note(action: str, detail: str, *, report: str | None = None) -> AuditNote:
+    """The scheduler's audit line (and report), written with the change it describes."""
+    return AuditNote(SCHEDULER, SCHEDULER, action, detail, report)
 
 
 def _when(moment: datetime) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.errors import NotFound
 from bot.models import Place
+from bot.platforms import plugin
 
 
 def reaches(caller: Place, record: Place) -> bool:
@@ -23,10 +24,12 @@ def reaches(caller: Place, record: Place) -> bool:
         return False
     if record.channel == caller.channel:
         return True
-    # Polls made in a Discord thread before the adapter named the parent kept the thread's id as
-    # their channel; the people in that very thread still reach them. Discord ids are unique
-    # across channels and threads, so no other channel can pass for that thread.
-    return caller.platform == "discord" and record.channel == caller.thread
+    # Polls made in a thread before the adapter named the parent kept the thread's id as their
+    # channel; the people in that very thread still reach them. Only where the platform's ids
+    # are unique across channels and threads, so that no other channel can pass for the thread.
+    found = plugin(caller.platform)
+    unique = found is not None and found.thread_ids_unique
+    return unique and record.channel == caller.thread
 
 
 def poll_not_found(poll_id: int) -> NotFound:

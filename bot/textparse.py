@@ -1,4 +1,4 @@
-"""Parse the text syntax shared by the console and Slack's `/oped` into a command call."""
+"""Parse the text syntax shared by typed commands and buttons into a command call."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from bot.catalogue import Catalogue, Command, Option
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
+from bot.platforms import text_prefixes
 from bot.usertext import shown
 
-# Slack and phone keyboards turn straight quotes into curly ones; users mean straight. Any of
+# Chat apps and phone keyboards turn straight quotes into curly ones; users mean straight. Any of
 # these opens a quoted word and any closes it (“…”, „…“, «…», »…«).
 _DOUBLE = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
 # ‘…’ quotes too, but ’ is also the apostrophe in Kim’s: ‘ opens only at the start of a word and
@@ -37,8 +38,10 @@ def split(text: str) -> list[str]:
 def words(text: str) -> list[Word]:
     """The words of a command line, each marked quoted or not (see `split`)."""
     line = text.strip()
-    if line.startswith("/oped"):
-        line = line[len("/oped") :]
+    for prefix in text_prefixes():
+        if line.startswith(prefix):
+            line = line[len(prefix) :]
+            break
     line = line.strip().removeprefix("/")
     if not any(char in _SPECIAL for char in line):
         # Button clicks (`poll vote 12 3`) take this path: it is most of the traffic.
@@ -155,21 +158,35 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
         index += 1
     _check_question(command, positional, given)
     slots = [option for option in command.options if option.positional]
-    for option in slots:
+    for index, option in enumerate(slots):
         if not positional:
             break
         if option.kind == "list":
             raw[option.name] = tuple(word.text for word in positional)
             positional = []
         elif option.kind == "words":
-            raw[option.name] = " ".join(word.text for word in positional)
-            positional = []
+            taken = _words_before_list(positional, slots[index + 1 :])
+            raw[option.name] = " ".join(word.text for word in positional[:taken])
+            positional = positional[taken:]
         else:
             raw[option.name] = positional.pop(0).text
     if positional:
         extra = " ".join(word.text for word in positional)
         raise UsageError(f"`{command.name}` does not take `{shown(extra, 60)}`.", command.usage)
     return raw
+
+
+def _words_before_list(positional: list[Word], after: Sequence[Option]) -> int:
+    """How many words a `words` option takes: all, unless a list follows it.
+
+    Then it takes one quoted word, or the unquoted words up to the first quoted one, and the
+    list the rest: `"0 9 * * 1" "Yes" "No"` is a cron and two options.
+    """
+    if not any(option.kind == "list" for option in after):
+        return len(positional)
+    if positional[0].quoted:
+        return 1
+    return next((n for n, word in enumerate(positional) if word.quoted), len(positional))
 
 
 def _given(option: Option, value: str) -> str:

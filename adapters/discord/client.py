@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import replace
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord import forms, tree
-from adapters.discord.failures import api_trace, explain
-from adapters.discord.poster import DiscordPoster, edit
-from adapters.discord.render import Outgoing, render, thread_name
+from adapters.discord.failures import api_trace, explain, retryable
+from adapters.discord.poster import DiscordPoster
+from adapters.discord.render import Outgoing, render
 from adapters.discord.views import OpedButton, make_view, send_kwargs
 from bot import blocks
 from bot.app import Bot
@@ -30,16 +29,12 @@ from bot.completion import Choice, rank
 from bot.errors import UserError
 from bot.limits import fit
 from bot.models import ArgValue, Place, Request, User
+from bot.ports import PostFailed
 
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
 EDIT_INTERVAL = 1.5  # seconds between two edits of one message
-HELP_NOTE = (
-    "Type / and pick a command: each word of a command above is a slash command or group "
-    "(`poll create` is `/poll create`, `quote` is `/quote get`) and each argument is a named "
-    "option. Lists take | between items, or leave them empty for a form."
-)
 OUT_OF_DATE = (
     "This command is out of date on Discord. Ask a server admin to run "
     "`oped-bot discord sync`, then try again."
@@ -65,7 +60,8 @@ class DiscordAdapter:
         defer_after: float = DEFER_AFTER,
     ) -> None:
         self.bot = bot
-        self.edits: Coalescer[tuple[int, int]] = Coalescer(edit_interval, timer=timer)
+        self.edit_interval = edit_interval
+        self.timer = timer
         self.defer_after = defer_after
         self.client: discord.Client | None = None
         self.commands: list[tree.AppCommand] = []
@@ -84,9 +80,16 @@ class DiscordAdapter:
         client.add_dynamic_items(OpedButton)
 
     async def start(self, client: discord.Client) -> None:
-        """Make this adapter the bot's Discord poster (scheduled posts go through it)."""
+        """Make this adapter the bot's Discord poster (every post and redraw goes through it)."""
         self.poster = DiscordPoster(client)
-        self.bot.services.posters["discord"] = self.poster
+        self.bot.services.delivery.attach(
+            "discord", self.poster, interval=self.edit_interval, timer=self.timer
+        )
+
+    @property
+    def edits(self) -> Coalescer[tuple[str, str]]:
+        """The queue of coalesced redraws of Discord messages."""
+        return self.bot.services.delivery.edits("discord")
 
     def connected(self, up: bool) -> None:
         """Tell readiness whether the gateway can deliver interactions now."""
@@ -98,9 +101,8 @@ class DiscordAdapter:
     async def stop(self) -> None:
         """Finish waiting edits and stop posting."""
         self.connected(False)
-        await self.edits.close()
-        if self.poster is not None and self.bot.services.posters.get("discord") is self.poster:
-            del self.bot.services.posters["discord"]
+        if self.poster is not None:
+            await self.bot.services.delivery.detach("discord", self.poster)
 
     # Who and where -------------------------------------------------------------------------
 
@@ -131,10 +133,6 @@ class DiscordAdapter:
             roles=roles,
         )
 
-    def system_user(self) -> User:
-        me = self.client.user if self.client else None
-        return User(id=str(me.id) if me else "discord", name=me.name if me else "oped-bot")
-
     # Interactions ------------------------------------------------------------------------
 
     async def run_command(
@@ -145,10 +143,7 @@ class DiscordAdapter:
             await self.open_form(interaction, command, values)
             return
         request = Request(self.place(interaction), self.user(interaction), command.path, values)
-        work = self.bot.handle(request)
-        if command.path == ("help",):
-            work = with_discord_help(work)
-        await self.answer(interaction, work, button=False)
+        await self.answer(interaction, self.bot.handle(request), button=False)
 
     async def open_form(
         self, interaction: discord.Interaction, command: Command, values: dict[str, ArgValue]
@@ -180,21 +175,12 @@ class DiscordAdapter:
         if found is None:
             return
         command, values = found
-        request = Request(
-            self.place(interaction), self.user(interaction), command.path, values, "modal"
-        )
+        request = Request(self.place(interaction), self.user(interaction), command.path, values)
         await self.answer(interaction, self.bot.handle(request), button=False)
 
     async def click(self, interaction: discord.Interaction, line: str) -> None:
         """A button: run the command line it carries for whoever clicked."""
-        message_id = str(interaction.message.id) if interaction.message else None
-        work = self.bot.handle_text(
-            line,
-            self.place(interaction),
-            self.user(interaction),
-            source="button",
-            message_id=message_id,
-        )
+        work = self.bot.handle_text(line, self.place(interaction), self.user(interaction))
         await self.answer(interaction, work, button=True)
 
     async def suggest(
@@ -225,137 +211,29 @@ class DiscordAdapter:
     ) -> None:
         """Answer within Discord's 3 s: reply at once if the work is quick, else defer first.
 
-        Button replies are private (a vote confirmation) unless they post something new and
-        public (a tracked card or a thread).
+        What is private, tracked, threaded and redrawn is `bot.delivery`'s to decide.
         """
         task = asyncio.ensure_future(work)
         deferred: bool | None = None  # None: not deferred; else whether the defer was private
         if not task.done():
             done, _ = await asyncio.wait({task}, timeout=self.defer_after)
             if not done:
+                # A guess made before the reply exists: a click's answer is usually private.
                 deferred = button
                 try:
                     await interaction.response.defer(ephemeral=button, thinking=True)
                 except discord.HTTPException:
                     log.warning("could not defer an interaction", exc_info=True)
         reply = await task
-        private = reply.ephemeral or (button and not (reply.track or reply.thread))
-        place = self.place(interaction)
-        try:
-            first = await self._send(interaction, render(reply), private, deferred)
-        except discord.HTTPException as exc:
-            log.warning("reply not delivered", exc_info=True)
-            await self.report(interaction, "I could not post the reply", exc)
-        else:
-            if not private:
-                await self._after_post(interaction, reply, first, place)
-        # The change is saved whether or not its reply got through: the card must show it.
-        for ref in reply.refresh:
-            await self.refresh(ref, place, interaction)
-
-    async def _send(
-        self,
-        interaction: discord.Interaction,
-        messages: list[Outgoing],
-        private: bool,
-        deferred: bool | None,
-    ) -> discord.Message | None:
-        first, *rest = messages
-        sent: discord.Message | None
-        if deferred is None:
-            response = await interaction.response.send_message(
-                **send_kwargs(first), ephemeral=private
-            )
-            resource = response.resource
-            sent = resource if isinstance(resource, discord.Message) else None
-        elif deferred == private:
-            sent = await interaction.edit_original_response(
-                content=first.content,
-                embeds=first.embeds,
-                attachments=first.discord_files(),
-                view=make_view(first.buttons),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        else:
-            # A public "thinking…" cannot turn private: remove it and answer privately.
-            await interaction.delete_original_response()
-            sent = await interaction.followup.send(
-                **send_kwargs(first), ephemeral=private, wait=True
-            )
-        for message in rest:
-            await interaction.followup.send(**send_kwargs(message), ephemeral=private, wait=True)
-        return sent
-
-    async def _after_post(
-        self,
-        interaction: discord.Interaction,
-        reply: Reply,
-        message: discord.Message | None,
-        place: Place,
-    ) -> None:
-        if message is None:
-            return
-        if reply.track:
-            await self.bot.remember_message(reply.track, place, str(message.id))
-        if reply.thread:
-            try:
-                await message.create_thread(name=thread_name(reply.thread))
-            except discord.HTTPException as exc:
-                await self.report(interaction, "It is posted, but I could not open its thread", exc)
-            except ValueError:
-                await self.report_text(interaction, "Discussion threads need a server channel.")
-
-    # Redraws -------------------------------------------------------------------------------
-
-    async def refresh(
-        self, ref: str, place: Place, interaction: discord.Interaction | None = None
-    ) -> None:
-        """Redraw every public message showing `ref`, coalescing bursts of changes."""
-        for target, channel_id, message_id in await self._messages_showing(ref, interaction):
-
-            async def job(
-                target: Place = target, channel_id: int = channel_id, message_id: int = message_id
-            ) -> None:
-                await self._redraw(ref, target, channel_id, message_id, interaction)
-
-            self.edits.request((channel_id, message_id), job)
-
-    async def _messages_showing(
-        self, ref: str, interaction: discord.Interaction | None
-    ) -> list[tuple[Place, int, int]]:
-        store = self.bot.services.store
-        if store is not None:
-            return [
-                (shown.place, int(shown.place.thread or shown.place.channel), int(shown.message_id))
-                for shown in await store.messages_for(ref)
-                if shown.place.platform == "discord" and shown.message_id.isdigit()
-            ]
-        # Without a store nothing is tracked: the public message the button sat on is the card.
-        message = interaction.message if interaction else None
-        if interaction is None or message is None or message.flags.ephemeral:
-            return []
-        channel_id = interaction.channel_id or message.channel.id
-        return [(self.place(interaction), channel_id, message.id)]
-
-    async def _redraw(
-        self,
-        ref: str,
-        place: Place,
-        channel_id: int,
-        message_id: int,
-        interaction: discord.Interaction | None,
-    ) -> None:
-        reply = await self.bot.redraw(ref, place, self.system_user())
-        if reply is None or self.client is None:
-            return
-        try:
-            await edit(self.client, channel_id, message_id, reply)
-        except discord.HTTPException as exc:
-            log.warning("could not redraw %s in %s", ref, channel_id, exc_info=True)
-            if interaction is not None:
-                await self.report(
-                    interaction, "Your change is saved, but I could not update the message", exc
-                )
+        message = interaction.message
+        clicked = str(message.id) if button and message and not message.flags.ephemeral else None
+        await self.bot.services.delivery.answer(
+            reply,
+            self.place(interaction),
+            InteractionResponder(self, interaction, deferred),
+            button=button,
+            clicked=clicked,
+        )
 
     # Failures ------------------------------------------------------------------------------
 
@@ -374,13 +252,62 @@ class DiscordAdapter:
             log.warning("could not tell the user about a failure: %s", text, exc_info=True)
 
 
-async def with_discord_help(work: Awaitable[Reply]) -> Reply:
-    """The help reply with a note on how the text syntax maps to slash commands."""
-    reply = await work
-    if reply.is_error:
-        return reply
-    note = blocks.Card("notice", HELP_NOTE, title="On Discord")
-    return replace(reply, cards=(*reply.cards, note))
+class InteractionResponder:
+    """The `Responder` for one interaction: its first answer, a deferred one, or follow-ups."""
+
+    def __init__(
+        self, adapter: DiscordAdapter, interaction: discord.Interaction, deferred: bool | None
+    ) -> None:
+        self.adapter = adapter
+        self.interaction = interaction
+        self.deferred = deferred  # whether a "thinking…" waits to be replaced, and how private
+
+    async def private(self, reply: Reply) -> None:
+        """Answer only the caller; a refusal is explained to them if Discord lets us."""
+        try:
+            await self._send(render(reply), private=True)
+        except discord.HTTPException as exc:
+            log.warning("reply not delivered", exc_info=True)
+            await self.adapter.report(self.interaction, "I could not post the reply", exc)
+
+    async def public(self, reply: Reply) -> str | None:
+        """Answer in the channel; the id of the message it became."""
+        try:
+            sent = await self._send(render(reply), private=False)
+        except discord.HTTPException as exc:
+            log.warning("reply not delivered", exc_info=True)
+            raise PostFailed(explain(exc), retryable=retryable(exc)) from exc
+        return str(sent.id) if sent is not None else None
+
+    async def _send(self, messages: list[Outgoing], *, private: bool) -> discord.Message | None:
+        interaction = self.interaction
+        first, *rest = messages
+        sent: discord.Message | None
+        deferred, self.deferred = self.deferred, None
+        if deferred is None and not interaction.response.is_done():
+            response = await interaction.response.send_message(
+                **send_kwargs(first), ephemeral=private
+            )
+            resource = response.resource
+            sent = resource if isinstance(resource, discord.Message) else None
+        elif deferred == private:
+            sent = await interaction.edit_original_response(
+                content=first.content,
+                embeds=first.embeds,
+                attachments=first.discord_files(),
+                view=make_view(first.buttons),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        else:
+            if deferred is not None:
+                # A public "thinking…" cannot turn private: remove it and answer privately.
+                await interaction.delete_original_response()
+            sent = await interaction.followup.send(
+                **send_kwargs(first), ephemeral=private, wait=True
+            )
+        for message in rest:
+            await interaction.followup.send(**send_kwargs(message), ephemeral=private, wait=True)
+        return sent
 
 
 class OpedTree(app_commands.CommandTree[Any]):

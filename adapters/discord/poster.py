@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
-from adapters.discord.failures import explain, post_failed
+from adapters.discord.failures import explain, post_failed, retryable
 from adapters.discord.render import render, render_one, thread_name
 from adapters.discord.views import make_view, send_kwargs
-from bot import blocks
 from bot.blocks import Reply
 from bot.models import Place
 from bot.ports import PostFailed
 
 log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES: Literal[1440] = (
+    1440  # a day without messages, Discord's default for a new thread
+)
 
 
 def channel_of(place: Place) -> int:
@@ -44,7 +47,7 @@ class DiscordPoster:
         return channel
 
     async def post(self, place: Place, reply: Reply) -> str:
-        """Post `reply` in `place` (opening `reply.thread` if asked) and return its message id."""
+        """Post `reply` in `place` and return its first message's id."""
         first: discord.Message | None = None
         try:
             channel = await self._channel(place)
@@ -57,26 +60,21 @@ class DiscordPoster:
             # Part of a long reply is out: report it as posted, since a retry would repeat it.
             log.warning("only part of a post went out in %s", place.channel, exc_info=True)
         assert first is not None  # render always yields at least one message
-        if reply.thread:
-            await self._open_thread(channel, first, reply.thread)
         return str(first.id)
 
-    async def _open_thread(self, channel: Any, message: discord.Message, name: str) -> None:
-        # The post itself went out, so this is not a PostFailed (a retry would post twice);
-        # the channel hears why the thread is missing instead.
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        """Start a public thread on a posted message; PostFailed says why it could not."""
+        if place.workspace == "dm" or not message_id.isdigit():
+            raise PostFailed("discussion threads need a server channel.", retryable=False)
         try:
-            await message.create_thread(name=thread_name(name))
-        except (discord.HTTPException, ValueError) as exc:
-            log.warning("thread not opened under %s", message.id, exc_info=True)
-            note = render(
-                blocks.notice(
-                    f"I could not open the discussion thread: {explain(exc)}", ephemeral=False
-                )
-            )[0]
-            try:
-                await channel.send(**send_kwargs(note))
-            except discord.HTTPException:
-                log.warning("could not explain the missing thread", exc_info=True)
+            await self.client.http.start_thread_with_message(
+                channel_of(place),
+                int(message_id),
+                name=thread_name(name),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            raise PostFailed(explain(exc), retryable=retryable(exc)) from exc
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Redraw an earlier message with a fresh reply (what does not fit is cut visibly)."""
@@ -85,7 +83,7 @@ class DiscordPoster:
         try:
             await edit(self.client, channel_of(place), int(message_id), reply)
         except (discord.HTTPException, OSError, TimeoutError) as exc:
-            raise post_failed(f"Could not update message {message_id}", exc) from exc
+            raise PostFailed(explain(exc), retryable=retryable(exc)) from exc
 
 
 async def edit(client: discord.Client, channel_id: int, message_id: int, reply: Reply) -> None:

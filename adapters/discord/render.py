@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 
 # Discord's limits (discord-api-docs, checked against discord.py 2.7.1, which does not enforce
 # most of them: a breach is a 400 from Discord).
-CONTENT_MAX = 2000
 EMBEDS_PER_MESSAGE = 10
 EMBED_TITLE_MAX = 256
 EMBED_DESCRIPTION_MAX = 4096

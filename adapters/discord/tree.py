@@ -1,7 +1,7 @@
 """Derive Discord slash commands from the catalogue.
 
 Path length 1 becomes `/name`, 2 becomes `/group sub`, 3 becomes `/group subgroup sub`;
-`Command.discord_path` overrides the path where Discord needs another shape (a group cannot be
+`Command.leaf_path` overrides the path where Discord needs another shape (a group cannot be
 invoked itself, so `quote` beside `quote search` is `/quote get`). Options keep their catalogue
 names and get Discord types: text and words are strings with a maximum length, int is an
 integer with its range, choice offers choices, flag is a boolean, and list is one string split
@@ -45,7 +45,7 @@ AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
 
 def discord_path(command: Command) -> tuple[str, ...]:
     """The path a catalogue command has on Discord."""
-    return command.discord_path or command.path
+    return command.leaf_path or command.path
 
 
 def describe(text: str) -> str:
@@ -230,7 +230,7 @@ def _make(
     if node.command is not None and node.children:
         # Discord cannot invoke a group itself: the group wins, the command is reported.
         problems.append(
-            f"`{node.command.name}`: a Discord group has this name; give it a `discord_path`"
+            f"`{node.command.name}`: a Discord group has this name; give it a `leaf_path`"
         )
         node.command = None
     if node.command is not None:
@@ -270,15 +270,3 @@ def find(commands: Sequence[AppCommand], path: tuple[str, ...]) -> AppCommand | 
             return None
         level = found.commands if isinstance(found, app_commands.Group) else ()
     return found
-
-
-def missing(catalogue: Catalogue, commands: Sequence[AppCommand]) -> list[str]:
-    """Catalogue commands with no Discord command (for the parity test and `discord sync`)."""
-    gaps = []
-    for command in catalogue.commands:
-        found = find(commands, discord_path(command))
-        if not isinstance(found, app_commands.Command) or (
-            found.extras.get("oped_command") is not command
-        ):
-            gaps.append(command.name)
-    return gaps

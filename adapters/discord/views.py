@@ -28,8 +28,10 @@ class OpedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLA
         label: str = "…",
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
         row: int | None = None,
+        emoji: str | discord.PartialEmoji | None = None,
     ) -> None:
-        super().__init__(discord.ui.Button(label=label, custom_id=action, style=style), row=row)
+        button = discord.ui.Button[Any](label=label, custom_id=action, style=style, emoji=emoji)
+        super().__init__(button, row=row)
 
     @classmethod
     async def from_custom_id(
@@ -42,7 +44,8 @@ class OpedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLA
         """Rebuild the button from a click's custom id (no state in memory is needed)."""
         label = getattr(item, "label", None) or "…"
         style = getattr(item, "style", discord.ButtonStyle.secondary)
-        return cls(match.string, label=label, style=style)
+        emoji = getattr(item, "emoji", None)
+        return cls(match.string, label=label, style=style, emoji=emoji)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         line = command_line(self.item.custom_id or "")
@@ -67,6 +70,7 @@ def make_view(buttons: list[Button]) -> discord.ui.View | None:
                 label=button_label(button),
                 style=STYLES.get(button.style, discord.ButtonStyle.secondary),
                 row=index // 5,
+                emoji=button.emoji,
             )
         )
     return view

@@ -43,7 +43,7 @@ from bot.app import Bot
 from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue
 from bot.clock import Clock
-from bot.coalesce import Coalescer
+from bot.coalesce import Coalescer, Timer
 from bot.errors import UserError
 from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import ArgValue, Place, Request, User
@@ -75,16 +75,12 @@ ADMIN_FAILURE_TTL = timedelta(seconds=30)
 ADMIN_CACHE_MAX = 10_000
 # A modal must be answered within 3 s; within this budget the handler's verdict shows in the form.
 MODAL_BUDGET_S = 2.0
-# Public cards are redrawn as a member sees them, never with a moderator's extra view.
-VIEWER = User(id="oped-bot-redraw", name="oped-bot")
 CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
 # Slack answers a flood of chat.update calls with 429s; one redraw per message per second keeps a
 # busy poll clear of that while its results still look live.
 UPDATE_INTERVAL = 1.0
 # A claimed delivery is remembered past Slack's 5-minute signature window, then pruned.
 DELIVERY_TTL = timedelta(minutes=10)
-
-Source = tuple[Place, str]  # the public message a button sat on
 
 
 class AdminCache:
@@ -151,7 +147,7 @@ class SlackAdapter:
         *,
         signing_secret: str = "",
         command: str = COMMAND,
-        coalescer: Coalescer[tuple[str, str]] | None = None,
+        timer: Timer | None = None,
         modal_budget: float = MODAL_BUDGET_S,
     ) -> None:
         self.bot = bot
@@ -163,9 +159,7 @@ class SlackAdapter:
             client.on_failure = self._api_failed
         self.command = command
         self.poster = SlackPoster(client)
-        self.updates: Coalescer[tuple[str, str]] = (
-            Coalescer(UPDATE_INTERVAL) if coalescer is None else coalescer
-        )
+        self.timer = timer
         self.admins = AdminCache(client, bot.services.clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.app = AsyncApp(
@@ -184,8 +178,15 @@ class SlackAdapter:
         return web_app(self.app, self.signing_secret, path=path)
 
     def start(self) -> None:
-        """Offer this adapter's Poster to the scheduler and announcements."""
-        self.bot.services.posters["slack"] = self.poster
+        """Deliver the bot's Slack posts and redraws through this adapter's Poster."""
+        self.bot.services.delivery.attach(
+            "slack", self.poster, interval=UPDATE_INTERVAL, timer=self.timer
+        )
+
+    @property
+    def updates(self) -> Coalescer[tuple[str, str]]:
+        """The queue of coalesced redraws of Slack messages."""
+        return self.bot.services.delivery.edits("slack")
 
     async def drain(self) -> None:
         """Wait for the work of every acknowledged request, and for redraws that are due."""
@@ -196,9 +197,7 @@ class SlackAdapter:
     async def close(self) -> None:
         """Finish in-flight work and pending redraws; withdraw the Poster."""
         await self.drain()
-        await self.updates.close()
-        if self.bot.services.posters.get("slack") is self.poster:
-            del self.bot.services.posters["slack"]
+        await self.bot.services.delivery.detach("slack", self.poster)
 
     async def _once(
         self,
@@ -311,13 +310,9 @@ class SlackAdapter:
         place = Place("slack", team, channel)
         user = await self._user(team, user_info)
         message_ts = container.get("message_ts")
-        reply = await self.bot.handle_text(
-            str(line), place, user, source="button", message_id=message_ts
-        )
-        source = None
-        if message_ts and not container.get("is_ephemeral"):
-            source = (place, str(message_ts))
-        await self.deliver(reply, place, user, respond=respond, source=source)
+        reply = await self.bot.handle_text(str(line), place, user)
+        clicked = str(message_ts) if message_ts and not container.get("is_ephemeral") else None
+        await self.deliver(reply, place, user, respond=respond, button=True, clicked=clicked)
 
     # -- the poll modal ------------------------------------------------------------------
 
@@ -374,7 +369,7 @@ class SlackAdapter:
         user_info: Mapping[str, Any],
     ) -> tuple[Reply, User]:
         user = await self._user(place.workspace, user_info)
-        return await self.bot.handle(Request(place, user, path, raw, source="modal")), user
+        return await self.bot.handle(Request(place, user, path, raw)), user
 
     async def _after_modal(self, work: Awaitable[tuple[Reply, User]], place: Place) -> None:
         reply, user = await work
@@ -389,20 +384,16 @@ class SlackAdapter:
         user: User,
         *,
         respond: AsyncRespond | None = None,
-        source: Source | None = None,
+        button: bool = False,
+        clicked: str | None = None,
     ) -> None:
-        """Show a reply: ephemeral to the user, or public in the channel; then redraw cards."""
+        """Hand a reply to `bot.delivery`, which answers through this request's responder."""
         if reply is None:
             return
-        posted = None
-        try:
-            if reply.ephemeral:
-                await self._ephemeral(reply, place, user, respond)
-            else:
-                posted = await self._public(reply, place, user, respond)
-        finally:
-            # The change is saved whether or not its reply got through: the card must show it.
-            await self.refresh(reply, source, posted=posted)
+        responder = SlackResponder(self, place, user, respond)
+        await self.bot.services.delivery.answer(
+            reply, place, responder, button=button, clicked=clicked
+        )
 
     async def _ephemeral(
         self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
@@ -461,12 +452,10 @@ class SlackAdapter:
             return False
         return True
 
-    async def _public(
-        self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
-    ) -> str | None:
+    async def _public(self, reply: Reply, place: Place, respond: AsyncRespond | None) -> str | None:
         """Post publicly; the first message's ts, or None when it went another way."""
         try:
-            ts = await self.poster.post_messages(place, reply)
+            return await self.poster.post_messages(place, reply) or None
         except SLACK_FAILURES as exc:
             failure = slack_failure(exc)
             if failure.reason in CANNOT_POST and respond is not None:
@@ -483,54 +472,33 @@ class SlackAdapter:
                 return None
             log.warning("chat.postMessage failed: %s", failure)
             if failure.retryable:
-                text = (
-                    f"I could not post in this channel: Slack did not take the message "
-                    f"({failure}). Try again in a minute."
-                )
+                why = f"Slack did not take the message ({failure}). Try again in a minute."
             else:
-                text = (
-                    f"I could not post in this channel ({failure}). Invite me with "
+                why = (
+                    f"Slack refused it in this channel ({failure}). Invite me with "
                     "`/invite @oped-bot` and try again."
                 )
-            await self._ephemeral(blocks.error(text), place, user, respond)
-            return None
-        if reply.track and ts:
-            await self.bot.remember_message(reply.track, place, ts)
-        return ts
+            raise PostFailed(why, retryable=failure.retryable) from exc
 
-    async def refresh(
-        self, reply: Reply, source: Source | None, *, posted: str | None = None
+
+class SlackResponder:
+    """The `Responder` for one Slack request: its response_url, else the channel."""
+
+    def __init__(
+        self, adapter: SlackAdapter, place: Place, user: User, respond: AsyncRespond | None
     ) -> None:
-        """Queue coalesced redraws of the Slack messages showing the reply's `refresh` refs.
+        self.adapter = adapter
+        self.place = place
+        self.user = user
+        self.respond = respond
 
-        `posted` is the message this reply just became: it is already current.
-        """
-        targets: dict[tuple[str, str], tuple[str, Place]] = {}
-        store = self.bot.services.store
-        if store is not None:
-            for ref in reply.refresh:
-                for tracked in await store.messages_for(ref):
-                    if tracked.place.platform == "slack":
-                        key = (tracked.place.channel, tracked.message_id)
-                        targets.setdefault(key, (ref, tracked.place))
-        if source is not None and reply.refresh:
-            # A message the store does not know (posted through a response_url) still shows
-            # the card its button belongs to.
-            place, ts = source
-            targets.setdefault((place.channel, ts), (reply.refresh[0], place))
-        for (channel, ts), (ref, place) in targets.items():
-            if ts == posted:
-                continue
-            self.updates.request((channel, ts), partial(self._redraw, ref, place, ts))
+    async def private(self, reply: Reply) -> None:
+        """An ephemeral answer (files go by direct message)."""
+        await self.adapter._ephemeral(reply, self.place, self.user, self.respond)
 
-    async def _redraw(self, ref: str, place: Place, ts: str) -> None:
-        reply = await self.bot.redraw(ref, place, VIEWER)
-        if reply is None:
-            return
-        try:
-            await self.poster.update(place, ts, reply)
-        except PostFailed as exc:
-            log.warning("could not redraw %s: %s", ref, exc)
+    async def public(self, reply: Reply) -> str | None:
+        """A message in the channel; its ts."""
+        return await self.adapter._public(reply, self.place, self.respond)
 
 
 def slack_route(text: str) -> tuple[str, ...] | None:

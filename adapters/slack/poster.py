@@ -267,8 +267,22 @@ class SlackPoster:
         except Exception as exc:
             raise post_failed(exc) from exc
 
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        """Start the thread under a posted message with a first reply naming the discussion."""
+        if place.thread or not message_id:
+            return  # Slack threads do not nest: a post inside a thread is already in one
+        starter = fit_escaped(
+            f"Discussion: {name}. Argue your side in this thread.", THREAD_TEXT_MAX
+        )
+        try:
+            await self.client.chat_postMessage(
+                channel=place.channel, thread_ts=message_id, text=starter
+            )
+        except Exception as exc:
+            raise post_failed(exc) from exc
+
     async def post_messages(self, place: Place, reply: Reply) -> str:
-        """Post a reply's messages, thread starter and files; return the first message's ts.
+        """Post a reply's messages and files; return the first message's ts.
 
         Only a failure of the first message propagates. Once it is up, the post has happened:
         a caller that retried on a later failure would post it twice.
@@ -286,13 +300,6 @@ class SlackPoster:
     async def _rest(self, place: Place, reply: Reply, more: list[Message], first_ts: str) -> None:
         for message in more:
             await self._post(place.channel, message, place.thread)
-        if reply.thread and first_ts and not place.thread:
-            starter = fit_escaped(
-                f"Discussion: {reply.thread}. Argue your side in this thread.", THREAD_TEXT_MAX
-            )
-            await self.client.chat_postMessage(
-                channel=place.channel, thread_ts=first_ts, text=starter
-            )
         for attachment in reply.attachments:
             await self.upload(place.channel, attachment, place.thread)
 

@@ -187,7 +187,7 @@ def _button(button: Button, seen: set[str]) -> dict[str, Any] | None:
     seen.add(action_id)
     element: dict[str, Any] = {
         "type": "button",
-        "text": plain(button.label, BUTTON_TEXT_MAX),
+        "text": plain(button.text, BUTTON_TEXT_MAX),
         "action_id": action_id,
         "value": line,
     }

@@ -12,14 +12,14 @@ from bot.completion import Choice, Completer, rank
 from bot.content.model import Pack, Prompt
 from bot.context import Context
 from bot.errors import NotFound, UserError
-from bot.features.polls import audit, here, number, ref_number, store_of
+from bot.features.polls import here, number, ref_number, store_of
 from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
 from bot.scope import debate_not_found
-from bot.store.base import SIDES, Debate, Side
+from bot.store.base import SIDES, AuditNote, Debate, Side
 from bot.usertext import too_long
 
-THREAD_NAME_MAX = 100  # Discord thread names; Slack has no thread names
+THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
 _PROMPT_ID = re.compile(r"^[A-Za-z]{1,3}\d{1,4}$")
 
 
@@ -71,8 +71,9 @@ async def _counts(ctx: Context, debate: Debate) -> tuple[int, int]:
     )
 
 
-async def _audit(ctx: Context, action: str, debate: Debate) -> None:
-    await audit(ctx, action, f"#{debate.id} {debate.motion}")
+def _noted(ctx: Context, action: str) -> AuditNote:
+    """The audit line the store writes with the action, in the same transaction."""
+    return AuditNote(ctx.user.id, ctx.user.name, action)
 
 
 async def start(ctx: Context, args: Args) -> Reply:
@@ -80,8 +81,9 @@ async def start(ctx: Context, args: Args) -> Reply:
     if len(motion) > MOTION_MAX:
         raise UserError(too_long("The motion", motion, MOTION_MAX))
     store = store_of(ctx)
-    debate = await store.create_debate(ctx.place, ctx.user.id, ctx.user.name, motion, prompt_id)
-    await _audit(ctx, "debate start", debate)
+    debate = await store.create_debate(
+        ctx.place, ctx.user.id, ctx.user.name, motion, prompt_id, audit=_noted(ctx, "debate start")
+    )
     return Reply(
         (debates.debate_card(debate, 0, 0),),
         track=debate.ref,
@@ -107,8 +109,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
 
 async def advance(ctx: Context, args: Args) -> Reply:
     debate = await debate_here(ctx, number(args, "debate"))
-    advanced = await store_of(ctx).advance_debate(debate.id)
-    await _audit(ctx, "debate advance", advanced)
+    advanced = await store_of(ctx).advance_debate(debate.id, audit=_noted(ctx, "debate advance"))
     opening, closing = await _counts(ctx, advanced)
     return Reply(
         (debates.debate_card(advanced, opening, closing),),
@@ -120,8 +121,7 @@ async def advance(ctx: Context, args: Args) -> Reply:
 async def close(ctx: Context, args: Args) -> Reply:
     debate = await debate_here(ctx, number(args, "debate"))
     store = store_of(ctx)
-    closed = await store.close_debate(debate.id, ctx.user.id)
-    await _audit(ctx, "debate close", closed)
+    closed = await store.close_debate(debate.id, ctx.user.id, audit=_noted(ctx, "debate close"))
     results = debates.tally(await store.debate_votes(closed.id))
     return Reply((debates.results_card(closed, results),), refresh=(closed.ref,))
 

@@ -7,6 +7,7 @@ from bot.catalogue import Args, Catalogue, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
 from bot.errors import NotFound
+from bot.platforms import plugin
 from bot.textparse import split
 
 
@@ -16,26 +17,33 @@ async def show_help(ctx: Context, args: Args) -> Reply:
     # `help /oped` splits to no words at all: that asks for the listing too.
     words = split(asked) if asked else []
     if words:
-        return Reply((_help_for(catalogue, words, ctx.is_moderator),), ephemeral=True)
-    return Reply(
-        (
-            _listing(
-                list(catalogue.commands),
-                "oped-bot commands",
-                ctx.is_moderator,
-                "`help poll create` explains one command; `help admin` lists one group.",
-            ),
+        return _with_platform_note(ctx, _help_for(catalogue, words, ctx.is_moderator))
+    return _with_platform_note(
+        ctx,
+        _listing(
+            list(catalogue.commands),
+            "oped-bot commands",
+            ctx.is_moderator,
+            "`help poll create` explains one command; `help admin` lists one group.",
         ),
-        ephemeral=True,
     )
+
+
+def _with_platform_note(ctx: Context, card: Card) -> Reply:
+    """The help card, and the caller's platform's note on how its commands are typed there."""
+    found = plugin(ctx.place.platform)
+    if found is None or not found.help_note:
+        return Reply((card,), ephemeral=True)
+    note = Card("notice", found.help_note, title=f"On {found.title}")
+    return Reply((card, note), ephemeral=True)
 
 
 def _help_for(catalogue: Catalogue, words: list[str], moderator: bool) -> Card:
     """One command's detail, or a group's listing, at any depth; NotFound with suggestions."""
     path = tuple(w.lower() for w in words)
-    path = (path[0].lstrip("/"), *path[1:])  # `help /poll create`, as typed on Discord
+    path = (path[0].lstrip("/"), *path[1:])  # `help /poll create`, as typed as a slash command
     by_path = {c.path: c for c in catalogue.commands}
-    by_path.update({c.discord_path: c for c in catalogue.commands if c.discord_path})
+    by_path.update({c.leaf_path: c for c in catalogue.commands if c.leaf_path})
     under = [c for c in catalogue.commands if c.path[: len(path)] == path and c.path != path]
     exact = by_path.get(path)
     if exact is not None:

@@ -1,4 +1,4 @@
-"""Poll commands: create, vote, results, list, close, export."""
+"""Poll commands: create, add, vote, results, voters, list, close, export."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from bot.blocks import Card, Reply, notice
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
-from bot.errors import Forbidden, UserError
+from bot.errors import UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX
 from bot.models import Place
 from bot.ports import CardProvider
 from bot.scope import poll_not_found, reaches
-from bot.store.base import RESULTS_MODES, Poll, ResultsMode, Store, Tally
+from bot.store.base import RESULTS_MODES, AuditNote, Poll, PollEdit, ResultsMode, Store, Tally
 
 
 def store_of(ctx: Context) -> Store:
@@ -71,6 +71,8 @@ async def create(ctx: Context, args: Args) -> Reply:
         anonymous=args.flag("anonymous"),
         results=cast(ResultsMode, args.text("results") or "live"),
         closes=args.text("closes"),
+        open_options=args.flag("open"),
+        remind=args.text("remind"),
         now=ctx.services.clock.now(),
         timezone=settings.timezone,
     )
@@ -96,6 +98,26 @@ async def vote(ctx: Context, args: Args) -> Reply:
     )
 
 
+async def add(ctx: Context, args: Args) -> Reply:
+    poll_id = number(args, "poll")
+    note = AuditNote(ctx.user.id, ctx.user.name, "poll add")
+    # The store checks the rules again under the poll's lock, with the audit line.
+    poll = await store_of(ctx).add_option(poll_id, ctx.place, args.text("option") or "", audit=note)
+    added = len(poll.options)
+    return Reply(
+        (
+            Card(
+                "notice",
+                f"Added option {added}. {poll.options[-1]} to poll #{poll.id}. Vote for it with "
+                f"`poll vote {poll.id} {added}`.",
+                title=f"Poll #{poll.id}",
+            ),
+        ),
+        ephemeral=True,
+        refresh=(poll.ref,),
+    )
+
+
 async def results(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
     tally = await store_of(ctx).tally(poll.id)
@@ -105,6 +127,18 @@ async def results(ctx: Context, args: Args) -> Reply:
         ctx.services.clock.now(),
         moderator=ctx.is_moderator,
         timezone=ctx.services.settings.timezone,
+    )
+    return Reply((card,), ephemeral=True)
+
+
+async def voters(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, number(args, "poll"))
+    now = ctx.services.clock.now()
+    # Checked before reading the votes, so a refused viewer costs no read of who voted.
+    polls.voters_card(poll, [], now, moderator=ctx.is_moderator)
+    votes = await store_of(ctx).poll_votes(poll.id)
+    card = polls.voters_card(
+        poll, votes, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
     )
     return Reply((card,), ephemeral=True)
 
@@ -138,18 +172,74 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
 
 async def close(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
-    if poll.creator_id != ctx.user.id and not ctx.is_moderator:
-        raise Forbidden(
-            f"Only the poll's creator ({poll.creator_name}) or a moderator can close poll "
-            f"#{poll.id}."
-        )
+    polls.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="close")
     store = store_of(ctx)
-    closed = await store.close_poll(poll.id, ctx.user.id)
-    await audit(ctx, "poll close", f"#{poll.id} {poll.question}")
+    # The audit line is written with the close, in one transaction.
+    note = AuditNote(ctx.user.id, ctx.user.name, "poll close")
+    closed = await store.close_poll(poll.id, ctx.user.id, audit=note)
     tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
     card = polls.announcement(closed, tally, now, ctx.services.settings.timezone)
     return Reply((card,), refresh=(closed.ref,))
+
+
+async def edit(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, number(args, "poll"))
+    polls.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="edit")
+    settings = ctx.services.settings
+    change = polls.edit(
+        poll,
+        question=args.text("question"),
+        options=args.items("options"),
+        closes=args.text("closes"),
+        now=ctx.services.clock.now(),
+        timezone=settings.timezone,
+    )
+    note = AuditNote(ctx.user.id, ctx.user.name, "poll edit", detail=_edit_detail(poll, change))
+    edited = await store_of(ctx).edit_poll(poll.id, ctx.place, change, audit=note)
+    now = ctx.services.clock.now()
+    text = (
+        f"Poll #{edited.id} now reads:\n\n{edited.question}\n{polls.option_lines(edited, None)}"
+        f"\n\n{polls.status(edited, now, settings.timezone)}"
+    )
+    return Reply(
+        (Card("notice", text, title=f"Poll #{edited.id} edited"),),
+        ephemeral=True,
+        refresh=(edited.ref,),
+    )
+
+
+def _edit_detail(poll: Poll, change: PollEdit) -> str:
+    """The audit line of an edit: what changed, from what."""
+    parts = [f"#{poll.id}"]
+    if change.question is not None:
+        parts.append(f"question was: {poll.question}")
+    if change.options is not None:
+        parts.append(f"options were: {' | '.join(poll.options)}")
+    if change.closes_at is not None:
+        was = poll.closes_at.isoformat() if poll.closes_at else "none"
+        parts.append(f"deadline {was} -> {change.closes_at.isoformat()}")
+    return "; ".join(parts)
+
+
+async def reopen(ctx: Context, args: Args) -> Reply:
+    poll = await poll_here(ctx, number(args, "poll"))
+    polls.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="reopen")
+    settings = ctx.services.settings
+    now = ctx.services.clock.now()
+    typed = args.text("closes")
+    closes_at = polls.parse_closes(typed, now, settings.timezone) if typed else None
+    note = AuditNote(ctx.user.id, ctx.user.name, "poll reopen")
+    reopened = await store_of(ctx).reopen_poll(poll.id, ctx.place, closes_at, audit=note)
+    text = (
+        f"Poll #{reopened.id} is open again: {reopened.question}\n"
+        f"{polls.status(reopened, now, settings.timezone)}. "
+        "Votes cast before it closed still count."
+    )
+    return Reply(
+        (Card("notice", text, title=f"Poll #{reopened.id} reopened"),),
+        refresh=(reopened.ref,),
+    )
 
 
 async def export(ctx: Context, args: Args) -> Reply:
@@ -205,6 +295,15 @@ async def _open_polls(ctx: Context, typed: str) -> list[Choice]:
 CARDS: dict[str, CardProvider] = {"poll": _card}
 COMPLETERS: dict[str, Completer] = {"polls": _open_polls}
 
+_CLOSES = Option(
+    "closes",
+    "text",
+    f"When it closes: {polls.CLOSES_HELP}",
+    positional=False,
+    max_length=40,
+    placeholder="2h|1d|<time>",
+)
+
 _POLL = Option(
     "poll",
     "int",
@@ -256,13 +355,20 @@ COMMANDS = [
                 positional=False,
                 choices=RESULTS_MODES,
             ),
+            _CLOSES,
             Option(
-                "closes",
+                "remind",
                 "text",
-                f"When it closes: {polls.CLOSES_HELP}",
+                "Post one reminder this long before the deadline, with the turnout so far",
                 positional=False,
-                max_length=40,
-                placeholder="2h|1d|<time>",
+                max_length=20,
+                placeholder="1h|30m",
+            ),
+            Option(
+                "open",
+                "flag",
+                f"Let members add options with `poll add`, up to {POLL_OPTIONS_MAX}",
+                positional=False,
             ),
         ),
         examples=(
@@ -292,11 +398,35 @@ COMMANDS = [
         examples=("poll vote 12 2",),
     ),
     Command(
+        ("poll", "add"),
+        "Add an option to a poll made with --open.",
+        add,
+        (
+            _POLL,
+            Option(
+                "option",
+                "words",
+                "The new option",
+                required=True,
+                max_length=POLL_OPTION_MAX,
+                placeholder='"<option>"',
+            ),
+        ),
+        examples=('poll add 12 "Someone new"',),
+    ),
+    Command(
         ("poll", "results"),
         "A poll's results, as far as you may see them.",
         results,
         (_POLL,),
         examples=("poll results 12",),
+    ),
+    Command(
+        ("poll", "voters"),
+        "Who picked what in a poll that is not anonymous, to whoever may see its results.",
+        voters,
+        (_POLL,),
+        examples=("poll voters 12",),
     ),
     Command(("poll", "list"), "The open polls in this channel.", list_polls),
     Command(
@@ -305,6 +435,44 @@ COMMANDS = [
         close,
         (_POLL,),
         examples=("poll close 12",),
+    ),
+    Command(
+        ("poll", "edit"),
+        "Change a poll's question or options until its first vote, or its deadline while it is "
+        "open (its creator or a moderator).",
+        edit,
+        (
+            _POLL,
+            Option(
+                "options",
+                "list",
+                f"New options, each in quotes ({POLL_OPTIONS_MIN} to {POLL_OPTIONS_MAX})",
+                max_items=POLL_OPTIONS_MAX,
+                max_length=POLL_OPTION_MAX,
+                placeholder='"<option>" ...',
+            ),
+            Option(
+                "question",
+                "text",
+                "The new question",
+                positional=False,
+                max_length=POLL_QUESTION_MAX,
+                placeholder='"<question>"',
+            ),
+            _CLOSES,
+        ),
+        examples=(
+            'poll edit 12 --question "Who should negotiate first?"',
+            'poll edit 12 "Pompeo" "Bolton" "Someone new"',
+            "poll edit 12 --closes 1d",
+        ),
+    ),
+    Command(
+        ("poll", "reopen"),
+        "Open a closed poll again, keeping its votes (its creator or a moderator).",
+        reopen,
+        (_POLL, _CLOSES),
+        examples=("poll reopen 12", "poll reopen 12 --closes 2h"),
     ),
     Command(
         ("poll", "export"),

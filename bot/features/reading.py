@@ -203,7 +203,7 @@ async def source(ctx: Context, args: Args) -> Reply:
     return Reply((card,))
 
 
-# A Discord embed field holds 1024 characters; longer notes go on in further fields, whole.
+# The smallest card field holds 1024 characters; longer notes go on in further fields, whole.
 NOTE_MAX = 1000
 
 
@@ -299,7 +299,7 @@ COMMANDS = [
         quote,
         (Option("query", "words", "A quote id or a topic", autocomplete="quotes", max_length=100),),
         examples=("quote", "quote Q3", "quote sanctions"),
-        discord_path=("quote", "get"),
+        leaf_path=("quote", "get"),
     ),
     Command(
         ("quote", "search"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -21,6 +21,18 @@ IN_FLIGHT: tuple[RunState, ...] = ("claimed", "posting")
 
 
 @dataclass(frozen=True)
+class OwnPost:
+    """A moderator's own post for a schedule: a text, or a poll asking `text` when `options`."""
+
+    text: str
+    options: tuple[str, ...] = ()
+
+    @property
+    def poll(self) -> bool:
+        return bool(self.options)
+
+
+@dataclass(frozen=True)
 class NewSchedule:
     """What `admin schedule add` asks the store to keep."""
 
@@ -33,6 +45,8 @@ class NewSchedule:
     created_by: str
     created_at: datetime
     next_due: datetime
+    # Posted on each run instead of the pack's next prompt.
+    own: OwnPost | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
-"""The Store contract every storage driver implements (SQLite now, PostgreSQL later).
+"""The Store contract both storage drivers implement (SQLite and PostgreSQL).
 
 Every write method returns only after its transaction has committed: a returned value is an
 acknowledgement the caller may show to a user. A write refused by a domain rule raises `Refused`
 (or `bot.errors.NotFound` for an unknown id) and writes nothing. Times are timezone-aware UTC.
-The contract tests in `tests/store/` pin down this behaviour for every implementation.
+The contract tests in `tests/store/` pin down this behaviour on both engines. The rules behind
+the writes (what a click does, debate phases, who reaches what) are pure core functions in
+`bot.polls`, `bot.debates` and `bot.scope`; the drivers apply their decisions atomically.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.errors import UserError
@@ -46,6 +48,71 @@ class PollDraft:
     anonymous: bool = False
     results: ResultsMode = "live"
     closes_at: datetime | None = None
+    # Members may add options (`poll add`), up to the 20-option limit.
+    open_options: bool = False
+    # Post one reminder this long before the deadline.
+    remind: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class PollEdit:
+    """A decided change to a poll (see `bot.polls.edit`); None leaves that part as it is."""
+
+    question: str | None = None
+    options: tuple[str, ...] | None = None
+    closes_at: datetime | None = None
+
+    @property
+    def wording(self) -> bool:
+        """Whether it changes what people vote on (allowed only until the first vote)."""
+        return self.question is not None or self.options is not None
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """Who did an action, for the audit line written in the action's own transaction.
+
+    The line's detail is `detail`, else it names the record: `#12 The question or motion`.
+    A `report` is queued for the workspace's moderators in the same transaction too.
+    """
+
+    actor_id: str
+    actor_name: str
+    action: str
+    detail: str | None = None
+    report: str | None = None
+
+
+@dataclass(frozen=True)
+class DebateDraft:
+    """A debate to open, already checked (a scheduled run's attachment)."""
+
+    place: Place
+    creator_id: str
+    creator_name: str
+    motion: str
+    prompt_id: str | None
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Everything a scheduled run needs before posting, decided by the core, stored at once.
+
+    The prompt named, the poll or debate made (its audit line with it), the channel's rotation
+    moved on: either all of it is kept, or none (a crash before the commit), so a retry never
+    makes a second poll or moves the rotation twice.
+    """
+
+    run: Run
+    owner: str
+    prompt_id: str
+    rotation_pack: str
+    rotation: Rotation | None  # None: the schedule's own post, no prompt taken
+    poll: PollDraft | None = None
+    debate: DebateDraft | None = None
+    # The rotation the choice was made from: if the channel's has moved on since (another
+    # process posted there), nothing is stored and `bot.store.work.Conflict` is raised.
+    rotation_was: Rotation | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +133,9 @@ class Poll:
     closed_at: datetime | None
     closed_by: str | None
     announced: bool
+    open_options: bool = False
+    remind: timedelta | None = None
+    reminded: bool = False
 
     @property
     def ref(self) -> str:
@@ -227,6 +297,41 @@ class Store(Protocol):
         """
         ...
 
+    async def add_option(
+        self, poll_id: int, place: Place, label: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Add a member's option to an open `--open` poll, with its audit line; the poll after.
+
+        The rules are `bot.polls.check_add`'s (NotFound as for an unknown id, Refused for a
+        closed or full poll, one not `--open`, or an option it already has); refusals write
+        nothing.
+        """
+        ...
+
+    async def edit_poll(
+        self, poll_id: int, place: Place, change: PollEdit, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Apply a decided edit to an open poll, with its audit line; the poll after.
+
+        Refused (nothing written) if the poll is closed, or if `change.wording` and anyone has
+        voted (`bot.polls.check_edit`); a new deadline moves the reminder with it.
+        """
+        ...
+
+    async def reopen_poll(
+        self,
+        poll_id: int,
+        place: Place,
+        closes_at: datetime | None,
+        *,
+        audit: AuditNote | None = None,
+    ) -> Poll:
+        """Open a closed poll again until `closes_at` (None: no deadline), with its audit line.
+
+        Refused if it is open (`bot.polls.check_reopen`); its votes are kept.
+        """
+        ...
+
     async def tally(self, poll_id: int) -> Tally:
         """Current counts per option and turnout."""
         ...
@@ -241,8 +346,14 @@ class Store(Protocol):
         """Every poll of a workspace (open or closed) created at or after `since`, oldest first."""
         ...
 
-    async def close_poll(self, poll_id: int, closed_by: str) -> Poll:
-        """Close an open poll by hand; the caller's reply is its announcement."""
+    async def close_poll(
+        self, poll_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Poll:
+        """Close an open poll by hand; the caller's reply is its announcement.
+
+        With `audit`, its audit line is written in the same transaction (as for the debate
+        methods below).
+        """
         ...
 
     async def close_due_polls(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
@@ -252,14 +363,29 @@ class Store(Protocol):
         """
         ...
 
+    async def claim_reminders(self, now: datetime, platforms: Collection[str]) -> list[Poll]:
+        """Claim every due reminder of open polls of these platforms, each exactly once.
+
+        A poll is returned by one call only, across processes and restarts; one whose deadline
+        has passed is not reminded.
+        """
+        ...
+
     async def next_deadline(self, platforms: Collection[str]) -> datetime | None:
-        """The earliest deadline among open polls of these platforms, if any."""
+        """The earliest deadline or unclaimed reminder among open polls of these platforms."""
         ...
 
     # Debates
 
     async def create_debate(
-        self, place: Place, creator_id: str, creator_name: str, motion: str, prompt_id: str | None
+        self,
+        place: Place,
+        creator_id: str,
+        creator_name: str,
+        motion: str,
+        prompt_id: str | None,
+        *,
+        audit: AuditNote | None = None,
     ) -> Debate:
         """Open a debate in its opening-vote phase."""
         ...
@@ -284,11 +410,13 @@ class Store(Protocol):
         """
         ...
 
-    async def advance_debate(self, debate_id: int) -> Debate:
+    async def advance_debate(self, debate_id: int, *, audit: AuditNote | None = None) -> Debate:
         """Move a debate from its opening vote to its closing vote."""
         ...
 
-    async def close_debate(self, debate_id: int, closed_by: str) -> Debate:
+    async def close_debate(
+        self, debate_id: int, closed_by: str, *, audit: AuditNote | None = None
+    ) -> Debate:
         """Close a debate; no vote is accepted after this."""
         ...
 
@@ -325,11 +453,18 @@ class Store(Protocol):
         kind: SubjectKind = "user",
         name: str = "",
         added_by: str = "",
+        audit: AuditNote | None = None,
     ) -> bool:
-        """Grant moderator rights to a user or role id; False if it already had them."""
+        """Grant moderator rights to a user or role id; False if it already had them.
+
+        `audit` is written only if this call granted them, in the same transaction; so for
+        every write method below that takes one.
+        """
         ...
 
-    async def remove_moderator(self, platform: str, workspace: str, subject_id: str) -> bool:
+    async def remove_moderator(
+        self, platform: str, workspace: str, subject_id: str, *, audit: AuditNote | None = None
+    ) -> bool:
         """Take granted rights away; False if the id had none."""
         ...
 
@@ -351,8 +486,13 @@ class Store(Protocol):
 
     # Schedules, prompt rotation, reports, pack choices, admin (issue 6)
 
-    async def create_schedule(self, new: NewSchedule) -> Schedule:
-        """Store a new schedule and return it with its id."""
+    async def create_schedule(
+        self, new: NewSchedule, *, audit: AuditNote | None = None
+    ) -> Schedule:
+        """Store a new schedule and return it with its id.
+
+        `audit.detail` follows the new id in the line: `schedule 4: <detail>`.
+        """
         ...
 
     async def get_schedule(self, schedule_id: int) -> Schedule | None:
@@ -368,20 +508,35 @@ class Store(Protocol):
         ...
 
     async def advance_schedule(
-        self, schedule_id: int, expected: datetime, next_due: datetime
+        self,
+        schedule_id: int,
+        expected: datetime,
+        next_due: datetime,
+        *,
+        audit: AuditNote | None = None,
     ) -> bool:
-        """Move `next_due` from `expected` to `next_due`; False if someone moved it first."""
+        """Move `next_due` from `expected` to `next_due`; False if someone moved it first.
+
+        `audit` is written only by the call that moved it, in the same transaction.
+        """
         ...
 
-    async def pause_schedule(self, schedule_id: int, reason: str) -> bool:
-        """Pause a running schedule; False if it was already paused (or is gone)."""
+    async def pause_schedule(
+        self, schedule_id: int, reason: str, *, audit: AuditNote | None = None
+    ) -> bool:
+        """Pause a running schedule; False if it was already paused (or is gone).
+
+        `audit` (and its report) is written only if this call paused it, in the same transaction.
+        """
         ...
 
-    async def resume_schedule(self, schedule_id: int, next_due: datetime) -> bool:
+    async def resume_schedule(
+        self, schedule_id: int, next_due: datetime, *, audit: AuditNote | None = None
+    ) -> bool:
         """Unpause, clear the failure count and set the next due time; False if not paused."""
         ...
 
-    async def delete_schedule(self, schedule_id: int) -> bool:
+    async def delete_schedule(self, schedule_id: int, *, audit: AuditNote | None = None) -> bool:
         """Delete a schedule and its runs; False if there was none."""
         ...
 
@@ -406,8 +561,18 @@ class Store(Protocol):
         """Claim (schedule, due time) for `owner`; None if anyone ever claimed it before."""
         ...
 
-    async def update_run(self, run: Run, *, expect_state: RunState, expect_owner: str) -> bool:
-        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False)."""
+    async def update_run(
+        self,
+        run: Run,
+        *,
+        expect_state: RunState,
+        expect_owner: str,
+        audit: AuditNote | None = None,
+    ) -> bool:
+        """Save `run` if it is still in `expect_state` held by `expect_owner` (else False).
+
+        `audit` (and its report) is written only with a saved run, in the same transaction.
+        """
         ...
 
     async def runs_to_resume(self, now: datetime, platforms: Collection[str]) -> list[Run]:
@@ -420,6 +585,15 @@ class Store(Protocol):
 
     async def next_schedule_event(self, platforms: Collection[str]) -> datetime | None:
         """The earliest next due time, retry time or lease expiry, for the scheduler's sleep."""
+        ...
+
+    async def prepare_run(self, preparation: Preparation) -> Run | None:
+        """Store a run's preparation in one transaction; None if the run is no longer ours.
+
+        Only a run still `claimed` by `preparation.owner` and not prepared yet is prepared.
+        Raises `bot.store.work.Conflict`, storing nothing, if the channel's rotation is no
+        longer `preparation.rotation_was`.
+        """
         ...
 
     async def load_rotation(
@@ -443,7 +617,14 @@ class Store(Protocol):
         ...
 
     async def set_pack_choice(
-        self, platform: str, workspace: str, channel: str | None, pack: str, chosen_by: str
+        self,
+        platform: str,
+        workspace: str,
+        channel: str | None,
+        pack: str,
+        chosen_by: str,
+        *,
+        audit: AuditNote | None = None,
     ) -> None:
         """Choose the pack for a channel, or for the workspace when `channel` is None."""
         ...
@@ -456,7 +637,7 @@ class Store(Protocol):
         """Every choice in a workspace by channel ('' for the workspace default)."""
         ...
 
-    async def delete_poll(self, poll_id: int) -> bool:
+    async def delete_poll(self, poll_id: int, *, audit: AuditNote | None = None) -> bool:
         """Delete a poll, its votes and its tracked messages; False if there was none."""
         ...
 

@@ -5,6 +5,10 @@ has had the first N applied. Never edit or reorder a released migration: append 
 Each migration is a tuple of single statements (triggers contain `;`, so no naive splitting),
 run in one transaction together with the user_version bump.
 
+PostgreSQL's migrations (`pg_migrations.py`) move in step: append the same migration there,
+written for PostgreSQL, with the same description (a test compares them), so one version
+number means one shape on both engines.
+
 Invariants live in the schema, not only in code, so no bug in a handler can break them:
 a person counts at most once per option (primary key), never holds more picks than the poll
 allows (trigger), and cannot vote on a closed poll or in a debate phase that is over (triggers).
@@ -251,6 +255,26 @@ MIGRATIONS: tuple[Migration, ...] = (
                 expires_at TEXT NOT NULL
             ) WITHOUT ROWID""",
             "CREATE INDEX deliveries_by_expiry ON deliveries (expires_at)",
+        ),
+    ),
+    Migration(
+        "community polls: member options, reminders, schedules posting their own poll or text",
+        (
+            # Members may add options with `poll add` (`poll create --open`).
+            """ALTER TABLE polls ADD COLUMN open_options INTEGER NOT NULL DEFAULT 0
+                CHECK (open_options IN (0, 1))""",
+            # How long before the deadline to remind (`--remind`), the moment that falls on
+            # (kept in step with the deadline by edits), and when a sweep claimed it: set once,
+            # by one conditional update, so one reminder is posted whatever restarts or races.
+            "ALTER TABLE polls ADD COLUMN remind_minutes INTEGER CHECK (remind_minutes > 0)",
+            "ALTER TABLE polls ADD COLUMN remind_at TEXT",
+            "ALTER TABLE polls ADD COLUMN reminded_at TEXT",
+            """CREATE INDEX polls_reminders_due
+                ON polls (remind_at) WHERE reminded_at IS NULL AND remind_at IS NOT NULL""",
+            # A moderator's own post for a schedule instead of the pack's next prompt: the
+            # text (or a poll's question) and, for a poll, its options as a JSON list.
+            "ALTER TABLE schedules ADD COLUMN own_text TEXT",
+            "ALTER TABLE schedules ADD COLUMN own_options TEXT",
         ),
     ),
 )

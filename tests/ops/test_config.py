@@ -173,6 +173,7 @@ def test_the_annotated_example_is_valid_and_covers_every_key() -> None:
     for key in (
         "timezone:",
         "path:",
+        "url:",
         "dir:",
         "default_pack:",
         "grace_period:",
@@ -252,3 +253,29 @@ def test_path_variables_are_trimmed_and_expand_home(tmp_path: Path) -> None:
     settings = Settings.load(None, {"OPED_BOT_DB": " ~/bot.db\n", "OPED_BOT_CONTENT": "   "})
     assert settings.db_path == Path.home() / "bot.db"
     assert settings.content_dir == BUNDLED  # blank means unset, not a folder named "   "
+
+
+def test_the_database_is_a_file_or_a_postgresql_url(tmp_path: Path) -> None:
+    url = "postgresql://oped@db.internal:5432/oped"
+    from_file = Settings.load(write(tmp_path, f"database:\n  url: {url}\n"), {})
+    assert from_file.db_url == url and from_file.database == url
+    from_env = Settings.load(None, {"OPED_BOT_DB": "postgresql://u:pw@h/db"})
+    assert from_env.database == "postgresql://u:pw@h/db"
+    # A file path in the environment wins over a URL in the file.
+    back = Settings.load(write(tmp_path, f"database:\n  url: {url}\n"), {"OPED_BOT_DB": "x.db"})
+    assert back.database == Path("x.db")
+    assert Settings.load(None, {}).database == Path("data/oped-bot.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://h/db", 'database.url: "mysql://h/db" is not a postgresql:// URL'),
+        ("postgresql://u:hunter2@h/db", "database.url: holds a password; keep it out of the file"),
+    ],
+)
+def test_a_bad_database_url_is_refused(tmp_path: Path, url: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(write(tmp_path, f"database:\n  url: {url}\n"), {})
+    assert expected in str(caught.value)
+    assert "hunter2" not in str(caught.value)

@@ -23,7 +23,7 @@ import yaml
 
 from bot.cli import parser
 from bot.config import Settings, parse_mapping
-from bot.logs import SECRET_ENV
+from bot.logs import secret_env
 from bot.metrics import Metrics
 from bot.probes import PORT_ENV, probe_address
 from tests.ops.conftest import ROOT
@@ -107,7 +107,7 @@ def test_env_example_lists_exactly_the_names_the_code_reads() -> None:
 
 def test_env_example_holds_no_value_for_a_secret() -> None:
     text = (DEPLOY / ".env.example").read_text(encoding="utf-8")
-    for name in SECRET_ENV:
+    for name in secret_env():
         assert re.search(rf"^#?\s*{name}=$", text, re.M), f"{name} must be listed, empty"
     # The optional settings stay commented so an empty value cannot override the image's ENV.
     set_there = {name for name, active in env_example().items() if active}

@@ -55,6 +55,9 @@ class Poster:
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         return None
 
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        return None
+
 
 def samples(metrics: Metrics) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     """Every sample of the exposition, parsed back, keyed by name and labels."""

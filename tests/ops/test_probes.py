@@ -29,6 +29,7 @@ from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.probes import ProbeConfigError, probe_address, probe_app, serve_probes
 from bot.store.sqlite import SqliteStore
+from bot.store.work import Work, q
 from tests.ops.conftest import clean_env
 
 
@@ -120,8 +121,14 @@ async def test_readyz_gives_up_on_a_database_that_does_not_answer(services: Serv
     store = services.store
     assert isinstance(store, SqliteStore)
     held = threading.Event()
-    # A slow query holds the reader, so the readiness read queues behind it.
-    busy = asyncio.ensure_future(store._read(lambda conn: held.wait(10)))
+
+    def slow() -> Work[None]:
+        # A unit of work runs on the reader's thread: this one holds it, so the readiness read
+        # queues behind it.
+        held.wait(10)
+        yield q("SELECT 1")
+
+    busy = asyncio.ensure_future(store._read(slow))
     runner = aiohttp.web.AppRunner(probe_app(services, timeout=0.2))
     await runner.setup()
     await aiohttp.web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -255,6 +255,42 @@ async def test_schedule_lifecycle(world: World) -> None:
     assert "No schedule `#1`" in await world.as_mod("admin schedule run 1")
 
 
+async def test_a_schedule_posts_a_moderators_own_poll_or_text(world: World) -> None:
+    line = 'admin schedule add "0 9 * * 1" --poll "Lunch on Friday?" "Pizza" "Sushi" --thread'
+    out = await world.as_mod(line)
+    assert "Schedule 1 posts your poll in #general" in out
+    assert "own poll: Lunch on Friday?" in out
+    ran = await world.as_mod("admin schedule run 1")
+    assert "Posted your poll in #general (schedule 1)" in ran
+    [(place, reply)] = world.poster.posts
+    assert place == HERE
+    (card,) = reply.cards
+    assert card.kind == "poll" and "Lunch on Friday?" in card.body and "2. Sushi" in card.body
+    assert reply.track is not None and reply.thread == "Lunch on Friday?"
+    world.clock.advance(timedelta(minutes=1))
+    await world.as_mod("admin schedule run 1")  # each run is a poll of its own
+    assert [r.track for _, r in world.poster.posts] == ["poll:1", "poll:2"]
+
+    out = await world.as_mod('admin schedule add "0 17 * * 5" --text "Weekly: what did you read?"')
+    assert "Schedule 2 posts your text" in out
+    await world.as_mod("admin schedule run 2")
+    (text_card,) = world.poster.posts[-1][1].cards
+    assert text_card.body == "Weekly: what did you read?"
+    assert "own text: Weekly: what did you read?" in await world.as_mod("admin schedule list")
+
+    refusals = {
+        'admin schedule add "0 9 * * 1" --poll "Q?" "Only one"': "needs 2 to 20 options",
+        'admin schedule add "0 9 * * 1" --poll "Q?" "A" "a"': "Options 1 and 2 are the same",
+        'admin schedule add "0 9 * * 1" "A" "B"': "Options go with a poll",
+        'admin schedule add "0 9 * * 1" --poll "Q?" "A" "B" --text "T"': "not both",
+        'admin schedule add "0 9 * * 1" --text "T" --with poll': "leave out --with and --pack",
+    }
+    before = world.snapshot()
+    for typed, expected in refusals.items():
+        assert expected in await world.as_mod(typed), typed
+    assert world.snapshot() == before
+
+
 @pytest.mark.parametrize(
     ("line", "complaint"),
     [

@@ -100,7 +100,7 @@ async def test_cards_track_refresh_and_redraw(bot: Bot) -> None:
     started = await bot.handle_text("debate start P1", place, mod)
     assert started.track == "debate:1" and started.thread is not None
     assert len(started.thread) <= 100
-    vote = await bot.handle_text("debate vote 1 for", place, User("U1", "Ann"), source="button")
+    vote = await bot.handle_text("debate vote 1 for", place, User("U1", "Ann"))
     assert vote.ephemeral and vote.refresh == ("debate:1",)
     card = await bot.redraw("debate:1", place, mod)
     assert card is not None and "1 opening vote ·" in (card.cards[0].footer or "")

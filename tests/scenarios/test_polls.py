@@ -187,7 +187,7 @@ async def test_buttons_are_commands_and_survive_a_new_bot(
     button = created.cards[0].buttons[1]
     line = command_line(button.action)
     assert line == "poll vote 1 2"
-    reply = await bot.handle_text(line, place, User("bo", "Bo"), source="button")
+    reply = await bot.handle_text(line, place, User("bo", "Bo"))
     assert reply.ephemeral and reply.refresh == ("poll:1",)
     redrawn = await bot.redraw("poll:1", place, User("bo", "Bo"))
     assert redrawn is not None and "2. No\n██████████ 100% · 1 vote" in redrawn.cards[0].body

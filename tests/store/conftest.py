@@ -1,7 +1,7 @@
 """Store fixtures, parametrised over every implementation the contract must hold for.
 
-PostgreSQL will join `IMPLEMENTATIONS` with an opener of its own; every test in
-`test_contract.py` then runs against it unchanged.
+Every test that takes `store` or `opener` runs once on SQLite and once on PostgreSQL (a fresh
+database of the session's server, see `tests/postgres.py`); reopening gives the same database.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.store.base import Store
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 
 Opener = Callable[[Path, FakeClock], Awaitable[Store]]
@@ -22,12 +23,19 @@ async def open_sqlite(root: Path, clock: FakeClock) -> Store:
     return await SqliteStore.open(root / "store.sqlite3", clock=clock)
 
 
-IMPLEMENTATIONS: dict[str, Opener] = {"sqlite": open_sqlite}
+ENGINES = ("postgresql", "sqlite")
 
 
-@pytest.fixture(params=sorted(IMPLEMENTATIONS))
+@pytest.fixture(params=ENGINES)
 def opener(request: pytest.FixtureRequest) -> Opener:
-    return IMPLEMENTATIONS[request.param]
+    if request.param == "sqlite":
+        return open_sqlite
+    url = request.getfixturevalue("postgres").fresh()
+
+    async def open_postgres(root: Path, clock: FakeClock) -> Store:
+        return await PostgresStore.open(url, clock=clock)
+
+    return open_postgres
 
 
 @pytest.fixture

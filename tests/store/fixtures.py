@@ -41,6 +41,7 @@ class RecordingPoster:
     def __init__(self) -> None:
         self.posts: list[tuple[Place, Reply]] = []
         self.updates: list[tuple[Place, str, Reply]] = []
+        self.threads: list[tuple[Place, str, str]] = []
 
     async def post(self, place: Place, reply: Reply) -> str:
         self.posts.append((place, reply))
@@ -48,3 +49,6 @@ class RecordingPoster:
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         self.updates.append((place, message_id, reply))
+
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        self.threads.append((place, message_id, name))

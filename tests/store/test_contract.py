@@ -6,6 +6,7 @@ Written against the `Store` protocol only; `conftest.py` parametrises them over 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.errors import NotFound
 from bot.models import Place
-from bot.store.base import PollDraft, Refused, Store, Tally
+from bot.store.base import AuditNote, PollDraft, Refused, Store, Tally
+from bot.store.work import StoreError
 from tests.store.conftest import Opener
 
 HERE = Place("console", "local", "general")
@@ -367,3 +369,44 @@ async def test_tracked_messages(store: Store) -> None:
     found = await store.messages_for("poll:1")
     assert [(m.place, m.message_id) for m in found] == [(discord, "m1"), (slack, "171.9")]
     assert await store.messages_for("poll:3") == []
+
+
+async def test_a_delivery_is_claimed_once_until_it_expires(store: Store, clock: FakeClock) -> None:
+    later = clock.now() + timedelta(minutes=10)
+    assert await store.claim_delivery("slack:a", later) is True
+    assert await store.claim_delivery("slack:a", later) is False
+    assert await store.claim_delivery("slack:b", later) is True
+    clock.advance(timedelta(minutes=10))  # expired claims are pruned, so the key is free again
+    assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is True
+
+
+async def test_an_action_can_carry_its_audit_line(store: Store) -> None:
+    note = AuditNote("mod", "Mo", "poll close")
+    poll = await store.create_poll(PollDraft(HERE, "a", "A", "Talks?", ("x", "y")))
+    await store.close_poll(poll.id, "mod", audit=note)
+    debate = await store.create_debate(
+        HERE, "a", "A", "Motion.", None, audit=replace(note, action="debate start")
+    )
+    await store.advance_debate(debate.id, audit=replace(note, action="debate advance"))
+    await store.close_debate(debate.id, "mod", audit=replace(note, action="debate close"))
+    lines = [(e.actor_id, e.action, e.detail) for e in await store.audit_log("console", "local")]
+    assert lines == [
+        ("mod", "debate close", f"#{debate.id} Motion."),
+        ("mod", "debate advance", f"#{debate.id} Motion."),
+        ("mod", "debate start", f"#{debate.id} Motion."),
+        ("mod", "poll close", f"#{poll.id} Talks?"),
+    ]
+    # A refused action writes no line either.
+    with pytest.raises(Refused):
+        await store.close_poll(poll.id, "mod", audit=note)
+    assert len(await store.audit_log("console", "local")) == 4
+
+
+async def test_ping_answers_while_open_and_refuses_once_closed(
+    opener: Opener, tmp_path: Path, clock: FakeClock
+) -> None:
+    store = await opener(tmp_path, clock)
+    await store.ping()
+    await store.close()
+    with pytest.raises(StoreError, match="closed"):
+        await store.ping()

@@ -13,7 +13,8 @@ from bot.errors import NotFound
 from bot.models import Place
 from bot.schedule.model import NewSchedule, Schedule
 from bot.schedule.rotation import Rotation
-from bot.store.base import PollDraft, Store
+from bot.store.base import AuditNote, DebateDraft, PollDraft, Preparation, Refused, Store
+from bot.store.work import Conflict
 from tests.store.conftest import Opener
 
 HERE = Place("console", "local", "general")
@@ -323,3 +324,126 @@ async def test_schedules_and_runs_survive_reopening(
         assert [r.owner for r in await second.schedule_runs(made.id)] == ["a"]
     finally:
         await second.close()
+
+
+async def test_a_run_is_prepared_once_by_its_owner_in_one_write(
+    store: Store, clock: FakeClock
+) -> None:
+    made = await schedule(store, clock)
+    due = clock.now() + timedelta(hours=1)
+    run = await store.claim_run(made.id, due, "me", clock.now(), due)
+    assert run is not None
+    rotation = Rotation(("P1", "P2"), 1)
+    draft = PollDraft(HERE, "mod", "scheduler", "Talks?", ("For", "Against"))
+    plan = Preparation(run, "me", "pack/P1", "pack", rotation, poll=draft)
+    # Not the owner: nothing happens, nothing is written.
+    assert await store.prepare_run(replace(plan, owner="someone-else")) is None
+    assert await store.polls_since("console", "local") == []
+    # A poll the store refuses (two equal options) sinks the whole preparation.
+    bad = replace(plan, poll=replace(draft, options=("Same", "same")))
+    with pytest.raises(Refused):
+        await store.prepare_run(bad)
+    assert await store.polls_since("console", "local") == []
+    assert await store.load_rotation("console", "local", "general", "pack") is None
+    prepared = await store.prepare_run(plan)
+    assert prepared is not None and prepared.prompt_id == "pack/P1"
+    [poll] = await store.polls_since("console", "local")
+    assert prepared.attachment == poll.ref and poll.question == "Talks?"
+    assert await store.load_rotation("console", "local", "general", "pack") == rotation
+    # Once: preparing again makes no second poll.
+    assert await store.prepare_run(plan) is None
+    assert len(await store.polls_since("console", "local")) == 1
+
+
+async def test_a_debate_run_is_prepared_with_its_audit_line(store: Store, clock: FakeClock) -> None:
+    made = await schedule(store, clock, attach="debate")
+    due = clock.now() + timedelta(hours=1)
+    run = await store.claim_run(made.id, due, "me", clock.now(), due)
+    assert run is not None
+    debate = DebateDraft(HERE, "mod", "scheduler", "This house would talk.", "P4")
+    prepared = await store.prepare_run(
+        Preparation(run, "me", "pack/P4", "pack:oxford", Rotation(("P4",), 1), debate=debate)
+    )
+    assert prepared is not None and prepared.attachment is not None
+    opened = await store.get_debate(int(prepared.attachment.partition(":")[2]))
+    assert opened is not None and opened.motion == "This house would talk."
+    [line] = await store.audit_log("console", "local")
+    assert (line.actor_name, line.action) == ("scheduler", "debate start")
+    assert line.detail == f"#{opened.id} This house would talk."
+
+
+async def test_a_preparation_from_a_rotation_that_moved_on_stores_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    made = await schedule(store, clock)
+    due = clock.now() + timedelta(hours=1)
+    run = await store.claim_run(made.id, due, "me", clock.now(), due)
+    assert run is not None
+    start = Rotation(("P1", "P2"), 0)
+    await store.save_rotation("console", "local", "general", "pack", start)
+    draft = PollDraft(HERE, "mod", "scheduler", "Talks?", ("For", "Against"))
+    stale = Preparation(
+        run, "me", "pack/P1", "pack", Rotation(("P1", "P2"), 1), poll=draft, rotation_was=None
+    )
+    with pytest.raises(Conflict):  # it was chosen as if the channel had no rotation yet
+        await store.prepare_run(stale)
+    moved = replace(stale, rotation_was=Rotation(("P2", "P1"), 0))
+    with pytest.raises(Conflict):
+        await store.prepare_run(moved)
+    assert await store.polls_since("console", "local") == []
+    [still] = await store.schedule_runs(made.id)
+    assert still.prompt_id is None
+    assert await store.load_rotation("console", "local", "general", "pack") == start
+    prepared = await store.prepare_run(replace(stale, rotation_was=start))
+    assert prepared is not None and prepared.prompt_id == "pack/P1"
+
+
+async def test_admin_writes_carry_their_audit_line_only_when_they_change_something(
+    store: Store, clock: FakeClock
+) -> None:
+    note = AuditNote("mod", "Mo", "admin")
+
+    def said(detail: str) -> AuditNote:
+        return replace(note, detail=detail)
+
+    made = await store.create_schedule(
+        NewSchedule(
+            ELSEWHERE,
+            "0 9 * * *",
+            "UTC",
+            "none",
+            False,
+            None,
+            "mod",
+            clock.now(),
+            clock.now() + timedelta(hours=1),
+        ),
+        audit=said("#C1 0 9 * * * UTC"),
+    )
+    assert await store.pause_schedule(made.id, "by Mo", audit=said("pause"))
+    assert not await store.pause_schedule(made.id, "by Mo", audit=said("pause again"))
+    soon = clock.now() + timedelta(hours=2)
+    assert await store.resume_schedule(made.id, soon, audit=said("resume"))
+    assert not await store.resume_schedule(made.id, soon, audit=said("resume again"))
+    assert await store.delete_schedule(made.id, audit=said("remove"))
+    assert not await store.delete_schedule(made.id, audit=said("remove again"))
+    assert await store.add_moderator("slack", "T1", "U2", audit=said("add"))
+    assert not await store.add_moderator("slack", "T1", "U2", audit=said("add again"))
+    assert await store.remove_moderator("slack", "T1", "U2", audit=said("remove U2"))
+    assert not await store.remove_moderator("slack", "T1", "U2", audit=said("remove U2 again"))
+    await store.set_pack_choice("slack", "T1", "C1", "pack", "mod", audit=said("pack"))
+    poll = await store.create_poll(PollDraft(ELSEWHERE, "a", "A", "Talks?", ("x", "y")))
+    assert await store.delete_poll(poll.id, audit=said("delete"))
+    assert not await store.delete_poll(poll.id, audit=said("delete again"))
+    lines = [(e.actor_name, e.detail) for e in await store.audit_log("slack", "T1")][::-1]
+    assert lines == [
+        ("Mo", f"schedule {made.id}: #C1 0 9 * * * UTC"),
+        ("Mo", "pause"),
+        ("Mo", "resume"),
+        ("Mo", "remove"),
+        ("Mo", "add"),
+        ("Mo", "remove U2"),
+        ("Mo", "pack"),
+        ("Mo", "delete"),
+    ]
+    assert await store.audit_log("console", "local") == []

@@ -15,6 +15,7 @@ from bot.models import Place
 from bot.store.base import PollDraft, Refused
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.sqlite import SqliteStore, StoreError, migrate
+from bot.store.work import Work, q
 
 HERE = Place("console", "local", "general")
 
@@ -38,11 +39,13 @@ async def sqlite_store(tmp_path: Path, clock: FakeClock) -> SqliteStore:
 
 
 async def test_pragmas_make_acknowledged_writes_durable(sqlite_store: SqliteStore) -> None:
-    def pragmas(conn: sqlite3.Connection) -> tuple[object, ...]:
-        return tuple(
-            conn.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
-        )
+    def pragmas() -> Work[tuple[object, ...]]:
+        found = []
+        for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
+            row = (yield q(f"PRAGMA {name}")).one()
+            assert row is not None
+            found.append(row[0])
+        return tuple(found)
 
     # The writer's own settings, read on its thread through the store's only write path.
     assert await sqlite_store._write(pragmas) == ("wal", 2, 1, 5000)  # 2 = FULL
@@ -151,8 +154,8 @@ async def test_concurrent_votes_share_transactions(sqlite_store: SqliteStore) ->
 
 
 async def test_reader_cannot_write(sqlite_store: SqliteStore) -> None:
-    def sneak(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM polls")
+    def sneak() -> Work[None]:
+        yield q("DELETE FROM polls")
 
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         await sqlite_store._read(sneak)
@@ -177,7 +180,8 @@ async def test_anonymous_voters_never_reach_the_disk(tmp_path: Path) -> None:
     conn.close()
 
 
-VOTERS = "SELECT voter FROM poll_votes"
+def voters_unit() -> Work[list[str]]:
+    return [row[0] for row in (yield q("SELECT voter FROM poll_votes")).rows]
 
 
 async def test_a_configured_secret_is_used_instead(tmp_path: Path) -> None:
@@ -188,7 +192,7 @@ async def test_a_configured_secret_is_used_instead(tmp_path: Path) -> None:
     for store in stores:
         poll = await store.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y"), anonymous=True))
         await store.cast_vote(poll.id, HERE, "same-user", "S", 1)
-        voters.append(await store._read(lambda c: c.execute(VOTERS).fetchall()))
+        voters.append(await store._read(voters_unit))
         await store.close()
     assert voters[0] == voters[1]  # same key, same poll id, same user: same hash
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[2] / "bot"
@@ -36,3 +37,16 @@ def test_checker_sees_an_import(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text("import os\nfrom discord import ui\n")
     assert imported_modules(sample) == ["os", "discord"]
+
+
+def test_the_core_names_no_platform_outside_the_plugin_registry() -> None:
+    registry = CORE / "platforms.py"
+    named = re.compile(r"discord|slack", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(CORE.parent)}:{number}: {line.strip()}"
+        for path in sorted(CORE.rglob("*.py"))
+        if path != registry
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if named.search(line)
+    ]
+    assert offenders == []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot import debates
 from bot.actions import command_line
+from bot.errors import NotFound
 from bot.models import Place
-from bot.store.base import Debate, DebateVote, Side
+from bot.store.base import Debate, DebateVote, Refused, Side
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 DEBATE = Debate(
@@ -93,8 +95,6 @@ def test_one_time_voters_count_in_their_own_phase_only() -> None:
     assert (results.before_only, results.after_only) == (1, 2)
     # Each phase over its own voters: Against 66.7% -> 0%, For 33.3% -> 100%.
     assert results.swing("for") == pytest.approx(200 / 3)
-    # Among the two who voted twice: For 50% -> 100%.
-    assert results.both_swing("for") == pytest.approx(50.0)
     assert results.changes == (("against", "for", 1),)
     card = debates.results_card(DEBATE, results)
     assert "here 1 voted only before, 2 only after" in (card.footer or "")
@@ -148,3 +148,34 @@ def test_vote_messages() -> None:
     )
     assert "from Against to For" in debates.vote_message(DEBATE, "after", "for", "against")
     assert "stays For" in debates.vote_message(DEBATE, "after", "for", "for")
+
+
+# Debate phases: which vote counts where, and which moves are allowed, decided without a database.
+
+
+def test_votes_count_in_the_current_phase_and_not_after_closing() -> None:
+    here = DEBATE.place
+    opening = replace(DEBATE, phase="before", closed_at=None)
+    assert debates.vote_phase(opening, 3, here) == "before"
+    assert debates.vote_phase(replace(opening, phase="after"), 3, here) == "after"
+    with pytest.raises(Refused, match="closed"):
+        debates.vote_phase(DEBATE, 3, here)
+    for missing, place in ((None, here), (opening, replace(here, channel="elsewhere"))):
+        with pytest.raises(NotFound, match="#3"):
+            debates.vote_phase(missing, 3, place)
+
+
+def test_a_debate_advances_once_and_closes_once() -> None:
+    opening = replace(DEBATE, phase="before", closed_at=None)
+    assert debates.check_advance(opening, 3) is opening
+    with pytest.raises(
+        Refused, match=r"already in its closing vote\. End it with `debate close 3`"
+    ):
+        debates.check_advance(replace(opening, phase="after"), 3)
+    with pytest.raises(Refused, match="is closed"):
+        debates.check_advance(DEBATE, 3)
+    assert debates.check_close(replace(opening, phase="after"), 3).phase == "after"
+    with pytest.raises(Refused, match="already closed"):
+        debates.check_close(DEBATE, 3)
+    with pytest.raises(NotFound):
+        debates.check_close(None, 3)

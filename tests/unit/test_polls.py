@@ -11,7 +11,7 @@ import pytest
 
 from bot import polls
 from bot.actions import command_line
-from bot.errors import UserError
+from bot.errors import NotFound, UserError
 from bot.models import Place, User
 from bot.store.base import Poll, PollVote, Tally, VoteOutcome
 
@@ -244,3 +244,50 @@ def test_export_csv_neutralises_formulas_and_drops_anonymous_voters() -> None:
     assert voters[1][3:5] == ["u1", "'@ann"]
     anonymous = polls.export(make(anonymous=True), Tally((1, 0, 1), 2), [])
     assert [f.filename for f in anonymous] == ["poll-12-results.csv"]
+
+
+# What a click does: the rule the store applies, decided here without a database.
+
+
+def test_a_click_adds_moves_and_retracts_on_a_single_choice_poll() -> None:
+    poll = make()
+    assert polls.click(poll, (), 2) == VoteOutcome(poll, 2, "added", (), (2,))
+    assert polls.click(poll, (2,), 3) == VoteOutcome(poll, 3, "moved", (2,), (3,))
+    assert polls.click(poll, (3,), 3) == VoteOutcome(poll, 3, "retracted", (3,), ())
+
+
+def test_a_click_toggles_up_to_the_limit_on_a_multi_choice_poll() -> None:
+    poll = make(max_picks=2)
+    assert polls.click(poll, (1,), 3).picks == (1, 3)
+    assert polls.click(poll, (1, 3), 1) == VoteOutcome(poll, 1, "removed", (1, 3), (3,))
+    with pytest.raises(polls.Refused, match=r"at most 2 picks and you have 1, 3\. Vote for one"):
+        polls.click(poll, (1, 3), 2)
+
+
+def test_a_vote_is_checked_for_place_state_and_option() -> None:
+    poll = make(closes_at=NOW + timedelta(hours=1))
+    assert polls.check_vote(poll, 12, PLACE, 3, NOW) is poll
+    elsewhere = Place("console", "local", "random")
+    for missing, place in ((None, PLACE), (poll, elsewhere)):
+        with pytest.raises(NotFound, match="#12"):
+            polls.check_vote(missing, 12, place, 1, NOW)
+    with pytest.raises(polls.Refused, match=r"no option 4\. Pick a number from 1 to 3"):
+        polls.check_vote(poll, 12, PLACE, 4, NOW)
+    with pytest.raises(polls.Refused, match="closed"):
+        polls.check_vote(poll, 12, PLACE, 1, NOW + timedelta(hours=1))
+    with pytest.raises(polls.Refused, match="closed"):
+        polls.check_vote(make(closed_at=NOW), 12, PLACE, 1, NOW)
+
+
+def test_a_leading_emoji_is_split_from_an_option() -> None:
+    from bot.polls import split_emoji
+
+    assert split_emoji("🍕 Pizza") == ("🍕", "Pizza")
+    assert split_emoji("❤️ Love") == ("❤️", "Love")  # with its variation selector
+    assert split_emoji("👍🏽 Fine") == ("👍🏽", "Fine")  # with its skin tone
+    assert split_emoji("👩‍💻 Coders") == ("👩‍💻", "Coders")  # joined by ZWJ
+    assert split_emoji("🇰🇷 Korea") == ("🇰🇷", "Korea")  # a flag
+    assert split_emoji("🍕") == (None, "🍕")  # nothing left to label the button
+    assert split_emoji("🍕Pizza") == (None, "🍕Pizza")
+    assert split_emoji("Pizza 🍕") == (None, "Pizza 🍕")
+    assert split_emoji("1 Pizza") == (None, "1 Pizza")

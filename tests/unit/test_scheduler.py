@@ -41,6 +41,7 @@ class RecordingPoster:
     posts: list[tuple[Place, Reply]] = field(default_factory=list)
     failures: list[BaseException] = field(default_factory=list)
     updates: list[tuple[Place, str, Reply]] = field(default_factory=list)
+    threads: list[tuple[Place, str, str]] = field(default_factory=list)
 
     async def post(self, place: Place, reply: Reply) -> str:
         if self.failures:
@@ -50,6 +51,9 @@ class RecordingPoster:
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         self.updates.append((place, message_id, reply))
+
+    async def open_thread(self, place: Place, message_id: str, name: str) -> None:
+        self.threads.append((place, message_id, name))
 
 
 @dataclass
@@ -527,3 +531,153 @@ async def test_the_loop_ticks_until_stopped(one: Instance) -> None:
     one.services.posters["console"] = poster
     await asyncio.wait_for(run_scheduler(one.bot, stop, one.scheduler), timeout=5)
     assert len(poster.posts) == 1
+
+
+# Store methods that write; the process below dies right after one of them committed.
+WRITES = frozenset(
+    {
+        "claim_run",
+        "advance_schedule",
+        "update_run",
+        "prepare_run",
+        "create_poll",
+        "create_debate",
+        "save_rotation",
+        "audit",
+        "remember_message",
+        "add_report",
+        "count_schedule_failure",
+        "clear_schedule_failures",
+        "pause_schedule",
+    }
+)
+
+
+class DiesAfterWrite:
+    """A store whose process dies (Crash) just after its n-th write committed."""
+
+    def __init__(self, store: SqliteStore, n: int) -> None:
+        self._store = store
+        self._left = n
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self._store, name)
+        if name not in WRITES:
+            return method
+
+        async def write(*args: object, **kwargs: object) -> object:
+            result = await method(*args, **kwargs)
+            self._left -= 1
+            if self._left == 0:
+                raise Crash()
+            return result
+
+        return write
+
+
+@pytest.mark.parametrize("attach", ["poll", "debate"])
+async def test_a_crash_between_any_two_writes_leaves_one_attachment_and_one_rotation_step(
+    tmp_path: Path, packs: PackRegistry, clock: FakeClock, attach: Attach
+) -> None:
+    lease = Policy().lease
+    clock.set(START)
+    for n in range(1, 20):
+        path = tmp_path / f"{attach}-{n}.sqlite3"
+        first = await start_instance(path, packs, clock)
+        schedule = await add_schedule(first, attach=attach)
+        first.services.store = DiesAfterWrite(first.store, n)  # type: ignore[assignment]
+        try:
+            await first.scheduler.tick(NINE)
+            crashed = False
+        except Crash:
+            crashed = True
+        await first.store.close()
+        again = await start_instance(path, packs, clock)
+        try:
+            await again.scheduler.tick(NINE + lease)
+            store = again.store
+            polls = await store.polls_since("console", "local")
+            debates = await store.open_debates("console", "local")
+            made = len(polls) if attach == "poll" else len(debates)
+            assert made == 1, f"crash after write {n}: {made} {attach}s for one run"
+            [run] = await store.schedule_runs(schedule.id)
+            assert run.attachment == (polls[0].ref if attach == "poll" else debates[0].ref)
+            key = "north-korea-talks:oxford" if attach == "debate" else "north-korea-talks"
+            rotation = await store.load_rotation("console", "local", "debates", key)
+            assert rotation is not None and rotation.position == 1, f"crash after write {n}"
+            posts = len(first.poster.posts) + len(again.poster.posts)
+            assert posts <= 1 and (run.state == "posted") == (posts == 1), (n, run.state)
+        finally:
+            await again.store.close()
+        if not crashed:
+            return  # every write of a whole tick has been a crash point
+    raise AssertionError("a tick wrote more than expected")
+
+
+async def test_a_crash_right_after_marking_a_run_interrupted_still_tells_the_moderators(
+    one: Instance, tmp_path: Path, packs: PackRegistry, clock: FakeClock
+) -> None:
+    """The run's new state, its audit line and the moderators' report are one write."""
+    schedule = await add_schedule(one)
+    one.poster.failures.append(Crash())
+    with pytest.raises(Crash):
+        await one.scheduler.tick(NINE)
+    await one.store.close()
+    path = tmp_path / "bot.sqlite3"
+    dying = await start_instance(path, packs, clock)
+    dying.services.store = DiesAfterWrite(dying.store, 1)  # type: ignore[assignment]
+    with pytest.raises(Crash):
+        await dying.scheduler.tick(NINE + timedelta(minutes=6))
+    await dying.store.close()
+    again = await start_instance(path, packs, clock)
+    try:
+        assert await again.scheduler.tick(NINE + timedelta(minutes=7)) == []
+        [run] = await again.store.schedule_runs(schedule.id)
+        assert run.state == "interrupted"
+        assert len(await actions(again.store, "schedule.interrupted")) == 1
+        reports = await again.store.take_reports("console", "local", "alice")
+        assert len(reports) == 1 and "may not have appeared" in reports[0]
+    finally:
+        await again.store.close()
+
+
+class OtherTicksFirst:
+    """A store through which, just before this process stores its run's preparation, another
+    process prepares its own run in the same channel (a race over the channel's rotation)."""
+
+    def __init__(self, store: SqliteStore, other: Instance, moment: datetime) -> None:
+        self._store = store
+        self._other = other
+        self._moment = moment
+        self.raced = False
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self._store, name)
+        if name != "prepare_run" or self.raced:
+            return method
+
+        async def prepare_run(*args: object, **kwargs: object) -> object:
+            self.raced = True
+            await self._other.scheduler.tick(self._moment)
+            return await method(*args, **kwargs)
+
+        return prepare_run
+
+
+async def test_two_processes_posting_in_one_channel_take_different_prompts(
+    pair: tuple[Instance, Instance],
+) -> None:
+    a, b = pair
+    # Two schedules in one channel, due at the same minute, one handled by each process.
+    await add_schedule(a)
+    a.services.posters = {"console": a.poster}
+    await add_schedule(b, cron="0 9 * * *")
+    racing = OtherTicksFirst(a.store, b, NINE)
+    a.services.store = racing  # type: ignore[assignment]
+    await a.scheduler.tick(NINE)
+    assert racing.raced
+    posted = motions(a.poster) + motions(b.poster)
+    assert len(posted) == 2
+    assert posted[0] != posted[1], "both processes posted the same prompt"
+    rotation = await a.store.load_rotation("console", "local", "debates", "north-korea-talks")
+    assert rotation is not None and rotation.position == 2

@@ -147,3 +147,23 @@ def test_words_know_which_were_quoted() -> None:
 def test_an_option_given_twice_is_refused() -> None:
     with pytest.raises(UsageError, match="`--multi` is given twice; give it once"):
         parse('poll create "Q?" A B --multi 2 --multi=3', CATALOGUE)
+
+
+def test_words_followed_by_a_list_stop_at_the_first_quoted_word() -> None:
+    command = Command(
+        ("admin", "schedule", "add"),
+        "a",
+        _noop,
+        (
+            Option("cron", "words", "c", required=True),
+            Option("poll", "text", "p", positional=False),
+            Option("options", "list", "o"),
+        ),
+    )
+    catalogue = Catalogue([command])
+    _, quoted = parse('admin schedule add "0 9 * * 1" --poll "Q?" "A" "B"', catalogue)
+    assert quoted == {"cron": "0 9 * * 1", "poll": "Q?", "options": ("A", "B")}
+    _, plain = parse('admin schedule add 0 9 * * 1 --poll "Q?" "A" "B"', catalogue)
+    assert plain == {"cron": "0 9 * * 1", "poll": "Q?", "options": ("A", "B")}
+    _, alone = parse("admin schedule add 0 9 * * 1", catalogue)
+    assert alone == {"cron": "0 9 * * 1"}

@@ -88,7 +88,7 @@ def test_sync_registers_every_command_once(
     where = f"/guilds/{guild}" if guild else ""
     assert puts[0].path == f"/applications/{APP_ID}{where}/commands"
     names = {command["name"] for command in puts[0].body}
-    assert names == {c.path[0] if not c.discord_path else c.discord_path[0] for c in all_commands()}
+    assert names == {c.path[0] if not c.leaf_path else c.leaf_path[0] for c in all_commands()}
     for command in puts[0].body:
         assert 1 <= len(command["description"]) <= 100
     out = capsys.readouterr()

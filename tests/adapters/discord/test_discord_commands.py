@@ -117,7 +117,6 @@ def test_parity_every_catalogue_command_has_a_discord_command(bare: OpedClient) 
     client = bare
     adapter = client.adapter
     assert adapter.problems == []
-    assert derived.missing(CATALOGUE, adapter.commands) == []
     registered = {c.qualified_name for c in client.tree.walk_commands()}
     for command in CATALOGUE.commands:
         assert " ".join(derived.discord_path(command)) in registered
@@ -140,7 +139,6 @@ def test_parity_check_fails_for_a_command_discord_cannot_hold() -> None:
         return []
 
     built = derived.build(clash, invoke, suggest)
-    assert derived.missing(clash, built.commands) == ["poll", "too deeply nested path"]
     assert len(built.problems) == 2
 
 

@@ -227,3 +227,43 @@ async def test_vote_buttons_work_for_every_member_independently(discord_bot: Har
     )
     redrawn = edits(await discord_bot.settle())
     assert "2 votes" in redrawn[-1].text
+
+
+async def test_voters_answers_privately_with_who_picked_what(discord_bot: Harness) -> None:
+    needs(discord_bot, "poll", "voters")
+    posted = await create_poll(discord_bot)
+    number = poll_id(posted)
+    await discord_bot.click(posted.message_id, f"oped:poll vote {number} 2", voter(1))
+    calls = await discord_bot.slash("poll voters", poll=number)
+    assert calls[0].ephemeral
+    assert "2. No (1): Voter1" in calls[0].text
+
+
+async def test_a_member_adds_an_option_and_the_card_gets_its_button(discord_bot: Harness) -> None:
+    needs(discord_bot, "poll", "add")
+    calls = await discord_bot.slash(
+        "poll create", question="Where?", options="Cafe|Library", open=True
+    )
+    posted = calls[0]
+    number = poll_id(posted)
+    added = await discord_bot.slash("poll add", poll=number, option="Town hall")
+    assert added[0].ephemeral and "Added option 3. Town hall" in added[0].text
+    redrawn = edits(await discord_bot.settle())
+    assert len(redrawn) == 1
+    assert redrawn[0].path == f"/channels/{CHANNEL_ID}/messages/{posted.message_id}"
+    assert f"oped:poll vote {number} 3" in [b["custom_id"] for b in redrawn[0].buttons]
+
+
+async def test_an_option_starting_with_an_emoji_shows_it_as_the_buttons_emoji(
+    discord_bot: Harness,
+) -> None:
+    posted = await create_poll(discord_bot, options="🍕 Pizza|👍🏽 Fine|Plain")
+    first, second, third = posted.buttons[:3]
+    assert first["label"] == "1. Pizza" and first["emoji"]["name"] == "🍕"
+    assert second["label"] == "2. Fine" and second["emoji"]["name"] == "👍🏽"
+    assert third["label"] == "3. Plain" and "emoji" not in third
+    number = poll_id(posted)
+    calls = await discord_bot.click(posted.message_id, f"oped:poll vote {number} 1", voter(1))
+    assert "1. 🍕 Pizza" in message_calls(calls)[0].text
+    redrawn = edits(await discord_bot.settle())
+    assert redrawn[0].buttons[0]["emoji"]["name"] == "🍕"

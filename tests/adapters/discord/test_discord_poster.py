@@ -49,7 +49,7 @@ async def test_the_poster_is_registered_at_start_and_removed_at_close(discord_bo
 
 async def test_post_sends_a_silent_message_and_opens_its_thread(discord_bot: Harness) -> None:
     mark = discord_bot.fake.mark()
-    message_id = await poster(discord_bot).post(PLACE, PROMPT)
+    message_id = await discord_bot.bot.services.delivery.post(PLACE, PROMPT)
     calls = discord_bot.fake.since(mark)
     sent = message_calls(calls)
     assert len(sent) == 1 and sent[0].path == f"/channels/{CHANNEL_ID}/messages"
@@ -104,7 +104,7 @@ async def test_refused_send_and_edit_become_post_failed(discord_bot: Harness) ->
 async def test_a_thread_refusal_is_explained_in_the_channel(discord_bot: Harness) -> None:
     discord_bot.fake.fail("POST", r"/threads$", 403, code=50013, message="Missing Permissions")
     mark = discord_bot.fake.mark()
-    message_id = await poster(discord_bot).post(PLACE, PROMPT)
+    message_id = await discord_bot.bot.services.delivery.post(PLACE, PROMPT)
     sent = message_calls(discord_bot.fake.since(mark))
     assert str(sent[0].message_id) == message_id  # the post stands: no retry, no double post
     assert len(sent) == 2 and "could not open the discussion thread" in sent[1].text

@@ -26,7 +26,7 @@ from aiohttp.test_utils import TestServer
 from adapters.slack.app import SlackAdapter
 from adapters.slack.poster import make_client
 from bot.app import Bot
-from bot.coalesce import Coalescer, FakeTimer
+from bot.coalesce import FakeTimer
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1-test"
@@ -537,7 +537,7 @@ class SlackRig:
             bot,
             make_client(env),
             signing_secret=SECRET,
-            coalescer=Coalescer(1.0, timer=self.timer),
+            timer=self.timer,
         )
         self.adapter.start()
         self.server = TestServer(self.adapter.web_app(), host="127.0.0.1")

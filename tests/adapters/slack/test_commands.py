@@ -245,3 +245,14 @@ async def test_configured_moderators_have_rights_without_being_admins(
     finally:
         await rig.close()
         await store.close()
+
+
+async def test_a_button_that_posts_nothing_new_answers_only_the_clicker(
+    rig: SlackRig, fake: FakeSlack
+) -> None:
+    await rig.command("summary tldr")
+    (summary,) = fake.called("chat.postMessage")
+    await rig.click("oped:claims", "claims", message_ts="1700000000.000001", user="U0CURIOUS")
+    assert fake.called("chat.postMessage") == [summary]  # the channel sees nothing new
+    assert fake.responses[-1]["response_type"] == "ephemeral"
+    assert "Claims" in shown_text(fake.responses[-1])

@@ -148,7 +148,7 @@ async def test_failed_slack_calls_are_counted_by_kind(
 ) -> None:
     fake.fail("chat.postMessage", "is_archived")  # refused by Slack, with a 200
     assert await rig.command("claims") == 200
-    assert "could not post in this channel" in shown_text(rig.last_shown())
+    assert "could not post the reply" in shown_text(rig.last_shown())
     assert api_errors(bot, "refused") == 1
     fake.fail_text("chat.postMessage", status=503)  # a proxy's outage page
     assert await rig.command("claims") == 200

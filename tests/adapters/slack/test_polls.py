@@ -231,6 +231,42 @@ async def test_a_deadline_closes_the_poll_through_the_slack_poster(
     announcement = fake.called("chat.postMessage")[-1]
     assert closed.announcement_id == ts_of(fake, announcement)
     assert "has closed" in shown_text(announcement)
+    # The vote's redraw went out just now: the closing one waits its turn, then shows the end.
+    assert len(updates(fake)) == 1
+    await poll_rig.timer.advance(1.0)
+    await poll_rig.adapter.drain()
     redrawn = updates(fake)[-1]
     assert redrawn["ts"] == ts_of(fake, posted)
     assert [b["value"] for b in buttons(redrawn)] == ["poll results 1"]
+
+
+async def test_voters_answers_privately_with_who_picked_what(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig)
+    await click(poll_rig, posted, 3, user="U0VOTER")
+    await poll_rig.command("poll voters 1", user="U0ASKER")
+    answer = fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    assert "3. Unsure (1):" in shown_text(answer)
+
+
+async def test_a_member_adds_an_option_and_the_card_gets_its_button(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig, 'poll create "Where?" "Cafe" "Library" --open')
+    await poll_rig.command('poll add 1 "Town hall"', user="U0MEMBER")
+    answer = fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    assert "Added option 3. Town hall" in shown_text(answer)
+    (edit,) = updates(fake)
+    assert edit["ts"] == ts_of(fake, posted)
+    assert "poll vote 1 3" in [b["value"] for b in buttons(edit)]
+
+
+async def test_an_option_starting_with_an_emoji_leads_its_button(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig, 'poll create "Lunch?" "🍕 Pizza" "Soup"')
+    texts = [b["text"]["text"] for b in buttons(posted)]
+    assert texts[:2] == ["🍕 1. Pizza", "2. Soup"]

@@ -21,7 +21,9 @@ def poster_for(fake: FakeSlack, retries: int = 0) -> SlackPoster:
 
 async def test_post_returns_the_ts_and_opens_the_thread(fake: FakeSlack) -> None:
     reply = Reply((Card("debate", "This house would <!channel>", "Motion"),), thread="Motion 1")
-    ts = await poster_for(fake).post(PLACE, reply)
+    poster = poster_for(fake)
+    ts = await poster.post(PLACE, reply)
+    await poster.open_thread(PLACE, ts, "Motion 1")
     first, starter = fake.called("chat.postMessage")
     assert ts == "1700000000.000001"
     assert first["channel"] == CHANNEL and "thread_ts" not in first

@@ -1,0 +1,45 @@
+"""The Slack platform as the core's registry sees it; imports no SDK (see `bot.platforms`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.platforms import Plugin
+
+COMMAND = "/oped"
+
+
+def _detect(env: Mapping[str, str]) -> bool:
+    return bool(env.get("SLACK_BOT_TOKEN")) and bool(
+        env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
+    )
+
+
+def _half_set(env: Mapping[str, str]) -> list[str]:
+    bot_token = bool(env.get("SLACK_BOT_TOKEN"))
+    other = bool(env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET"))
+    if bot_token and not other:
+        return ["SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET"]
+    if other and not bot_token:
+        return ["a Slack app token or signing secret is set but SLACK_BOT_TOKEN is not"]
+    return []
+
+
+PLUGIN = Plugin(
+    name="slack",
+    title="Slack",
+    adapter="adapters.slack",
+    sdks=("slack_bolt", "slack_sdk"),
+    secrets=("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"),
+    # Bot, user and app tokens.
+    token_shapes=(r"\bxox[abposre]-[A-Za-z0-9-]+", r"\bxapp-[A-Za-z0-9-]+"),
+    detect=_detect,
+    enable=(
+        "SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+        "(HTTP mode) for Slack"
+    ),
+    half_set=_half_set,
+    cli="adapters.slack.cli",
+    doctor="adapters.health:slack_checks",
+    text_prefix=COMMAND,
+)
