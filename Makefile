@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MUTATE_STAMP := $(VENV)/.mutate-installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench mutate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,5 +29,17 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/votes.py
 
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutate]'
+	touch $(MUTATE_STAMP)
+
+# Mutation testing of the core rule modules ([tool.mutmut] in pyproject.toml), from scratch,
+# one worker: it takes minutes, so it is not part of `make test`. MUTANTS='bot.polls.*' runs
+# only the mutants matching that pattern.
+mutate: $(MUTATE_STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/python tools/mutation_summary.py --fail-under 90
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache mutants

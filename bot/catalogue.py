@@ -186,7 +186,7 @@ def coerce(command: Command, raw: Mapping[str, ArgValue]) -> Args:
         if value is None or value == ():
             if option.required:
                 raise UsageError(f"`{command.name}` needs {option.label}.", command.usage)
-            values[option.name] = False if option.kind == "flag" else None
+            # Left out: every getter reads a missing option as not given (None, False, ()).
             continue
         values[option.name] = _coerce_one(command, option, value)
     return Args(values)

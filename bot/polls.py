@@ -389,7 +389,7 @@ def public_visible(poll: Poll, now: datetime) -> bool:
     return visible_to(poll, now, moderator=False)
 
 
-def format_time(moment: datetime, timezone: str = "UTC") -> str:
+def format_time(moment: datetime, timezone: str) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
     return local.strftime("%a %d %b %Y %H:%M ") + (local.tzname() or timezone)
 

@@ -245,7 +245,7 @@ def _check_question(command: Command, positional: list[Word], given: list[str]) 
     else:
         hint = f"Put the {slots[0].name} and each {slots[1].name[:-1]} in quotes, like this:"
         joined = " ".join(word.text for word in positional[: ends + 1])
-        question, rest = Word(joined, True), positional[ends + 1 :]
+        question, rest = Word(joined), positional[ends + 1 :]
     retyped = [_quote(question.text)] + [_quote(word.text) for word in rest]
     ready = " ".join([command.name, *retyped, *given])
     if shown(ready, _READY_MAX) != ready:

@@ -47,14 +47,16 @@ def clean(text: str, field: str, *, multiline: bool = False) -> str:
             )
     text = unicodedata.normalize("NFC", text)
     if multiline:
-        lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n"))
+        # A \r before a \n is whitespace, which the line split drops.
+        lines = (" ".join(line.split()) for line in text.split("\n"))
         tidy = "\n".join(lines).strip("\n")
     else:
         tidy = " ".join(text.split())
     start, end = 0, len(tidy)
     while start < end and (invisible(tidy[start]) or tidy[start].isspace()):
         start += 1
-    while end > start and _trailing_blank(tidy, start, end - 1):
+    # tidy[start] is visible, so every trailing character looked at has one before it.
+    while end > start and _trailing_blank(tidy, end - 1):
         end -= 1
     if start == end:
         if tidy:
@@ -66,14 +68,14 @@ def clean(text: str, field: str, *, multiline: bool = False) -> str:
     return tidy[start:end]
 
 
-def _trailing_blank(text: str, start: int, index: int) -> bool:
+def _trailing_blank(text: str, index: int) -> bool:
     char = text[index]
     if char.isspace():
         return True
     if not invisible(char):
         return False
     # A variation selector after a visible character is part of it (the emoji form of ❤️).
-    before = text[index - 1] if index > start else " "
+    before = text[index - 1]
     return not (_selector(char) and not invisible(before) and not before.isspace())
 
 

@@ -124,8 +124,7 @@ def parse_tz(name: str) -> str:
 
 def zone(name: str) -> tzinfo:
     """The tzinfo for a time zone name (validated with `parse_tz`)."""
-    canonical = parse_tz(name)
-    return UTC if canonical == "UTC" else zoneinfo.ZoneInfo(canonical)
+    return zoneinfo.ZoneInfo(parse_tz(name))
 
 
 def upcoming(cron: str, tz: str, after: datetime) -> Iterator[datetime]:

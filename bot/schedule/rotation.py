@@ -33,14 +33,15 @@ def take_next(
     current = list(dict.fromkeys(prompt_ids))
     known = set(current)
     if state is None:
-        state = Rotation((), 0)
+        state = Rotation(())
     seen = set(state.order)
     unseen = [p for p in state.remaining if p in known]
     for new in (p for p in current if p not in seen):
         unseen.insert(rng.randrange(len(unseen) + 1), new)
     done = tuple(p for p in state.order[: state.position] if p in known)
     if not unseen:
-        last = done[-1] if done else None
+        # Every current prompt is in the old order, so with none unseen some are done.
+        last = done[-1]
         unseen = current[:]
         rng.shuffle(unseen)
         if len(unseen) > 1 and unseen[0] == last:
