@@ -204,6 +204,7 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_connected = asyncio.Event()
+        self.socket_opened: asyncio.Queue[web.WebSocketResponse] = asyncio.Queue()  # each one
         self.holding = asyncio.Event()  # set once a held call is waiting
 
     @property
@@ -354,6 +355,7 @@ class FakeSlack:
         self.sockets.append(socket)
         await socket.send_json({"type": "hello", "num_connections": 1})
         self.socket_connected.set()
+        self.socket_opened.put_nowait(socket)
         async for message in socket:
             if message.type == aiohttp.WSMsgType.TEXT:
                 await self.socket_messages.put(json.loads(message.data))
