@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MUTATE_STAMP := $(VENV)/.mutate-installed
 
-.PHONY: run test lint typecheck bench mutate clean
+.PHONY: run test lint typecheck bench bench-slack mutate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,13 +29,16 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/votes.py
 
+bench-slack: $(STAMP)
+	$(BIN)/python bench/slack_http.py
+
 $(MUTATE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,mutate]'
 	touch $(MUTATE_STAMP)
 
 # Mutation testing of the core rule modules ([tool.mutmut] in pyproject.toml), from scratch,
-# one worker: it takes minutes, so it is not part of `make test`. MUTANTS='bot.polls.*' runs
-# only the mutants matching that pattern.
+# one worker: it takes about an hour on two busy cores, so it is not part of `make test`.
+# MUTANTS='bot.polls.*' runs only the mutants matching that pattern.
 mutate: $(MUTATE_STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 1 $(MUTANTS)

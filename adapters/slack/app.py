@@ -1,9 +1,10 @@
 """The Slack adapter: `/oped`, buttons and the poll modal on a slack-bolt AsyncApp.
 
-Every listener acknowledges first and does the work in a task it keeps, so Slack hears back
-well within its 3 seconds. The core does the rest: the text after `/oped` goes to
-`Bot.handle_text`, a button's value is a command line, and a modal becomes a `poll create`
-request.
+Every listener does its work in a task it keeps and acknowledges within Slack's 3 seconds; a
+command whose answer is ready within `ACK_BUDGET_S` carries it in the acknowledgement itself,
+saving Slack a second request to the response_url. The core does the rest: the text after
+`/oped` goes to `Bot.handle_text`, a button's value is a command line, and a modal becomes a
+`poll create` request.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
 
 from adapters.slack.events import EVENTS_PATH, web_app
 from adapters.slack.modal import (
@@ -52,6 +54,9 @@ from bot.textparse import split
 
 log = logging.getLogger(__name__)
 
+# A response_url sender: Bolt's `respond`, or an `AckSlot` standing in front of it.
+Respond = Callable[..., Awaitable[WebhookResponse]]
+
 
 class _TokenUnusedFilter(logging.Filter):
     """Drops bolt's "`token` will be unused": it reads SLACK_BOT_TOKEN itself, and the client
@@ -75,6 +80,8 @@ ADMIN_FAILURE_TTL = timedelta(seconds=30)
 ADMIN_CACHE_MAX = 10_000
 # A modal must be answered within 3 s; within this budget the handler's verdict shows in the form.
 MODAL_BUDGET_S = 2.0
+# Likewise a command's first answer rides in its acknowledgement when it is ready within this.
+ACK_BUDGET_S = 2.0
 CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
 # Slack answers a flood of chat.update calls with 429s; one redraw per message per second keeps a
 # busy poll clear of that while its results still look live.
@@ -149,10 +156,12 @@ class SlackAdapter:
         command: str = COMMAND,
         timer: Timer | None = None,
         modal_budget: float = MODAL_BUDGET_S,
+        ack_budget: float = ACK_BUDGET_S,
     ) -> None:
         self.bot = bot
         self.signing_secret = signing_secret
         self.modal_budget = modal_budget
+        self.ack_budget = ack_budget
         self.client = client
         self._api_failed = partial(bot.services.metrics.platform_api_error, "slack")
         if isinstance(client, SlackClient):
@@ -247,10 +256,25 @@ class SlackAdapter:
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        self._spawn(self._command(command, respond))
-        await ack()
+        slot = AckSlot(respond)
+        work = self._spawn(self._command(command, slot))
+        work.add_done_callback(slot.finished)
+        # Slow work (a cold users.info, a slow database) falls back to the response_url.
+        await asyncio.wait({slot.settled}, timeout=self.ack_budget)
+        message = slot.close()
+        try:
+            if message is None:
+                await ack()
+            else:
+                await ack(
+                    text=message.get("text", ""),
+                    blocks=message.get("blocks"),
+                    response_type=message.get("response_type"),
+                )
+        finally:
+            slot.sent.set()
 
-    async def _command(self, body: Mapping[str, Any], respond: AsyncRespond) -> None:
+    async def _command(self, body: Mapping[str, Any], respond: Respond) -> None:
         team = str(body.get("team_id", ""))
         place = Place("slack", team, str(body.get("channel_id", "")))
         # Slack escapes what the user typed (`&` arrives as `&amp;`); its own markup for users
@@ -293,12 +317,12 @@ class SlackAdapter:
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
+    ) -> None:  # Slack ignores the body of a button's acknowledgement: answer afterwards
         self._spawn(self._action(body, action, respond))
         await ack()
 
     async def _action(
-        self, body: Mapping[str, Any], action: Mapping[str, Any], respond: AsyncRespond
+        self, body: Mapping[str, Any], action: Mapping[str, Any], respond: Respond
     ) -> None:
         line = action.get("value") or command_line(str(action.get("action_id", "")))
         if not line:
@@ -383,7 +407,7 @@ class SlackAdapter:
         place: Place,
         user: User,
         *,
-        respond: AsyncRespond | None = None,
+        respond: Respond | None = None,
         button: bool = False,
         clicked: str | None = None,
     ) -> None:
@@ -396,7 +420,7 @@ class SlackAdapter:
         )
 
     async def _ephemeral(
-        self, reply: Reply, place: Place, user: User, respond: AsyncRespond | None
+        self, reply: Reply, place: Place, user: User, respond: Respond | None
     ) -> None:
         extra = []
         if reply.attachments:
@@ -414,7 +438,7 @@ class SlackAdapter:
         messages: list[Message],
         place: Place,
         user: User,
-        respond: AsyncRespond | None,
+        respond: Respond | None,
     ) -> None:
         for message in messages:
             if respond is not None and await _respond(
@@ -452,7 +476,7 @@ class SlackAdapter:
             return False
         return True
 
-    async def _public(self, reply: Reply, place: Place, respond: AsyncRespond | None) -> str | None:
+    async def _public(self, reply: Reply, place: Place, respond: Respond | None) -> str | None:
         """Post publicly; the first message's ts, or None when it went another way."""
         try:
             return await self.poster.post_messages(place, reply) or None
@@ -481,11 +505,48 @@ class SlackAdapter:
             raise PostFailed(why, retryable=failure.retryable) from exc
 
 
+class AckSlot:
+    """A command's response_url, whose first message is kept for the acknowledgement.
+
+    Until the acknowledgement goes out, the first message sent is held back to ride in it;
+    anything later goes to the response_url once the acknowledgement has gone, so the user
+    still sees the messages in order.
+    """
+
+    def __init__(self, respond: Respond) -> None:
+        self.respond = respond
+        self.message: dict[str, Any] | None = None
+        # Resolved when there is something to acknowledge with, or the work ended without it.
+        self.settled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.sent = asyncio.Event()
+        self._open = True
+
+    async def __call__(self, **message: Any) -> WebhookResponse:
+        """Keep the first message for the acknowledgement; send the others to the response_url."""
+        if self._open and message.get("response_type") in ("ephemeral", "in_channel"):
+            self._open = False
+            self.message = message
+            self.finished()
+            return WebhookResponse(url="", status_code=200, body="ok", headers={})
+        await self.sent.wait()
+        return await self.respond(**message)
+
+    def finished(self, *_: object) -> None:
+        """Stop waiting: a message is kept, or the work is over."""
+        if not self.settled.done():
+            self.settled.set_result(None)
+
+    def close(self) -> dict[str, Any] | None:
+        """The message to acknowledge with, if any; from now on messages take the response_url."""
+        self._open = False
+        return self.message
+
+
 class SlackResponder:
     """The `Responder` for one Slack request: its response_url, else the channel."""
 
     def __init__(
-        self, adapter: SlackAdapter, place: Place, user: User, respond: AsyncRespond | None
+        self, adapter: SlackAdapter, place: Place, user: User, respond: Respond | None
     ) -> None:
         self.adapter = adapter
         self.place = place
@@ -533,7 +594,7 @@ def _with_slack_help(reply: Reply, command: str) -> Reply:
 
 
 async def _respond(
-    respond: AsyncRespond, failed: Callable[[ApiErrorKind], None], **message: Any
+    respond: Respond, failed: Callable[[ApiErrorKind], None], **message: Any
 ) -> bool:
     """Answer through the request's response_url; False (logged and counted) if it failed."""
     try:

@@ -83,10 +83,19 @@ def split_escaped(text: str, limit: int) -> list[str]:
     return [piece for piece in pieces if piece.strip()]
 
 
+# How long each markup character becomes once escaped; every other character stays one.
+_ESCAPED_WIDTH = {"&": 5, "<": 4, ">": 4}
+
+
 def _fitting_prefix(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` once escaped."""
+    head = text[: max(limit, 0)]
+    # Every reply passes through here: without markup in reach the answer needs no walk.
+    if "&" not in head and "<" not in head and ">" not in head:
+        return len(head)
     used = 0
     for index, char in enumerate(text):
-        used += len(escape(char))
+        used += _ESCAPED_WIDTH.get(char, 1)
         if used > limit:
             return index
     return len(text)

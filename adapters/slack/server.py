@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aiohttp import web
+from aiohttp import WSMessage, WSMsgType, web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
@@ -117,6 +117,40 @@ class CheckedSocketModeClient(SocketModeClient):
                 await self.send_socket_mode_response(SocketModeResponse(envelope_id=envelope))
                 return
         await super().run_message_listeners(message, raw_message)
+
+    async def receive_messages(self) -> None:
+        """The SDK's receive loop, reconnecting at once when the connection just ends.
+
+        Without a close frame (a network drop, a proxy's idle timeout) the SDK only notices at
+        its next ping, up to two ping intervals later, and events meanwhile went nowhere.
+        """
+        session = self.current_session
+        if session is not None:
+            receive = session.receive
+
+            async def watched(*args: Any, **kwargs: Any) -> WSMessage:  # as receive is called
+                message = await receive(*args, **kwargs)
+                if (
+                    message.type == WSMsgType.CLOSED
+                    and not self.closed
+                    and self.auto_reconnect_enabled
+                    and session is self.current_session
+                    and self._reconnect is None
+                ):
+                    self._reconnect = asyncio.ensure_future(self._reconnect_now())
+                return message
+
+            session.receive = watched  # type: ignore[method-assign]
+        await super().receive_messages()
+
+    _reconnect: asyncio.Future[None] | None = None
+
+    async def _reconnect_now(self) -> None:
+        try:
+            self.logger.info("The Socket Mode connection ended; reconnecting")
+            await self.connect_to_new_endpoint()
+        finally:
+            self._reconnect = None
 
 
 class SocketModeHandler(AsyncSocketModeHandler):

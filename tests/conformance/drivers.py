@@ -214,7 +214,7 @@ class SlackDriver:
                 kind = "edit"
             elif call.method == "chat.postEphemeral":
                 kind = "private"
-            elif call.method == "response_url":
+            elif call.method in ("response_url", "ack"):  # a reply carried in the ack, or after
                 private = call.args.get("response_type") == "ephemeral"
                 kind = "private" if private else "public"
             if kind is None:

@@ -184,7 +184,8 @@ class FakeSlack:
 
     admins: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
-    responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
+    # posts to response_urls, and replies carried in a command's acknowledgement
+    responses: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     # method -> queued (HTTP status, body, headers) answers served before the normal one; a
@@ -203,6 +204,7 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.socket_connected = asyncio.Event()
+        self.socket_opened: asyncio.Queue[web.WebSocketResponse] = asyncio.Queue()  # each one
         self.holding = asyncio.Event()  # set once a held call is waiting
 
     @property
@@ -258,8 +260,8 @@ class FakeSlack:
         return [call.args for call in self.calls if call.method == method]
 
     def posted(self) -> list[dict[str, Any]]:
-        """Everything shown to users: public posts, ephemerals and response_url answers."""
-        shown = ("chat.postMessage", "chat.postEphemeral", "response_url")
+        """Everything shown to users: public posts, ephemerals, response_url and ack answers."""
+        shown = ("chat.postMessage", "chat.postEphemeral", "response_url", "ack")
         return [call.args for call in self.calls if call.method in shown]
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -337,6 +339,12 @@ class FakeSlack:
         self.problems.extend(check_message(body, "response_url"))
         return web.Response(text="ok")
 
+    def acknowledged(self, body: dict[str, Any]) -> None:
+        """Slack shows a message carried in an acknowledgement as it shows a response_url post."""
+        self.responses.append(body)
+        self.calls.append(Call("ack", body))
+        self.problems.extend(check_message(body, "ack"))
+
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file"]] = await request.read()
         return web.Response(text="OK - uploaded")
@@ -347,6 +355,7 @@ class FakeSlack:
         self.sockets.append(socket)
         await socket.send_json({"type": "hello", "num_connections": 1})
         self.socket_connected.set()
+        self.socket_opened.put_nowait(socket)
         async for message in socket:
             if message.type == aiohttp.WSMsgType.TEXT:
                 await self.socket_messages.put(json.loads(message.data))
@@ -569,7 +578,12 @@ class SlackRig:
         raw = body.encode() if isinstance(body, str) else body
         sent = dict(headers) if headers is not None else signed_raw(raw, str(int(time.time())))
         async with self.session.post(url, data=raw, headers=sent) as response:
-            return response.status, await response.text()
+            text = await response.text()
+            if response.status == 200 and response.content_type == "application/json":
+                answer = json.loads(text)
+                if "text" in answer or "blocks" in answer:
+                    self.fake.acknowledged(answer)
+            return response.status, text
 
     async def command(self, text: str, **kwargs: Any) -> int:
         """Send `/oped <text>`, then wait for the work done after the ack."""

@@ -159,7 +159,8 @@ async def test_a_member_is_refused_privately_and_nothing_is_written(
     await case.rig.command(case.line, user=MEMBER, name="max")
     sent = fake.calls[mark:]
     assert [c.args["user"] for c in sent if c.method == "users.info"] == [MEMBER]
-    [refusal] = [c.args for c in sent if c.method in ("response_url", "chat.postEphemeral")]
+    shown = ("ack", "response_url", "chat.postEphemeral")
+    [refusal] = [c.args for c in sent if c.method in shown]
     assert refusal["response_type"] == "ephemeral" and is_error(refusal)
     assert f"`{case.command.name}` is for moderators" in shown_text(refusal)
     assert "admin moderators add" in shown_text(refusal)  # how to get the rights

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -10,7 +11,7 @@ import pytest
 
 from adapters.slack.app import unreachable
 from bot.app import Bot
-from bot.blocks import Reply
+from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue, Command
 from bot.config import Settings
 from bot.content.registry import PackRegistry
@@ -146,6 +147,7 @@ async def test_slow_work_happens_after_the_ack(bot: Bot, rig: SlackRig, fake: Fa
         return await original(request)
 
     bot.handle = slow  # type: ignore[method-assign]
+    rig.adapter.ack_budget = 0.05  # how long the ack waits for a reply, kept short here
     status, body = await asyncio.wait_for(rig.post(command_body(fake, "source")), 2.5)
     assert (status, body) == (200, "")  # Slack has its ack while the work is still waiting
     assert fake.called("chat.postMessage") == []
@@ -256,3 +258,42 @@ async def test_a_button_that_posts_nothing_new_answers_only_the_clicker(
     assert fake.called("chat.postMessage") == [summary]  # the channel sees nothing new
     assert fake.responses[-1]["response_type"] == "ephemeral"
     assert "Claims" in shown_text(fake.responses[-1])
+
+
+async def test_a_reply_ready_in_time_is_carried_in_the_acknowledgement(
+    rig: SlackRig, fake: FakeSlack
+) -> None:
+    status, body = await rig.post(command_body(fake, "sumary"))
+    await rig.adapter.drain()
+    assert status == 200
+    answer = json.loads(body)  # Slack shows this; no second request to the response_url
+    assert answer["response_type"] == "ephemeral" and "sumary" in shown_text(answer)
+    assert answer["blocks"] and answer["text"]
+    assert fake.called("response_url") == [] and fake.called("chat.postEphemeral") == []
+
+
+async def test_a_long_reply_continues_through_the_response_url_after_the_ack(
+    bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    async def long(request: Request) -> Reply:
+        return Reply(tuple(Card("notice", f"line {n}") for n in range(80)), ephemeral=True)
+
+    bot.handle = long  # type: ignore[method-assign]
+    status, body = await rig.post(command_body(fake, "source"))
+    await rig.adapter.drain()
+    first = json.loads(body)
+    later = fake.called("response_url")
+    assert status == 200 and first["response_type"] == "ephemeral"
+    assert "line 0" in shown_text(first) and "line 0" not in shown_text(later[0])
+    # More than one message's worth: the first rides in the ack, the rest follow it, in order.
+    assert "line 79" in shown_text(later[-1])
+    assert all(message["response_type"] == "ephemeral" for message in later)
+
+
+async def test_a_public_reply_is_posted_and_the_ack_stays_empty(
+    rig: SlackRig, fake: FakeSlack
+) -> None:
+    status, body = await rig.post(command_body(fake, "quote Q1"))
+    await rig.adapter.drain()
+    assert (status, body) == (200, "")
+    assert len(fake.called("chat.postMessage")) == 1  # tracked public cards need their ts
