@@ -214,78 +214,54 @@ class ScheduleStore(Units):
         *,
         audit: AuditNote | None = None,
     ) -> bool:
-        stamp = self._now()
-
-        def unit() -> Work[bool]:
-            done = (
-                yield q(
-                    "UPDATE schedules SET next_due = ? WHERE id = ? AND next_due = ? "
-                    "RETURNING platform, workspace",
-                    ts(next_due),
-                    schedule_id,
-                    ts(expected),
-                )
-            ).one()
-            if done is None:
-                return False
-            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
-            return True
-
-        return await self._write(unit)
+        return await self._change(
+            schedule_id,
+            "UPDATE schedules SET next_due = ? WHERE id = ? AND next_due = ? "
+            "RETURNING platform, workspace",
+            (ts(next_due), schedule_id, ts(expected)),
+            audit,
+        )
 
     async def pause_schedule(
         self, schedule_id: int, reason: str, *, audit: AuditNote | None = None
     ) -> bool:
-        stamp = self._now()
-
-        def unit() -> Work[bool]:
-            done = (
-                yield q(
-                    "UPDATE schedules SET paused_at = ?, paused_reason = ? "
-                    "WHERE id = ? AND paused_at IS NULL RETURNING platform, workspace",
-                    stamp,
-                    reason,
-                    schedule_id,
-                )
-            ).one()
-            if done is None:
-                return False
-            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
-            return True
-
-        return await self._write(unit)
+        return await self._change(
+            schedule_id,
+            "UPDATE schedules SET paused_at = ?, paused_reason = ? "
+            "WHERE id = ? AND paused_at IS NULL RETURNING platform, workspace",
+            (self._now(), reason, schedule_id),
+            audit,
+        )
 
     async def resume_schedule(
         self, schedule_id: int, next_due: datetime, *, audit: AuditNote | None = None
     ) -> bool:
-        stamp = self._now()
-
-        def unit() -> Work[bool]:
-            done = (
-                yield q(
-                    "UPDATE schedules SET paused_at = NULL, paused_reason = '', failures = 0, "
-                    "next_due = ? WHERE id = ? AND paused_at IS NOT NULL "
-                    "RETURNING platform, workspace",
-                    ts(next_due),
-                    schedule_id,
-                )
-            ).one()
-            if done is None:
-                return False
-            yield from noted(stamp, _workspace(done), audit, schedule_id, "")
-            return True
-
-        return await self._write(unit)
+        return await self._change(
+            schedule_id,
+            "UPDATE schedules SET paused_at = NULL, paused_reason = '', failures = 0, "
+            "next_due = ? WHERE id = ? AND paused_at IS NOT NULL "
+            "RETURNING platform, workspace",
+            (ts(next_due), schedule_id),
+            audit,
+        )
 
     async def delete_schedule(self, schedule_id: int, *, audit: AuditNote | None = None) -> bool:
+        return await self._change(
+            schedule_id,
+            "DELETE FROM schedules WHERE id = ? RETURNING platform, workspace",
+            (schedule_id,),
+            audit,
+        )
+
+    async def _change(
+        self, schedule_id: int, sql: str, params: tuple[object, ...], audit: AuditNote | None
+    ) -> bool:
+        """One conditional write that returns the schedule's workspace when it took effect, and
+        then, in the same transaction, the caller's audit line."""
         stamp = self._now()
 
         def unit() -> Work[bool]:
-            done = (
-                yield q(
-                    "DELETE FROM schedules WHERE id = ? RETURNING platform, workspace", schedule_id
-                )
-            ).one()
+            done = (yield q(sql, *params)).one()
             if done is None:
                 return False
             yield from noted(stamp, _workspace(done), audit, schedule_id, "")
