@@ -18,9 +18,9 @@ from typing import TextIO
 
 from bot.actions import command_line
 from bot.app import Bot
-from bot.blocks import Card, Reply
 from bot.models import Place, User
 from bot.platforms import Plugin
+from bot.replies import Card, Reply
 
 META_HELP = """Console meta-commands:
   :user NAME       act as another user

@@ -16,12 +16,12 @@ from typing import Literal
 from adapters.console import render
 from bot.actions import command_line
 from bot.app import Bot
-from bot.blocks import Button, Reply
 from bot.clock import FakeClock
 from bot.coalesce import FakeTimer
 from bot.deadlines import close_due
 from bot.delivery import EDIT_INTERVAL
 from bot.models import Place, User
+from bot.replies import Button, Reply
 from bot.scheduler import Scheduler
 
 NAME = "memory"

@@ -6,8 +6,8 @@ restart: nothing in memory is needed to understand them.
 
 from __future__ import annotations
 
-from bot.blocks import Button, Style
 from bot.limits import ACTION_ID_MAX
+from bot.replies import Button, Style
 
 PREFIX = "oped:"
 

@@ -7,8 +7,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot import blocks
-from bot.blocks import Reply
+from bot import replies
 from bot.catalogue import Catalogue, Command, coerce
 from bot.completion import MAX_CHOICES, Choice, Completer
 from bot.context import Context, Services
@@ -17,6 +16,7 @@ from bot.features import all_card_providers, all_commands, all_completers
 from bot.metrics import UNKNOWN_COMMAND, CommandOutcome
 from bot.models import Place, Request, User
 from bot.pack_choice import pack_for
+from bot.replies import Reply
 from bot.textparse import parse
 from bot.usertext import readable
 
@@ -42,7 +42,7 @@ class Bot:
         except UserError as exc:
             # Counted under one label: what was typed must never become a label.
             metrics.command(UNKNOWN_COMMAND, "refused", metrics.timer() - started)
-            return blocks.error(str(exc))
+            return replies.error(str(exc))
         # Through `handle`, which times the command itself: every request takes that one path.
         return await self.handle(Request(place, user, command.path, raw))
 
@@ -71,14 +71,14 @@ class Bot:
             return reply
         except UserError as exc:
             outcome = "refused"
-            return blocks.error(str(exc))
+            return replies.error(str(exc))
         except Exception:
             outcome = "failed"
             incident = uuid.uuid4().hex[:8]
             log.exception(
                 "command failed", extra={"incident": incident, "command": request.command}
             )
-            return blocks.error(
+            return replies.error(
                 f"Something went wrong on our side (incident {incident}). Nothing was changed; "
                 "try again, and tell a moderator if it keeps happening."
             )

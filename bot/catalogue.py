@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.blocks import Reply
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
+from bot.replies import Reply
 from bot.usertext import clean, shown, too_long
 
 if TYPE_CHECKING:

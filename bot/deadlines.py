@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot import polls
-from bot.blocks import Reply
+from bot.replies import Reply
 from bot.store.base import Poll, Tally
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot import actions
-from bot.blocks import Button, Card, Field, Style
 from bot.models import Place
+from bot.replies import Button, Card, Field, Style
 from bot.scope import debate_not_found, reaches
 from bot.store.base import SIDES, Debate, DebateVote, Refused, Side, VotePhase
 from bot.wording import plural

@@ -14,11 +14,11 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
-from bot import blocks
-from bot.blocks import Reply
+from bot import replies
 from bot.coalesce import Coalescer, Timer
 from bot.models import Place, User
 from bot.ports import Poster, PostFailed
+from bot.replies import Reply
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -116,7 +116,7 @@ class Delivery:
                 try:
                     posted = await responder.public(reply)
                 except PostFailed as exc:
-                    await responder.private(blocks.error(f"I could not post the reply: {exc}"))
+                    await responder.private(replies.error(f"I could not post the reply: {exc}"))
                 else:
                     if posted is not None:
                         await self._posted(reply, place, posted, responder)
@@ -165,10 +165,10 @@ class Delivery:
             log.warning("thread not opened under %s: %s", message_id, exc)
             if responder is not None:
                 await responder.private(
-                    blocks.error(f"It is posted, but I could not open its thread: {exc}")
+                    replies.error(f"It is posted, but I could not open its thread: {exc}")
                 )
                 return
-            note = blocks.notice(f"I could not open the discussion thread: {exc}", ephemeral=False)
+            note = replies.notice(f"I could not open the discussion thread: {exc}", ephemeral=False)
             try:
                 await poster.post(place, note)
             except PostFailed:
@@ -233,7 +233,7 @@ class Delivery:
             log.warning("could not redraw %s in %s: %s", ref, place.channel, exc)
             if to is not None:
                 text = f"Your change is saved, but I could not update the message: {exc}"
-                await to.private(blocks.error(text))
+                await to.private(replies.error(text))
 
     def _poster(self, platform: str) -> Poster:
         poster = self.services.posters.get(platform)

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import actions
-from bot.blocks import Attachment, Button, Card
 from bot.errors import Forbidden, UserError
 from bot.limits import (
     POLL_OPTION_MAX,
@@ -25,6 +24,7 @@ from bot.limits import (
     fit,
 )
 from bot.models import Place, User
+from bot.replies import Attachment, Button, Card
 from bot.scope import poll_not_found, reaches
 from bot.store.base import (
     Poll,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
-from bot.blocks import Reply
 from bot.models import Place
+from bot.replies import Reply
 
 if TYPE_CHECKING:
     from bot.context import Context

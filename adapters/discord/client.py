@@ -20,9 +20,8 @@ from adapters.discord.failures import api_trace, explain, retryable
 from adapters.discord.poster import DiscordPoster
 from adapters.discord.render import Outgoing, render
 from adapters.discord.views import OpedButton, make_view, send_kwargs
-from bot import blocks
+from bot import replies
 from bot.app import Bot
-from bot.blocks import Reply
 from bot.catalogue import Command, Option
 from bot.coalesce import Coalescer, Timer
 from bot.completion import Choice, rank
@@ -30,6 +29,7 @@ from bot.errors import UserError
 from bot.limits import fit
 from bot.models import ArgValue, Place, Request, User
 from bot.ports import PostFailed
+from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,7 @@ class DiscordAdapter:
         await self.report_text(interaction, f"{lead}: {explain(exc)}")
 
     async def report_text(self, interaction: discord.Interaction, text: str) -> None:
-        outgoing = render(blocks.error(text))[0]
+        outgoing = render(replies.error(text))[0]
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(**send_kwargs(outgoing), ephemeral=True)

@@ -10,9 +10,9 @@ import discord
 from adapters.discord.failures import explain, post_failed, retryable
 from adapters.discord.render import render, render_one, thread_name
 from adapters.discord.views import make_view, send_kwargs
-from bot.blocks import Reply
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.blocks import Attachment, Button, Card, Kind, Reply
 from bot.limits import MARKER, fit
+from bot.replies import Attachment, Button, Card, Kind, Reply
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import discord
 
 from adapters.discord.render import STYLES, Outgoing, button_label
 from bot.actions import PREFIX, command_line
-from bot.blocks import Button
+from bot.replies import Button
 
 TEMPLATE = re.escape(PREFIX) + r"(?P<line>.+)"
 

@@ -39,10 +39,9 @@ from adapters.slack.modal import (
 )
 from adapters.slack.poster import SLACK_FAILURES, SlackClient, SlackPoster, slack_failure
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
-from bot import blocks
+from bot import replies
 from bot.actions import PREFIX, command_line
 from bot.app import Bot
-from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue
 from bot.clock import Clock
 from bot.coalesce import Coalescer, Timer
@@ -50,6 +49,7 @@ from bot.errors import UserError
 from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import ArgValue, Place, Request, User
 from bot.ports import PostFailed
+from bot.replies import Card, Reply
 from bot.textparse import split
 
 log = logging.getLogger(__name__)
@@ -300,14 +300,14 @@ class SlackAdapter:
         try:
             command = self.bot.command(POLL_CREATE)
         except UserError:
-            return blocks.error("Polls are not available in this bot.")
+            return replies.error("Polls are not available in this bot.")
         metadata = {"team": place.workspace, "channel": place.channel}
         view = build_modal(command, POLL_MODAL, "Create a poll", metadata)
         try:
             await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
         except SLACK_FAILURES as exc:
             log.warning("views.open failed: %s", _why(exc))
-            return blocks.error(
+            return replies.error(
                 "The poll form could not open. Try again, or use "
                 f'`{self.command} poll create "Question?" "Option" "Option"`.'
             )

@@ -26,10 +26,10 @@ from adapters.slack.render import (
     render_messages,
     render_one,
 )
-from bot.blocks import Attachment, Reply
 from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Attachment, Reply
 
 log = logging.getLogger(__name__)
 

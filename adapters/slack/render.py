@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.actions import command_line
-from bot.blocks import Attachment, Button, Card, Field, Reply
 from bot.limits import MARKER, MORE
+from bot.replies import Attachment, Button, Card, Field, Reply
 
 # Block Kit limits (docs.slack.dev block reference; PLATFORMS.md).
 MAX_BLOCKS = 50

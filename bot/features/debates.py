@@ -6,7 +6,6 @@ import re
 from typing import cast
 
 from bot import debates
-from bot.blocks import Card, Reply, notice
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.content.model import Pack, Prompt
@@ -15,6 +14,7 @@ from bot.errors import NotFound, UserError
 from bot.features.polls import here, number, ref_number, store_of
 from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
+from bot.replies import Card, Reply, notice
 from bot.scope import debate_not_found
 from bot.store.base import SIDES, AuditNote, Debate, Side
 from bot.usertext import too_long

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.blocks import Card, Field, Reply
 from bot.catalogue import Args, Catalogue, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
 from bot.errors import NotFound
 from bot.platforms import plugin
+from bot.replies import Card, Field, Reply
 from bot.textparse import split
 
 

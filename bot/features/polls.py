@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import cast
 
 from bot import polls
-from bot.blocks import Card, Reply, notice
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
@@ -13,6 +12,7 @@ from bot.errors import UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX
 from bot.models import Place
 from bot.ports import CardProvider
+from bot.replies import Card, Reply, notice
 from bot.scope import poll_not_found, reaches
 from bot.store.base import RESULTS_MODES, AuditNote, Poll, PollEdit, ResultsMode, Store, Tally
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.blocks import Card, Field, Reply
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.content.model import Claim, Counterpoint, Pack, Quote
 from bot.content.search import search
 from bot.context import Context
 from bot.errors import NotFound, UsageError
+from bot.replies import Card, Field, Reply
 
 
 def quote_card(quote: Quote) -> Card:

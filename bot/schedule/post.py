@@ -14,7 +14,6 @@ needs a motion to vote For or Against, which a discussion question is not.
 from __future__ import annotations
 
 from bot import polls
-from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue
 from bot.content.model import Pack, Prompt
 from bot.context import Context, Services
@@ -24,6 +23,7 @@ from bot.features import polls as poll_commands
 from bot.limits import MOTION_MAX, fit
 from bot.models import Request, User
 from bot.pack_choice import pack_for
+from bot.replies import Card, Reply
 from bot.schedule.model import OwnPost, Run, Schedule
 from bot.schedule.rotation import take_next
 from bot.store.base import DebateDraft, PollDraft, Preparation, Store

@@ -12,7 +12,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.console import ConsoleSession
 from bot.app import Bot
-from bot.blocks import Reply
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.content.registry import PackRegistry
@@ -20,6 +19,7 @@ from bot.context import Services
 from bot.metrics import Metrics
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Reply
 from bot.scheduler import Scheduler
 from bot.store.sqlite import SqliteStore
 

@@ -20,7 +20,6 @@ import pytest
 
 from adapters.console import ConsolePoster
 from bot.app import Bot
-from bot.blocks import Card, Reply
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.content.loader import BUNDLED
@@ -28,6 +27,7 @@ from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Card, Reply
 from bot.schedule.cron import next_run
 from bot.schedule.model import NewSchedule
 from bot.scheduler import Scheduler

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import Bot
-from bot.blocks import Card
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
 from bot.models import Place, User
+from bot.replies import Card
 from tests.conftest import ROOT
 from tests.scenarios.chat import Chat
 from tests.store.fixtures import store_bot

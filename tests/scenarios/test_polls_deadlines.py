@@ -6,11 +6,11 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from bot.blocks import Reply
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
 from bot.deadlines import close_due, run_deadlines
 from bot.models import Place, User
+from bot.replies import Reply
 from tests.store.fixtures import RecordingPoster, store_bot
 
 PLACE = Place("console", "local", "general")

@@ -24,7 +24,6 @@ import sys
 from datetime import datetime
 
 from bot.app import Bot
-from bot.blocks import Reply
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.content.loader import BUNDLED
@@ -32,6 +31,7 @@ from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.deadlines import close_due
 from bot.models import Place, User
+from bot.replies import Reply
 from bot.scheduler import Scheduler
 from bot.store import open_store
 

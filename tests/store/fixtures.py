@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.app import Bot
-from bot.blocks import Reply
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.models import Place
+from bot.replies import Reply
 from bot.store.sqlite import SqliteStore
 
 

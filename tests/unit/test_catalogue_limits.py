@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks import Reply, text
 from bot.catalogue import INT_MAX, INT_MIN, Args, Catalogue, Command, Option, coerce
 from bot.context import Context
 from bot.errors import NotFound, UsageError
 from bot.models import ArgValue
+from bot.replies import Reply, text
 from bot.textparse import parse
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import debates
-from bot.blocks import Field
 from bot.models import Place
+from bot.replies import Field
 from bot.store.base import Debate, DebateVote, Side
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bot.blocks import Card, Reply
 from bot.clock import FakeClock
 from bot.coalesce import FakeTimer
 from bot.content.registry import PackRegistry
 from bot.models import Place, User
 from bot.ports import PostFailed
+from bot.replies import Card, Reply
 from tests.store.fixtures import RecordingPoster, store_bot
 
 HERE = Place("console", "local", "general")

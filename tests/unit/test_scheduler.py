@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from bot.app import Bot
-from bot.blocks import Reply
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Reply
 from bot.schedule.cron import next_run
 from bot.schedule.model import Attach, NewSchedule, Schedule
 from bot.scheduler import Policy, Scheduler, run_scheduler

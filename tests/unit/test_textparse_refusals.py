@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks import Reply, text
 from bot.catalogue import Args, Catalogue, Command, Option
 from bot.context import Context
 from bot.errors import NotFound, UsageError
+from bot.replies import Reply, text
 from bot.textparse import parse, sort_words, split
 
 

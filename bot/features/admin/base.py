@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 
-from bot.blocks import Card, Field, Reply
 from bot.catalogue import Args, Command, Option
 from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.limits import fit
+from bot.replies import Card, Field, Reply
 from bot.schedule.cron import zone
 from bot.store.base import AuditNote, Store
 

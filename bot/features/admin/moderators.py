@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.blocks import Card, Reply
 from bot.catalogue import Args
 from bot.context import Context
 from bot.errors import NotFound, UsageError, UserError
@@ -15,6 +14,7 @@ from bot.features.admin.base import (
 )
 from bot.limits import fit
 from bot.platforms import plugin
+from bot.replies import Card, Reply
 from bot.store.base import AuditNote, SubjectKind
 
 _USER_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")

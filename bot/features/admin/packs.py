@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from bot.blocks import Field, Reply
 from bot.catalogue import Args
 from bot.completion import Choice, rank
 from bot.content.loader import PackInvalid
@@ -19,6 +18,7 @@ from bot.features.admin.base import (
 )
 from bot.limits import fit
 from bot.pack_choice import pack_for
+from bot.replies import Field, Reply
 from bot.store.base import AuditNote
 from bot.wording import plural
 

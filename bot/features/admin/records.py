@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import datetime
 
-from bot.blocks import Attachment, Card, Reply
 from bot.catalogue import Args
 from bot.context import Context
 from bot.features.admin.base import (
@@ -16,6 +15,7 @@ from bot.features.admin.base import (
 )
 from bot.limits import fit
 from bot.polls import csv_cell as neutralise
+from bot.replies import Attachment, Card, Reply
 from bot.store.base import AuditNote
 from bot.wording import plural
 

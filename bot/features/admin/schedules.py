@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
-from bot.blocks import Field, Reply
 from bot.catalogue import Args
 from bot.completion import Choice, rank
 from bot.context import Context
@@ -20,6 +19,7 @@ from bot.features.admin.base import (
 from bot.features.admin.packs import finished
 from bot.limits import fit
 from bot.pack_choice import pack_for
+from bot.replies import Field, Reply
 from bot.schedule.cron import explain, next_run, parse_cron, parse_tz, time_zone_names, zone
 from bot.schedule.model import Attach, NewSchedule, Run, Schedule
 from bot.schedule.post import check_own

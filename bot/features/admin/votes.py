@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.blocks import Reply
 from bot.catalogue import Args
 from bot.context import Context
 from bot.features import debates as debate_commands
@@ -15,6 +14,7 @@ from bot.features.admin.base import (
     number_arg,
 )
 from bot.limits import fit
+from bot.replies import Reply
 from bot.scope import poll_not_found
 from bot.store.base import AuditNote
 

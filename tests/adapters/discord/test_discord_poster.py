@@ -11,9 +11,9 @@ import pytest
 
 from adapters.discord.failures import explain, post_failed, retryable
 from adapters.discord.poster import DiscordPoster
-from bot.blocks import Button, Card, Reply
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Button, Card, Reply
 from tests.adapters.discord.discord_harness import (
     CHANNEL_ID,
     GUILD_ID,

@@ -9,10 +9,10 @@ import pytest
 
 from adapters.discord import render as r
 from adapters.discord.views import make_view
-from bot.blocks import Attachment, Button, Card, Field, Reply
 from bot.catalogue import Args, Catalogue, Command
 from bot.context import Context
 from bot.limits import MARKER
+from bot.replies import Attachment, Button, Card, Field, Reply
 from tests.adapters.discord.conftest import StartBot
 from tests.adapters.discord.discord_harness import limit_violations, message_calls
 

@@ -11,13 +11,13 @@ import pytest
 
 from adapters.slack.app import unreachable
 from bot.app import Bot
-from bot.blocks import Card, Reply
 from bot.catalogue import Catalogue, Command
 from bot.config import Settings
 from bot.content.registry import PackRegistry
 from bot.context import Services
 from bot.features import all_commands
 from bot.models import Request
+from bot.replies import Card, Reply
 from bot.store.sqlite import SqliteStore
 from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, command_body, shown_text
 

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from bot.app import Bot
-from bot.blocks import Reply
 from bot.models import Request
+from bot.replies import Reply
 from bot.store.base import TrackedMessage
 from tests.adapters.slack.slackfake import (
     CHANNEL,

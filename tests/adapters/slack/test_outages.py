@@ -20,10 +20,10 @@ from adapters.slack.poster import (
     slack_failure,
 )
 from bot.app import Bot
-from bot.blocks import Card, Reply
 from bot.clock import FakeClock
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Card, Reply
 from bot.scheduler import Scheduler
 from tests.adapters.slack.slackfake import (
     BOT_TOKEN,

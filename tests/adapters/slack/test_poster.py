@@ -6,9 +6,9 @@ import pytest
 
 from adapters.slack.poster import RateLimitRetry, SlackPoster, make_client
 from bot.app import Bot
-from bot.blocks import Attachment, Card, Reply
 from bot.models import Place
 from bot.ports import PostFailed
+from bot.replies import Attachment, Card, Reply
 from tests.adapters.slack.slackfake import BOT_TOKEN, CHANNEL, TEAM, FakeSlack, SlackRig
 
 PLACE = Place("slack", TEAM, CHANNEL)

@@ -16,9 +16,9 @@ from adapters.slack.render import (
     split_escaped,
 )
 from bot.actions import button
-from bot.blocks import Attachment, Button, Card, Field, Reply
 from bot.catalogue import Command, Option
 from bot.limits import MARKER
+from bot.replies import Attachment, Button, Card, Field, Reply
 from tests.adapters.slack.slackfake import buttons, check_message, check_view, shown_text
 
 KINDS = ("text", "quote", "claim", "counterpoint", "poll", "debate", "notice", "error", "help")
