@@ -81,6 +81,24 @@ def test_voters_card_counts_distinct_voters_on_a_multi_choice_poll() -> None:
     )
 
 
+def test_voters_card_shows_the_deadline_in_the_given_timezone() -> None:
+    poll = make(closes_at=NOW + timedelta(hours=2))
+    card = polls.voters_card(poll, [], NOW, moderator=False, timezone="Europe/Berlin")
+    assert card.footer == (
+        "Single choice · 0 voters · Open · closes Mon 05 Jan 2026 15:00 CET (in 2h)"
+    )
+
+
+def test_voters_card_survives_a_vote_for_an_option_no_longer_listed() -> None:
+    votes = [vote(1, "u1", "Ann"), vote(4, "u2", "Bo")]
+    card = polls.voters_card(make(), votes, NOW, moderator=False)
+    assert card.body.splitlines()[2:] == [
+        "1. Pompeo (1): Ann",
+        "2. Bolton (0): nobody",
+        "3. Someone new (0): nobody",
+    ]
+
+
 @pytest.mark.parametrize(("count", "tail"), [(50, ""), (51, " and 1 more"), (53, " and 3 more")])
 def test_voters_card_shows_at_most_fifty_names_per_option(count: int, tail: str) -> None:
     votes = [vote(2, f"u{n}", f"V{n}") for n in range(1, count + 1)]
