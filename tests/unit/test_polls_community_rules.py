@@ -394,6 +394,11 @@ def test_edit_reads_a_bare_deadline_in_the_given_timezone() -> None:
     assert change.closes_at == datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
 
 
+def test_edit_reads_a_bare_deadline_as_utc_by_default() -> None:
+    change = polls.edit(make(), question=None, options=(), closes="2026-01-05T15:00", now=NOW)
+    assert change.closes_at == datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
+
+
 def test_rewording_is_allowed_before_the_first_vote_only() -> None:
     poll = make()
     reword = polls.edit(poll, question="New?", options=(), closes=None, now=NOW)
