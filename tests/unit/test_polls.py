@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,32 +11,9 @@ import pytest
 from bot import polls
 from bot.actions import command_line
 from bot.errors import NotFound, UserError
-from bot.models import Place, User
-from bot.store.base import Poll, PollVote, Tally, VoteOutcome
-
-NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-PLACE = Place("console", "local", "general")
-ANA = User("ana", "Ana")
-
-
-def make(**changes: object) -> Poll:
-    poll = Poll(
-        id=12,
-        place=PLACE,
-        creator_id="ana",
-        creator_name="Ana",
-        question="Who should negotiate?",
-        options=("Pompeo", "Bolton", "Someone new"),
-        max_picks=1,
-        anonymous=False,
-        results="live",
-        created_at=NOW,
-        closes_at=None,
-        closed_at=None,
-        closed_by=None,
-        announced=False,
-    )
-    return replace(poll, **changes)  # type: ignore[arg-type]
+from bot.models import Place
+from bot.store.base import PollVote, Tally, VoteOutcome
+from tests.unit.pollmaker import ANA, NOW, PLACE, make
 
 
 def check(*options: str, **kwargs: object) -> object:

@@ -3,7 +3,6 @@ question and option limits, and the edit and add rules, each checked by its full
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,32 +10,11 @@ import pytest
 from bot import polls
 from bot.errors import NotFound, UserError
 from bot.models import Place, User
-from bot.store.base import Poll, PollVote, Refused, Tally
+from bot.store.base import PollVote, Refused, Tally
 from bot.usertext import shown
+from tests.unit.pollmaker import NOW, PLACE, make
 
-NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-PLACE = Place("console", "local", "general")
 ELSEWHERE = Place("console", "other", "general")
-
-
-def make(**changes: object) -> Poll:
-    poll = Poll(
-        id=12,
-        place=PLACE,
-        creator_id="ana",
-        creator_name="Ana",
-        question="Who should negotiate?",
-        options=("Pompeo", "Bolton", "Someone new"),
-        max_picks=1,
-        anonymous=False,
-        results="live",
-        created_at=NOW,
-        closes_at=None,
-        closed_at=None,
-        closed_by=None,
-        announced=False,
-    )
-    return replace(poll, **changes)  # type: ignore[arg-type]
 
 
 def vote(option: int, voter_id: str | None, name: str | None) -> PollVote:
