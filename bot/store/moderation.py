@@ -138,52 +138,48 @@ class ModerationStore(Units):
         added_by: str = "",
         audit: AuditNote | None = None,
     ) -> bool:
-        stamp = self._now()
-        where = Place(platform, workspace, "")
-
-        def unit() -> Work[bool]:
-            done = yield q(
-                "INSERT INTO moderators (platform, workspace, subject_id, kind, name, added_by, "
-                "added_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                platform,
-                workspace,
-                subject_id,
-                kind,
-                name,
-                added_by,
-                stamp,
-            )
-            if done.rowcount != 1:
-                return False
-            yield from noted(stamp, where, audit, 0, "")
-            return True
-
-        try:
-            return await self._write(unit)
-        finally:
-            self._moderators.forget((platform, workspace))
+        return await self._change_moderators(
+            platform,
+            workspace,
+            "INSERT INTO moderators (platform, workspace, subject_id, kind, name, added_by, "
+            "added_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (platform, workspace, subject_id, kind, name, added_by, self._now()),
+            audit,
+        )
 
     async def remove_moderator(
         self, platform: str, workspace: str, subject_id: str, *, audit: AuditNote | None = None
     ) -> bool:
+        return await self._change_moderators(
+            platform,
+            workspace,
+            "DELETE FROM moderators WHERE platform = ? AND workspace = ? AND subject_id = ?",
+            (platform, workspace, subject_id),
+            audit,
+        )
+
+    async def _change_moderators(
+        self,
+        platform: str,
+        workspace: str,
+        sql: str,
+        params: tuple[object, ...],
+        audit: AuditNote | None,
+    ) -> bool:
+        """One write to a workspace's moderators and, if it changed a row, its audit line."""
         stamp = self._now()
-        where = Place(platform, workspace, "")
 
         def unit() -> Work[bool]:
-            done = yield q(
-                "DELETE FROM moderators WHERE platform = ? AND workspace = ? AND subject_id = ?",
-                platform,
-                workspace,
-                subject_id,
-            )
+            done = yield q(sql, *params)
             if done.rowcount != 1:
                 return False
-            yield from noted(stamp, where, audit, 0, "")
+            yield from noted(stamp, Place(platform, workspace, ""), audit, 0, "")
             return True
 
         try:
             return await self._write(unit)
         finally:
+            # Whatever happened, the next check reads the table again.
             self._moderators.forget((platform, workspace))
 
     async def moderator_ids(self, platform: str, workspace: str) -> frozenset[str]:
