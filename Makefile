@@ -38,7 +38,7 @@ $(MUTATE_STAMP): $(STAMP)
 
 # Mutation testing of the core rule modules ([tool.mutmut] in pyproject.toml), from scratch,
 # one worker: it takes about an hour on two busy cores, so it is not part of `make test`.
-# MUTANTS='bot.polls.*' runs only the mutants matching that pattern.
+# MUTANTS='bot.poll_rules.*' runs only the mutants matching that pattern.
 mutate: $(MUTATE_STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 1 $(MUTANTS)

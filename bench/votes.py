@@ -7,7 +7,7 @@ Every vote goes through the core's whole vote path exactly as a button click doe
 `Bot.handle_text("poll vote 1 2", ...)`: parse, rights, handler, store. On each engine the
 stores differ only in how a vote reaches the disk; all use the same schema, the engine's
 durable settings (SQLite: WAL, `synchronous=FULL`; PostgreSQL: its defaults, fsync and
-`synchronous_commit=on`), the same vote rules (`bot.polls.check_vote` and `click`), and each
+`synchronous_commit=on`), the same vote rules (`bot.poll_rules.check_vote` and `click`), and each
 acknowledges a vote only after it committed:
 
 - core:     the store as shipped, opened by `open_store`. Votes that arrive together commit in
@@ -63,7 +63,7 @@ from bot.content.loader import BUNDLED  # noqa: E402
 from bot.content.registry import PackRegistry  # noqa: E402
 from bot.context import Services  # noqa: E402
 from bot.models import Place, User  # noqa: E402
-from bot.polls import check_vote, click  # noqa: E402
+from bot.poll_rules import check_vote, click  # noqa: E402
 from bot.store import open_store  # noqa: E402
 from bot.store.base import Store, VoteOutcome  # noqa: E402
 from bot.store.polls import POLL_COLUMNS, poll_of  # noqa: E402

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import polls
+from bot import poll_cards
 from bot.replies import Reply
 from bot.store.base import Poll, Tally
 
@@ -70,7 +70,7 @@ async def remind_due(services: Services, now: datetime) -> list[Poll]:
             continue
         try:
             tally = await store.tally(poll.id)
-            card = polls.reminder_card(poll, tally, now, services.settings.timezone)
+            card = poll_cards.reminder_card(poll, tally, now, services.settings.timezone)
             await poster.post(poll.place, Reply((card,)))
             reminded.append(poll)
         except Exception:
@@ -87,7 +87,7 @@ async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll
         return ClosedPoll(poll, tally, None)
     delivery = services.delivery
     posted: str | None = None
-    announcement = polls.announcement(poll, tally, now, services.settings.timezone)
+    announcement = poll_cards.announcement(poll, tally, now, services.settings.timezone)
     try:
         posted = await delivery.post(poll.place, Reply((announcement,)))
     except Exception:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot import polls
+from bot import durations, poll_cards, poll_export, poll_rules
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
@@ -62,7 +62,7 @@ async def poll_here(ctx: Context, poll_id: int) -> Poll:
 
 async def create(ctx: Context, args: Args) -> Reply:
     settings = ctx.services.settings
-    draft = polls.draft(
+    draft = poll_rules.draft(
         ctx.place,
         ctx.user,
         args.text("question") or "",
@@ -79,7 +79,7 @@ async def create(ctx: Context, args: Args) -> Reply:
     store = store_of(ctx)
     poll = await store.create_poll(draft)
     empty = Tally((0,) * len(poll.options), 0)
-    card = polls.poll_card(poll, empty, ctx.services.clock.now(), settings.timezone)
+    card = poll_cards.poll_card(poll, empty, ctx.services.clock.now(), settings.timezone)
     return Reply((card,), track=poll.ref)
 
 
@@ -92,7 +92,7 @@ async def vote(ctx: Context, args: Args) -> Reply:
     poll = outcome.poll
     refresh = (poll.ref,) if poll.results == "live" else ()
     return Reply(
-        (Card("notice", polls.vote_message(outcome), title=f"Poll #{poll.id}"),),
+        (Card("notice", poll_cards.vote_message(outcome), title=f"Poll #{poll.id}"),),
         ephemeral=True,
         refresh=refresh,
     )
@@ -121,7 +121,7 @@ async def add(ctx: Context, args: Args) -> Reply:
 async def results(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
     tally = await store_of(ctx).tally(poll.id)
-    card = polls.results_card(
+    card = poll_cards.results_card(
         poll,
         tally,
         ctx.services.clock.now(),
@@ -135,9 +135,9 @@ async def voters(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
     now = ctx.services.clock.now()
     # Checked before reading the votes, so a refused viewer costs no read of who voted.
-    polls.voters_card(poll, [], now, moderator=ctx.is_moderator)
+    poll_cards.voters_card(poll, [], now, moderator=ctx.is_moderator)
     votes = await store_of(ctx).poll_votes(poll.id)
-    card = polls.voters_card(
+    card = poll_cards.voters_card(
         poll, votes, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
     )
     return Reply((card,), ephemeral=True)
@@ -153,8 +153,8 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
         )
     now = ctx.services.clock.now()
     lines = [
-        f"#{poll.id}: {poll.question}\n    {polls.kind_text(poll)} · "
-        f"{polls.status(poll, now, ctx.services.settings.timezone)}"
+        f"#{poll.id}: {poll.question}\n    {poll_cards.kind_text(poll)} · "
+        f"{poll_cards.status(poll, now, ctx.services.settings.timezone)}"
         for poll in found
     ]
     return Reply(
@@ -172,22 +172,22 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
 
 async def close(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
-    polls.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="close")
+    poll_rules.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="close")
     store = store_of(ctx)
     # The audit line is written with the close, in one transaction.
     note = AuditNote(ctx.user.id, ctx.user.name, "poll close")
     closed = await store.close_poll(poll.id, ctx.user.id, audit=note)
     tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
-    card = polls.announcement(closed, tally, now, ctx.services.settings.timezone)
+    card = poll_cards.announcement(closed, tally, now, ctx.services.settings.timezone)
     return Reply((card,), refresh=(closed.ref,))
 
 
 async def edit(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
-    polls.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="edit")
+    poll_rules.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="edit")
     settings = ctx.services.settings
-    change = polls.edit(
+    change = poll_rules.edit(
         poll,
         question=args.text("question"),
         options=args.items("options"),
@@ -199,8 +199,9 @@ async def edit(ctx: Context, args: Args) -> Reply:
     edited = await store_of(ctx).edit_poll(poll.id, ctx.place, change, audit=note)
     now = ctx.services.clock.now()
     text = (
-        f"Poll #{edited.id} now reads:\n\n{edited.question}\n{polls.option_lines(edited, None)}"
-        f"\n\n{polls.status(edited, now, settings.timezone)}"
+        f"Poll #{edited.id} now reads:\n\n{edited.question}\n"
+        f"{poll_cards.option_lines(edited, None)}\n\n"
+        f"{poll_cards.status(edited, now, settings.timezone)}"
     )
     return Reply(
         (Card("notice", text, title=f"Poll #{edited.id} edited"),),
@@ -224,16 +225,16 @@ def _edit_detail(poll: Poll, change: PollEdit) -> str:
 
 async def reopen(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
-    polls.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="reopen")
+    poll_rules.check_manager(poll, ctx.user.id, moderator=ctx.is_moderator, doing="reopen")
     settings = ctx.services.settings
     now = ctx.services.clock.now()
     typed = args.text("closes")
-    closes_at = polls.parse_closes(typed, now, settings.timezone) if typed else None
+    closes_at = durations.parse_closes(typed, now, settings.timezone) if typed else None
     note = AuditNote(ctx.user.id, ctx.user.name, "poll reopen")
     reopened = await store_of(ctx).reopen_poll(poll.id, ctx.place, closes_at, audit=note)
     text = (
         f"Poll #{reopened.id} is open again: {reopened.question}\n"
-        f"{polls.status(reopened, now, settings.timezone)}. "
+        f"{poll_cards.status(reopened, now, settings.timezone)}. "
         "Votes cast before it closed still count."
     )
     return Reply(
@@ -245,21 +246,21 @@ async def reopen(ctx: Context, args: Args) -> Reply:
 async def export(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
     now = ctx.services.clock.now()
-    if not polls.visible_to(poll, now, moderator=True):
+    if not poll_rules.visible_to(poll, now, moderator=True):
         raise UserError(
             f"Poll #{poll.id} hides its results until it closes; export it after "
             f"`poll close {poll.id}` or its deadline."
         )
     store = store_of(ctx)
     tally = await store.tally(poll.id)
-    files = polls.export(poll, tally, await store.poll_votes(poll.id))
+    files = poll_export.export(poll, tally, await store.poll_votes(poll.id))
     await audit(ctx, "poll export", f"#{poll.id}")
     left_out = " Voters are left out: the poll is anonymous." if poll.anonymous else ""
     return Reply(
         (
             Card(
                 "notice",
-                f"Poll #{poll.id}: {polls.turnout(tally)}, exported as CSV.{left_out}",
+                f"Poll #{poll.id}: {poll_cards.turnout(tally)}, exported as CSV.{left_out}",
                 title="Poll export",
             ),
         ),
@@ -280,7 +281,7 @@ async def _card(ctx: Context, ref: str) -> Reply | None:
         return None
     tally = await store.tally(poll_id)
     now = ctx.services.clock.now()
-    return Reply((polls.poll_card(poll, tally, now, ctx.services.settings.timezone),))
+    return Reply((poll_cards.poll_card(poll, tally, now, ctx.services.settings.timezone),))
 
 
 async def _open_polls(ctx: Context, typed: str) -> list[Choice]:
@@ -298,7 +299,7 @@ COMPLETERS: dict[str, Completer] = {"polls": _open_polls}
 _CLOSES = Option(
     "closes",
     "text",
-    f"When it closes: {polls.CLOSES_HELP}",
+    f"When it closes: {durations.CLOSES_HELP}",
     positional=False,
     max_length=40,
     placeholder="2h|1d|<time>",

@@ -13,7 +13,7 @@ needs a motion to vote For or Against, which a discussion question is not.
 
 from __future__ import annotations
 
-from bot import polls
+from bot import poll_rules
 from bot.catalogue import Catalogue
 from bot.content.model import Pack, Prompt
 from bot.context import Context, Services
@@ -108,7 +108,7 @@ async def _prepare_own(
     """A run of a schedule posting its own text or poll: no prompt, no rotation moved."""
     poll = None
     if own.poll:
-        poll = polls.draft(
+        poll = poll_rules.draft(
             ctx.place,
             ctx.user,
             own.text,
@@ -134,7 +134,7 @@ def check_own(
             '"<option>" "<option>"`.'
         )
     if poll is not None:
-        made = polls.draft(ctx.place, ctx.user, poll, options, now=ctx.services.clock.now())
+        made = poll_rules.draft(ctx.place, ctx.user, poll, options, now=ctx.services.clock.now())
         return OwnPost(made.question, made.options)
     if text is not None:
         if not text.strip():
@@ -158,7 +158,7 @@ def _attachment(
     user = ctx.user
     if schedule.attach == "poll":
         options = OXFORD_OPTIONS if prompt.kind == "oxford" else QUESTION_OPTIONS
-        made = polls.draft(
+        made = poll_rules.draft(
             ctx.place,
             user,
             prompt.motion,

@@ -5,7 +5,7 @@ acknowledgement the caller may show to a user. A write refused by a domain rule 
 (or `bot.errors.NotFound` for an unknown id) and writes nothing. Times are timezone-aware UTC.
 The contract tests in `tests/store/` pin down this behaviour on both engines. The rules behind
 the writes (what a click does, debate phases, who reaches what) are pure core functions in
-`bot.polls`, `bot.debates` and `bot.scope`; the drivers apply their decisions atomically.
+`bot.poll_rules`, `bot.debates` and `bot.scope`; the drivers apply their decisions atomically.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Refused(UserError):
 
 @dataclass(frozen=True)
 class PollDraft:
-    """A poll as its creator asked for it, already validated (see `bot.polls.draft`)."""
+    """A poll as its creator asked for it, already validated (see `bot.poll_rules.draft`)."""
 
     place: Place
     creator_id: str
@@ -56,7 +56,7 @@ class PollDraft:
 
 @dataclass(frozen=True)
 class PollEdit:
-    """A decided change to a poll (see `bot.polls.edit`); None leaves that part as it is."""
+    """A decided change to a poll (see `bot.poll_rules.edit`); None leaves that part as it is."""
 
     question: str | None = None
     options: tuple[str, ...] | None = None
@@ -302,7 +302,7 @@ class Store(Protocol):
     ) -> Poll:
         """Add a member's option to an open `--open` poll, with its audit line; the poll after.
 
-        The rules are `bot.polls.check_add`'s (NotFound as for an unknown id, Refused for a
+        The rules are `bot.poll_rules.check_add`'s (NotFound as for an unknown id, Refused for a
         closed or full poll, one not `--open`, or an option it already has); refusals write
         nothing.
         """
@@ -314,7 +314,7 @@ class Store(Protocol):
         """Apply a decided edit to an open poll, with its audit line; the poll after.
 
         Refused (nothing written) if the poll is closed, or if `change.wording` and anyone has
-        voted (`bot.polls.check_edit`); a new deadline moves the reminder with it.
+        voted (`bot.poll_rules.check_edit`); a new deadline moves the reminder with it.
         """
         ...
 
@@ -328,7 +328,7 @@ class Store(Protocol):
     ) -> Poll:
         """Open a closed poll again until `closes_at` (None: no deadline), with its audit line.
 
-        Refused if it is open (`bot.polls.check_reopen`); its votes are kept.
+        Refused if it is open (`bot.poll_rules.check_reopen`); its votes are kept.
         """
         ...
 

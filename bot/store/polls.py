@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from bot.errors import UserError
 from bot.models import Place, Platform
-from bot.polls import check_add, check_edit, check_reopen, check_vote, click, remind_at
+from bot.poll_rules import check_add, check_edit, check_reopen, check_vote, click, remind_at
 from bot.scope import poll_not_found
 from bot.store.base import (
     AuditNote,

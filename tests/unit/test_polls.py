@@ -8,20 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import polls
+from bot import durations, poll_cards, poll_export, poll_rules
 from bot.actions import command_line
 from bot.errors import NotFound, UserError
 from bot.models import Place
-from bot.store.base import PollVote, Tally, VoteOutcome
+from bot.store.base import PollVote, Refused, Tally, VoteOutcome
 from tests.unit.pollmaker import ANA, NOW, PLACE, make
 
 
 def check(*options: str, **kwargs: object) -> object:
-    return polls.draft(PLACE, ANA, "Question?", options, now=NOW, **kwargs)  # type: ignore[arg-type]
+    return poll_rules.draft(PLACE, ANA, "Question?", options, now=NOW, **kwargs)  # type: ignore[arg-type]
 
 
 def test_draft_cleans_whitespace_and_keeps_settings() -> None:
-    made = polls.draft(
+    made = poll_rules.draft(
         PLACE,
         ANA,
         "  Which   issues?  ",
@@ -60,10 +60,10 @@ def test_draft_refusals_name_the_fix(
 
 def test_question_limits() -> None:
     with pytest.raises(UserError, match="empty"):
-        polls.draft(PLACE, ANA, "   ", ("a", "b"), now=NOW)
+        poll_rules.draft(PLACE, ANA, "   ", ("a", "b"), now=NOW)
     with pytest.raises(UserError, match="301 characters; the limit is 300"):
-        polls.draft(PLACE, ANA, "q" * 301, ("a", "b"), now=NOW)
-    assert polls.draft(PLACE, ANA, "q" * 300, ("a", "b"), now=NOW).question == "q" * 300
+        poll_rules.draft(PLACE, ANA, "q" * 301, ("a", "b"), now=NOW)
+    assert poll_rules.draft(PLACE, ANA, "q" * 300, ("a", "b"), now=NOW).question == "q" * 300
 
 
 @pytest.mark.parametrize(
@@ -82,12 +82,12 @@ def test_question_limits() -> None:
     ],
 )
 def test_parse_closes(text: str, delta: timedelta) -> None:
-    assert polls.parse_closes(text, NOW) == NOW + delta
+    assert durations.parse_closes(text, NOW) == NOW + delta
 
 
 def test_parse_closes_reads_a_bare_time_in_the_configured_zone() -> None:
     # 18:00 in New York in January is 23:00 UTC.
-    moment = polls.parse_closes("2026-01-05T18:00", NOW, "America/New_York")
+    moment = durations.parse_closes("2026-01-05T18:00", NOW, "America/New_York")
     assert moment.astimezone(UTC) == datetime(2026, 1, 5, 23, 0, tzinfo=UTC)
 
 
@@ -105,16 +105,20 @@ def test_parse_closes_reads_a_bare_time_in_the_configured_zone() -> None:
 )
 def test_parse_closes_refusals(text: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
-        polls.parse_closes(text, NOW)
+        durations.parse_closes(text, NOW)
 
 
 def test_percent_and_bar() -> None:
-    assert polls.percent(1, 3) == 33 and polls.percent(2, 3) == 67 and polls.percent(1, 8) == 13
-    assert polls.percent(0, 0) == 0 and polls.percent(5, 5) == 100
-    assert polls.bar(0, 0) == "░" * 10
-    assert polls.bar(1, 2) == "█████░░░░░"
-    assert polls.bar(3, 3) == "█" * 10
-    assert polls.bar(1, 3, width=6) == "██░░░░"
+    assert (
+        poll_cards.percent(1, 3) == 33
+        and poll_cards.percent(2, 3) == 67
+        and poll_cards.percent(1, 8) == 13
+    )
+    assert poll_cards.percent(0, 0) == 0 and poll_cards.percent(5, 5) == 100
+    assert poll_cards.bar(0, 0) == "░" * 10
+    assert poll_cards.bar(1, 2) == "█████░░░░░"
+    assert poll_cards.bar(3, 3) == "█" * 10
+    assert poll_cards.bar(1, 3, width=6) == "██░░░░"
 
 
 def test_visibility_rules() -> None:
@@ -126,17 +130,17 @@ def test_visibility_rules() -> None:
     ]:
         poll = make(results=mode)
         shut = make(results=mode, closed_at=closed_at)
-        assert polls.visible_to(poll, NOW, moderator=False) is open_member, mode
-        assert polls.visible_to(poll, NOW, moderator=True) is open_mod, mode
-        assert polls.visible_to(shut, NOW, moderator=False) is closed_member, mode
-        assert polls.visible_to(shut, NOW, moderator=True) is closed_mod, mode
+        assert poll_rules.visible_to(poll, NOW, moderator=False) is open_member, mode
+        assert poll_rules.visible_to(poll, NOW, moderator=True) is open_mod, mode
+        assert poll_rules.visible_to(shut, NOW, moderator=False) is closed_member, mode
+        assert poll_rules.visible_to(shut, NOW, moderator=True) is closed_mod, mode
     # A passed deadline counts as closed even before the sweep marks it.
     due = make(results="closed", closes_at=NOW - timedelta(seconds=1))
-    assert polls.visible_to(due, NOW, moderator=False)
+    assert poll_rules.visible_to(due, NOW, moderator=False)
 
 
 def test_public_card_of_a_live_poll() -> None:
-    card = polls.poll_card(make(closes_at=NOW + timedelta(hours=2)), Tally((2, 1, 0), 3), NOW)
+    card = poll_cards.poll_card(make(closes_at=NOW + timedelta(hours=2)), Tally((2, 1, 0), 3), NOW)
     assert card.kind == "poll" and card.title == "Poll #12"
     assert card.body.startswith("Who should negotiate?\n\n1. Pompeo\n███████░░░ 67% · 2 votes")
     assert "2. Bolton\n███░░░░░░░ 33% · 1 vote\n" in card.body
@@ -150,12 +154,12 @@ def test_public_card_of_a_live_poll() -> None:
 
 
 def test_public_card_hides_counts_and_turnout_until_allowed() -> None:
-    hidden = polls.poll_card(make(results="closed"), Tally((2, 1, 0), 3), NOW)
+    hidden = poll_cards.poll_card(make(results="closed"), Tally((2, 1, 0), 3), NOW)
     assert "%" not in hidden.body and "votes" not in hidden.body
     assert hidden.footer is not None and "3 voters" not in hidden.footer
     assert "Results are shown when the poll closes." in hidden.footer
     mods = make(results="mods", closed_at=NOW)
-    after = polls.poll_card(mods, Tally((2, 1, 0), 3), NOW)
+    after = poll_cards.poll_card(mods, Tally((2, 1, 0), 3), NOW)
     assert "%" not in after.body
     assert after.footer is not None and "3 voters" in after.footer
     assert "visible to moderators only" in after.footer
@@ -165,45 +169,45 @@ def test_public_card_hides_counts_and_turnout_until_allowed() -> None:
 
 def test_button_labels_fit_the_tightest_platform() -> None:
     poll = make(options=("a" * 75, "b"))
-    card = polls.poll_card(poll, Tally((0, 0), 0), NOW)
+    card = poll_cards.poll_card(poll, Tally((0, 0), 0), NOW)
     assert all(len(b.label) <= 75 for b in card.buttons)
     assert card.buttons[0].label.endswith("…")
 
 
 def test_multi_choice_percentages_are_of_voters() -> None:
     poll = make(max_picks=2)
-    card = polls.results_card(poll, Tally((3, 2, 1), 3), NOW, moderator=False)
+    card = poll_cards.results_card(poll, Tally((3, 2, 1), 3), NOW, moderator=False)
     assert "1. Pompeo\n██████████ 100% · 3 votes" in card.body
     assert card.footer is not None and card.footer.startswith("Pick up to 2 · 3 voters")
 
 
 def test_results_card_for_a_moderator_of_a_mods_poll() -> None:
-    card = polls.results_card(make(results="mods"), Tally((1, 0, 0), 1), NOW, moderator=True)
+    card = poll_cards.results_card(make(results="mods"), Tally((1, 0, 0), 1), NOW, moderator=True)
     assert "100% · 1 vote" in card.body
     assert card.footer is not None and "Only moderators see these counts." in card.footer
 
 
 def test_status_texts() -> None:
-    assert polls.status(make(), NOW) == "Open, no deadline"
+    assert poll_cards.status(make(), NOW) == "Open, no deadline"
     late = make(closes_at=NOW - timedelta(hours=1))
-    assert polls.status(late, NOW) == "Closed Mon 05 Jan 2026 11:00 UTC (deadline)"
-    assert polls.format_remaining(timedelta(days=2, hours=3, minutes=5)) == "2d 3h"
-    assert polls.format_remaining(timedelta(seconds=30)) == "under a minute"
-    assert polls.format_remaining(timedelta(minutes=90)) == "1h 30m"
+    assert poll_cards.status(late, NOW) == "Closed Mon 05 Jan 2026 11:00 UTC (deadline)"
+    assert durations.format_remaining(timedelta(days=2, hours=3, minutes=5)) == "2d 3h"
+    assert durations.format_remaining(timedelta(seconds=30)) == "under a minute"
+    assert durations.format_remaining(timedelta(minutes=90)) == "1h 30m"
 
 
 def test_vote_messages() -> None:
     poll = make()
     added = VoteOutcome(poll, 2, "added", (), (2,))
-    assert polls.vote_message(added) == (
+    assert poll_cards.vote_message(added) == (
         "Your vote in poll #12: 2. Bolton. Vote for it again to take it back."
     )
     moved = VoteOutcome(poll, 3, "moved", (2,), (3,))
-    assert "from 2. Bolton to 3. Someone new" in polls.vote_message(moved)
+    assert "from 2. Bolton to 3. Someone new" in poll_cards.vote_message(moved)
     back = VoteOutcome(poll, 3, "retracted", (3,), ())
-    assert "took back your vote" in polls.vote_message(back)
+    assert "took back your vote" in poll_cards.vote_message(back)
     multi = VoteOutcome(make(max_picks=2, anonymous=True), 1, "added", (3,), (1, 3))
-    text = polls.vote_message(multi)
+    text = poll_cards.vote_message(multi)
     assert "Added 1. Pompeo to your picks" in text and "Your picks: 1, 3 (up to 2)" in text
     assert "anonymous" in text
 
@@ -211,14 +215,14 @@ def test_vote_messages() -> None:
 def test_export_csv_neutralises_formulas_and_drops_anonymous_voters() -> None:
     poll = make(options=("=HYPERLINK(1)", "+1", "ok"))
     votes = [PollVote(1, "u1", "@ann", NOW), PollVote(3, "u2", "Bo", NOW)]
-    files = polls.export(poll, Tally((1, 0, 1), 2), votes)
+    files = poll_export.export(poll, Tally((1, 0, 1), 2), votes)
     assert [f.filename for f in files] == ["poll-12-results.csv", "poll-12-votes.csv"]
     rows = list(csv.reader(io.StringIO(files[0].content.decode())))
     assert rows[0][:5] == ["poll_id", "question", "option_number", "option", "votes"]
     assert rows[1][3] == "'=HYPERLINK(1)" and rows[2][3] == "'+1" and rows[1][5] == "50"
     voters = list(csv.reader(io.StringIO(files[1].content.decode())))
     assert voters[1][3:5] == ["u1", "'@ann"]
-    anonymous = polls.export(make(anonymous=True), Tally((1, 0, 1), 2), [])
+    anonymous = poll_export.export(make(anonymous=True), Tally((1, 0, 1), 2), [])
     assert [f.filename for f in anonymous] == ["poll-12-results.csv"]
 
 
@@ -227,36 +231,36 @@ def test_export_csv_neutralises_formulas_and_drops_anonymous_voters() -> None:
 
 def test_a_click_adds_moves_and_retracts_on_a_single_choice_poll() -> None:
     poll = make()
-    assert polls.click(poll, (), 2) == VoteOutcome(poll, 2, "added", (), (2,))
-    assert polls.click(poll, (2,), 3) == VoteOutcome(poll, 3, "moved", (2,), (3,))
-    assert polls.click(poll, (3,), 3) == VoteOutcome(poll, 3, "retracted", (3,), ())
+    assert poll_rules.click(poll, (), 2) == VoteOutcome(poll, 2, "added", (), (2,))
+    assert poll_rules.click(poll, (2,), 3) == VoteOutcome(poll, 3, "moved", (2,), (3,))
+    assert poll_rules.click(poll, (3,), 3) == VoteOutcome(poll, 3, "retracted", (3,), ())
 
 
 def test_a_click_toggles_up_to_the_limit_on_a_multi_choice_poll() -> None:
     poll = make(max_picks=2)
-    assert polls.click(poll, (1,), 3).picks == (1, 3)
-    assert polls.click(poll, (1, 3), 1) == VoteOutcome(poll, 1, "removed", (1, 3), (3,))
-    with pytest.raises(polls.Refused, match=r"at most 2 picks and you have 1, 3\. Vote for one"):
-        polls.click(poll, (1, 3), 2)
+    assert poll_rules.click(poll, (1,), 3).picks == (1, 3)
+    assert poll_rules.click(poll, (1, 3), 1) == VoteOutcome(poll, 1, "removed", (1, 3), (3,))
+    with pytest.raises(Refused, match=r"at most 2 picks and you have 1, 3\. Vote for one"):
+        poll_rules.click(poll, (1, 3), 2)
 
 
 def test_a_vote_is_checked_for_place_state_and_option() -> None:
     poll = make(closes_at=NOW + timedelta(hours=1))
-    assert polls.check_vote(poll, 12, PLACE, 3, NOW) is poll
+    assert poll_rules.check_vote(poll, 12, PLACE, 3, NOW) is poll
     elsewhere = Place("console", "local", "random")
     for missing, place in ((None, PLACE), (poll, elsewhere)):
         with pytest.raises(NotFound, match="#12"):
-            polls.check_vote(missing, 12, place, 1, NOW)
-    with pytest.raises(polls.Refused, match=r"no option 4\. Pick a number from 1 to 3"):
-        polls.check_vote(poll, 12, PLACE, 4, NOW)
-    with pytest.raises(polls.Refused, match="closed"):
-        polls.check_vote(poll, 12, PLACE, 1, NOW + timedelta(hours=1))
-    with pytest.raises(polls.Refused, match="closed"):
-        polls.check_vote(make(closed_at=NOW), 12, PLACE, 1, NOW)
+            poll_rules.check_vote(missing, 12, place, 1, NOW)
+    with pytest.raises(Refused, match=r"no option 4\. Pick a number from 1 to 3"):
+        poll_rules.check_vote(poll, 12, PLACE, 4, NOW)
+    with pytest.raises(Refused, match="closed"):
+        poll_rules.check_vote(poll, 12, PLACE, 1, NOW + timedelta(hours=1))
+    with pytest.raises(Refused, match="closed"):
+        poll_rules.check_vote(make(closed_at=NOW), 12, PLACE, 1, NOW)
 
 
 def test_a_leading_emoji_is_split_from_an_option() -> None:
-    from bot.polls import split_emoji
+    from bot.emoji import split_emoji
 
     assert split_emoji("🍕 Pizza") == ("🍕", "Pizza")
     assert split_emoji("❤️ Love") == ("❤️", "Love")  # with its variation selector

@@ -14,7 +14,7 @@ from bot.features.admin.base import (
     parse_since,
 )
 from bot.limits import fit
-from bot.polls import csv_cell as neutralise
+from bot.poll_export import csv_cell as neutralise
 from bot.replies import Attachment, Card, Reply
 from bot.store.base import AuditNote
 from bot.wording import plural

@@ -1,0 +1,226 @@
+"""How a poll looks: its card, buttons, results with bars, voters, reminders and announcements.
+
+Shared by every path that shows a poll (commands, clicks, deadline closes, scheduled posts),
+so a poll looks the same however it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot import actions
+from bot.durations import format_remaining, format_time
+from bot.emoji import split_emoji
+from bot.limits import POLL_OPTION_MAX, fit
+from bot.poll_rules import public_visible, visible_to
+from bot.replies import Button, Card
+from bot.store.base import Poll, PollVote, Refused, Tally, VoteOutcome
+from bot.wording import plural
+
+BAR_WIDTH = 10
+
+
+def reminder_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+    """The one public reminder before a poll's deadline, with its turnout and vote buttons."""
+    assert poll.closes_at is not None
+    left = format_remaining(poll.closes_at - now)
+    return Card(
+        "poll",
+        f"{poll.question}\n\n{option_lines(poll, None)}\n\n{turnout(tally)} so far. Vote with "
+        f"the buttons, or `poll vote {poll.id} <option-number>`.",
+        title=f"Poll #{poll.id} closes in {left}",
+        footer=status(poll, now, timezone),
+        buttons=poll_buttons(poll, now),
+    )
+
+
+def percent(count: int, total: int) -> int:
+    """Whole-number percentage, rounding half up; 0 when nobody voted."""
+    if total <= 0:
+        return 0
+    return (200 * count + total) // (2 * total)
+
+
+def bar(count: int, total: int, width: int = BAR_WIDTH) -> str:
+    """A text bar of `width` cells, filled in proportion to count/total."""
+    filled = 0 if total <= 0 else (2 * width * count + total) // (2 * total)
+    return "█" * filled + "░" * (width - filled)
+
+
+def option_lines(poll: Poll, tally: Tally | None) -> str:
+    """Each option, with its bar, percentage and count when `tally` is given."""
+    lines = []
+    for number, label in enumerate(poll.options, 1):
+        if tally is None:
+            lines.append(f"{number}. {label}")
+            continue
+        count = tally.counts[number - 1]
+        lines.append(
+            f"{number}. {label}\n{bar(count, tally.voters)} "
+            f"{percent(count, tally.voters)}% · {plural(count, 'vote')}"
+        )
+    if tally is not None and poll.multi and tally.voters:
+        # Percentages are per voter, so several picks each push the sum past 100: say so.
+        lines.append(
+            f"\n% of {plural(tally.voters, 'voter')}; each could pick up to {poll.max_picks}, "
+            "so the total can pass 100%."
+        )
+    return "\n".join(lines)
+
+
+def turnout(tally: Tally) -> str:
+    return plural(tally.voters, "voter")
+
+
+def status(poll: Poll, now: datetime, timezone: str = "UTC") -> str:
+    if poll.closed_at is not None:
+        return f"Closed {format_time(poll.closed_at, timezone)}"
+    if poll.closes_at is None:
+        return "Open, no deadline"
+    if poll.closes_at <= now:
+        return f"Closed {format_time(poll.closes_at, timezone)} (deadline)"
+    remaining = format_remaining(poll.closes_at - now)
+    return f"Open · closes {format_time(poll.closes_at, timezone)} (in {remaining})"
+
+
+def kind_text(poll: Poll) -> str:
+    text = "Single choice" if not poll.multi else f"Pick up to {poll.max_picks}"
+    return text + (" · anonymous" if poll.anonymous else "")
+
+
+def hidden_note(poll: Poll) -> str:
+    if poll.results == "mods":
+        return "Results are visible to moderators only."
+    return "Results are shown when the poll closes."
+
+
+def poll_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+    """The public card everyone sees: counts only when everyone may see them."""
+    shown = public_visible(poll, now)
+    body = f"{poll.question}\n\n{option_lines(poll, tally if shown else None)}"
+    footer = [kind_text(poll)]
+    if shown or not poll.is_open(now):
+        footer.append(turnout(tally))
+    if not shown:
+        footer.append(hidden_note(poll))
+    footer.append(status(poll, now, timezone))
+    return Card(
+        "poll",
+        body,
+        title=f"Poll #{poll.id}",
+        footer=" · ".join(footer),
+        buttons=poll_buttons(poll, now),
+    )
+
+
+def poll_buttons(poll: Poll, now: datetime) -> tuple[Button, ...]:
+    """One button per option while open (a leading emoji as the button's), and Results."""
+    buttons = []
+    if poll.is_open(now):
+        for n, label in enumerate(poll.options, 1):
+            emoji, text = split_emoji(label)
+            made = actions.button(fit(f"{n}. {text}", POLL_OPTION_MAX), f"poll vote {poll.id} {n}")
+            buttons.append(replace(made, emoji=emoji) if emoji else made)
+    buttons.append(actions.button("Results", f"poll results {poll.id}"))
+    return tuple(buttons)
+
+
+def results_card(
+    poll: Poll, tally: Tally, now: datetime, *, moderator: bool, timezone: str = "UTC"
+) -> Card:
+    """The results as one viewer may see them (for `poll results` and announcements)."""
+    shown = visible_to(poll, now, moderator=moderator)
+    body = f"{poll.question}\n\n{option_lines(poll, tally if shown else None)}"
+    footer = [kind_text(poll), turnout(tally)]
+    if not shown:
+        footer.append(hidden_note(poll))
+    elif poll.results == "mods":
+        footer.append("Only moderators see these counts.")
+    footer.append(status(poll, now, timezone))
+    return Card("poll", body, title=f"Results: poll #{poll.id}", footer=" · ".join(footer))
+
+
+VOTERS_SHOWN_MAX = 50
+
+
+def voters_card(
+    poll: Poll, votes: list[PollVote], now: datetime, *, moderator: bool, timezone: str = "UTC"
+) -> Card:
+    """Who picked what, for a viewer who may see the results; Refused otherwise."""
+    if poll.anonymous:
+        raise Refused(
+            f"Poll #{poll.id} is anonymous: its votes are stored without names, so there is "
+            f"no list of voters. `poll results {poll.id}` shows the counts."
+        )
+    if not visible_to(poll, now, moderator=moderator):
+        if poll.results == "mods":
+            raise Refused(f"Poll #{poll.id} shows its results and voters to moderators only.")
+        raise Refused(
+            f"Poll #{poll.id} hides its results until it closes; its voters are shown then."
+        )
+    names: dict[int, list[str]] = {n: [] for n in range(1, len(poll.options) + 1)}
+    for vote in votes:
+        names.setdefault(vote.option, []).append(vote.voter_name or vote.voter_id or "?")
+    lines = []
+    for number, label in enumerate(poll.options, 1):
+        who = names[number]
+        # A long list would pass a platform's message limit; the export has everyone.
+        listed = ", ".join(who[:VOTERS_SHOWN_MAX]) or "nobody"
+        if len(who) > VOTERS_SHOWN_MAX:
+            listed += f" and {len(who) - VOTERS_SHOWN_MAX} more"
+        lines.append(f"{number}. {label} ({len(who)}): {listed}")
+    voters = len({vote.voter_id for vote in votes})
+    footer = [kind_text(poll), plural(voters, "voter"), status(poll, now, timezone)]
+    return Card(
+        "poll",
+        f"{poll.question}\n\n" + "\n".join(lines),
+        title=f"Voters: poll #{poll.id}",
+        footer=" · ".join(footer),
+    )
+
+
+def announcement(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+    """The public 'poll closed' message, posted once."""
+    card = results_card(poll, tally, now, moderator=False, timezone=timezone)
+    if poll.closed_by == "deadline":
+        how = "its deadline passed"
+    elif poll.closed_by == poll.creator_id:
+        how = "closed by its creator"
+    else:
+        how = "closed by a moderator"
+    return Card(
+        "poll",
+        card.body,
+        title=f"Poll #{poll.id} has closed ({how})",
+        footer=card.footer,
+    )
+
+
+def vote_message(outcome: VoteOutcome) -> str:
+    """The voter's private confirmation of what their click did."""
+    poll = outcome.poll
+
+    def name(option: int) -> str:
+        return f"{option}. {poll.options[option - 1]}"
+
+    ref = f"poll #{poll.id}"
+    if outcome.change == "added" and not poll.multi:
+        text = f"Your vote in {ref}: {name(outcome.option)}. Vote for it again to take it back."
+    elif outcome.change == "moved":
+        text = f"You moved your vote in {ref} from {name(outcome.previous[0])} to "
+        text += f"{name(outcome.option)}."
+    elif outcome.change == "retracted":
+        text = f"You took back your vote in {ref} (it was {name(outcome.option)})."
+    else:
+        verb = "Added" if outcome.change == "added" else "Removed"
+        joined = ", ".join(str(p) for p in outcome.picks) or "none"
+        text = (
+            f"{verb} {name(outcome.option)} {'to' if verb == 'Added' else 'from'} your picks in "
+            f"{ref}. Your picks: {joined} (up to {poll.max_picks})."
+        )
+        if verb == "Added":
+            text += " Vote for it again to remove it."
+    if poll.anonymous:
+        text += " This poll is anonymous: your choice is stored without your name."
+    return text
