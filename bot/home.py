@@ -3,7 +3,7 @@ the schedules and the latest audit lines, with buttons that run the ordinary com
 
 Platform-neutral. `load` reads a workspace from the store once; `build` is a pure function of
 that data and the viewer, so the rule "never show a poll from a channel the viewer is not in"
-is decided here, not by each platform. A platform that has a home page (Slack's App Home)
+is decided here, not by each platform. A platform that has a home page (a per-person tab)
 decides which channels a person can see, renders the reply, and publishes it; `HomeRefresher`
 tells it whose page to publish again after a change, coalesced per workspace.
 """
@@ -28,8 +28,8 @@ from bot.wording import plural
 
 log = logging.getLogger(__name__)
 
-# What one page shows at most: Slack's home holds 100 blocks, and a poll or schedule with its
-# buttons takes two; the rest is named with the command that lists it all.
+# What one page shows at most: a home view holds 100 blocks on the tightest platform, and a
+# poll or schedule with its buttons takes two; the rest is named with the command listing it.
 POLLS_MAX = 12
 DEBATES_MAX = 6
 NEXT_MAX = 5
@@ -292,4 +292,3 @@ class HomeRefresher:
     async def close(self) -> None:
         """Run every waiting refresh now and wait for it (at shutdown)."""
         await self.queue.close()
-
