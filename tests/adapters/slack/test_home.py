@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,8 @@ from bot.clock import FakeClock
 from bot.home import REFRESH_INTERVAL, VIEWER_WINDOW
 from bot.replies import Button, Card, Reply
 from tests.adapters.slack.slackfake import (
+    APP_TOKEN,
+    BOT_TOKEN,
     CHANNEL,
     TEAM,
     FakeSlack,
@@ -24,6 +27,7 @@ from tests.adapters.slack.slackfake import (
     payload_body,
     shown_text,
 )
+from tests.adapters.slack.test_serve import start
 
 OTHER = "C0002"
 MEMBER = "U0001"
@@ -242,3 +246,21 @@ def test_a_modal_shows_the_answer_without_buttons() -> None:
 
 def home_button(n: int, channel: str) -> Button:
     return replace(actions.button("Results", f"poll results {n}"), channel=channel)
+
+
+async def test_socket_mode_publishes_the_home_tab_too(store_bot: Bot, fake: FakeSlack) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": fake.api_url,
+    }
+    fake.members = {MEMBER: {CHANNEL}}
+    task, stop, adapter = await start(store_bot, env)
+    await asyncio.wait_for(fake.socket_connected.wait(), 5)
+    envelope = await fake.send_envelope("events_api", home_opened_event(MEMBER))
+    ack = await asyncio.wait_for(fake.socket_messages.get(), 5)
+    assert ack["envelope_id"] == envelope
+    await adapter.drain()
+    assert "None in your channels" in shown_text(page(fake, MEMBER))
+    stop.set()
+    await asyncio.wait_for(task, 5)
