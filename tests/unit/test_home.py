@@ -267,3 +267,37 @@ async def test_a_failing_watcher_or_page_does_not_stop_the_delivery(
         bot.services.delivery.unwatch("slack", broken)
         refresher.changed(Place("slack", "", "C1"))  # no workspace: nothing to refresh
         assert refresher.queue.waiting == 0
+
+
+async def test_delivery_tells_its_watcher_of_answers_posts_and_redraws_but_not_refusals(
+    packs: PackRegistry, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with store_bot(packs, clock, tmp_path) as bot:
+        delivery = bot.services.delivery
+        delivery.attach("slack", RecordingPoster())
+        heard: list[Place] = []
+        delivery.watch("slack", heard.append)
+
+        class Quiet:
+            async def private(self, reply: Reply) -> None:
+                pass
+
+            async def public(self, reply: Reply) -> str | None:
+                return "m1"
+
+        await delivery.answer(
+            Reply((Card("error", "No such poll."),), ephemeral=True), MINE, Quiet()
+        )
+        assert heard == []  # a refusal wrote nothing
+        await delivery.answer(
+            Reply((Card("notice", "Schedule 1 is paused."),), ephemeral=True), MINE, Quiet()
+        )
+        assert heard == [MINE]
+        await delivery.post(OTHER, Reply((Card("text", "Prompt"),)))
+        await delivery.refresh(("poll:1",), MINE)
+        await delivery.refresh((), MINE)  # nothing to redraw: nothing changed
+        assert heard == [MINE, OTHER, MINE]
+        # Another platform's deliveries are not this watcher's business.
+        delivery.attach("console", RecordingPoster())
+        await delivery.post(Place("console", "local", "general"), Reply((Card("text", "x"),)))
+        assert heard == [MINE, OTHER, MINE]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -26,6 +28,7 @@ from tests.adapters.slack.slackfake import (
     home_opened_event,
     payload_body,
     shown_text,
+    signed_raw,
 )
 from tests.adapters.slack.test_serve import start
 
@@ -264,3 +267,13 @@ async def test_socket_mode_publishes_the_home_tab_too(store_bot: Bot, fake: Fake
     assert "None in your channels" in shown_text(page(fake, MEMBER))
     stop.set()
     await asyncio.wait_for(task, 5)
+
+
+async def test_the_event_subscription_url_is_verified_in_http_mode(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    # Slack checks the Request URL with a signed challenge when Event Subscriptions are set up.
+    raw = json.dumps({"token": "x", "challenge": "abc123", "type": "url_verification"}).encode()
+    headers = {**signed_raw(raw, str(int(time.time()))), "Content-Type": "application/json"}
+    assert await poll_rig.post(raw, headers) == (200, '{"challenge": "abc123"}')
+    assert fake.called("views.publish") == []
