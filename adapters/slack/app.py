@@ -1,4 +1,4 @@
-"""The Slack adapter: `/oped`, buttons and the poll modal on a slack-bolt AsyncApp.
+"""The Slack adapter: `/oped`, buttons, the poll modal and the Home tab on a slack-bolt AsyncApp.
 
 Every listener does its work in a task it keeps and acknowledges within Slack's 3 seconds; a
 command whose answer is ready within `ACK_BUDGET_S` carries it in the acknowledgement itself,
