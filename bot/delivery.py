@@ -31,6 +31,8 @@ EDIT_INTERVAL = 1.0
 VIEWER = User(id="oped-bot-redraw", name="oped-bot")
 
 Draw = Callable[[str, Place, User], Awaitable[Reply | None]]
+# Hears of every answer, post and redraw on its platform, once it is done (a home page's refresh).
+Watcher = Callable[[Place], None]
 Key = tuple[str, str]  # (channel or thread, message id) on one platform
 
 
@@ -56,6 +58,7 @@ class Delivery:
         self.services = services
         self.draw: Draw | None = None  # the card source; the Bot sets it to `Bot.redraw`
         self._edits: dict[str, Coalescer[Key]] = {}
+        self._watchers: dict[str, Watcher] = {}
 
     # Platforms ---------------------------------------------------------------------------
 
@@ -78,6 +81,25 @@ class Delivery:
             await edits.close()
         if self.services.posters.get(platform) is poster:
             del self.services.posters[platform]
+
+    def watch(self, platform: str, watcher: Watcher) -> None:
+        """Tell `watcher` about each change delivered on `platform`; it must return at once."""
+        self._watchers[platform] = watcher
+
+    def unwatch(self, platform: str, watcher: Watcher) -> None:
+        """Stop telling `watcher` (if it is still the one watching `platform`)."""
+        if self._watchers.get(platform) is watcher:
+            del self._watchers[platform]
+
+    def _changed(self, place: Place) -> None:
+        watcher = self._watchers.get(place.platform)
+        if watcher is None:
+            return
+        try:
+            watcher(place)
+        except Exception:
+            # A watcher's failure must never undo or hide the delivery it was told about.
+            log.warning("a delivery watcher failed", exc_info=True)
 
     def edits(self, platform: str) -> Coalescer[Key]:
         """The redraw queue of one platform (a default one if its adapter set none)."""
@@ -123,6 +145,8 @@ class Delivery:
         finally:
             # The change is saved whether or not its reply got through: the card must show it.
             await self.refresh(reply.refresh, place, clicked=clicked, posted=posted, to=responder)
+            if not reply.is_error:  # a refusal wrote nothing
+                self._changed(place)
 
     # Posts outside any request -----------------------------------------------------------
 
@@ -145,6 +169,7 @@ class Delivery:
         if on_posted is not None:
             await on_posted(message_id)
         await self._posted(reply, place, message_id, None)
+        self._changed(place)
         return message_id
 
     async def _posted(
@@ -193,6 +218,7 @@ class Delivery:
         refs = tuple(refs)
         if not refs:
             return
+        self._changed(place)
         targets: dict[Key, tuple[str, Place]] = {}
         store = self.services.store
         if store is not None:

@@ -33,6 +33,9 @@ class Button:
     style: Style = "secondary"
     # Shown before the label, in the platform's own emoji slot where it has one.
     emoji: str | None = None
+    # The channel the command runs in, for a button shown outside any channel (a home page);
+    # None runs it where the button is, like every button on a message.
+    channel: str | None = None
 
     @property
     def text(self) -> str:

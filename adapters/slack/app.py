@@ -1,4 +1,4 @@
-"""The Slack adapter: `/oped`, buttons and the poll modal on a slack-bolt AsyncApp.
+"""The Slack adapter: `/oped`, buttons, the poll modal and the Home tab on a slack-bolt AsyncApp.
 
 Every listener does its work in a task it keeps and acknowledges within Slack's 3 seconds; a
 command whose answer is ready within `ACK_BUDGET_S` carries it in the acknowledgement itself,
@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
 from adapters.slack.events import EVENTS_PATH, web_app
+from adapters.slack.home import SlackHome, from_home, home_opened
 from adapters.slack.modal import (
     block_for_error,
     build_modal,
@@ -157,6 +158,7 @@ class SlackAdapter:
         timer: Timer | None = None,
         modal_budget: float = MODAL_BUDGET_S,
         ack_budget: float = ACK_BUDGET_S,
+        home_timer: Timer | None = None,
     ) -> None:
         self.bot = bot
         self.signing_secret = signing_secret
@@ -178,6 +180,8 @@ class SlackAdapter:
             logger=BOLT_LOG,
         )
         self.app.middleware(self._once)
+        self.home = SlackHome(self, home_timer)
+        self.app.middleware(self._home_opened)
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
@@ -191,6 +195,7 @@ class SlackAdapter:
         self.bot.services.delivery.attach(
             "slack", self.poster, interval=UPDATE_INTERVAL, timer=self.timer
         )
+        self.home.start()
 
     @property
     def updates(self) -> Coalescer[tuple[str, str]]:
@@ -202,10 +207,12 @@ class SlackAdapter:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         await self.updates.settle()
+        await self.home.settle()
 
     async def close(self) -> None:
         """Finish in-flight work and pending redraws; withdraw the Poster."""
         await self.drain()
+        await self.home.close()
         await self.bot.services.delivery.detach("slack", self.poster)
 
     async def _once(
@@ -219,6 +226,22 @@ class SlackAdapter:
             return await next()
         retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
         log.info("Slack delivery seen before (retry %s): acknowledged, not redone", retry)
+        return BoltResponse(status=200, body="")
+
+    async def _home_opened(
+        self,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """`app_home_opened`: publish the page (`adapters.slack.home`) after acknowledging.
+
+        A middleware rather than an event listener: Bolt acknowledges an event before it starts
+        the listener, and the work must be tracked (`drain`) from the start.
+        """
+        if not home_opened(req.body):
+            return await next()
+        self._spawn(self.home.opened(req.body))
         return BoltResponse(status=200, body="")
 
     async def _claim(self, req: AsyncBoltRequest) -> bool:
@@ -324,6 +347,9 @@ class SlackAdapter:
     async def _action(
         self, body: Mapping[str, Any], action: Mapping[str, Any], respond: Respond
     ) -> None:
+        if from_home(body):
+            await self.home.clicked(body, action)
+            return
         line = action.get("value") or command_line(str(action.get("action_id", "")))
         if not line:
             return

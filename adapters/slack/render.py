@@ -7,6 +7,8 @@ ping. Lengths are measured after escaping, because that is what Slack counts.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import groupby
 from typing import Any
 
 from bot.actions import command_line
@@ -15,6 +17,8 @@ from bot.replies import Attachment, Button, Card, Field, Reply
 
 # Block Kit limits (docs.slack.dev block reference; PLATFORMS.md).
 MAX_BLOCKS = 50
+VIEW_BLOCKS_MAX = 100  # a home tab or a modal
+MODAL_TITLE_MAX = 24
 SECTION_TEXT_MAX = 3000
 SECTION_FIELDS_MAX = 10
 FIELD_TEXT_MAX = 2000
@@ -265,3 +269,47 @@ def cap(messages: list[Message], limit: int = RESPONSES_MAX) -> list[Message]:
 
 def _truncated_marker() -> Block:
     return {"type": "context", "elements": [mrkdwn(escape(MARKER + MORE))]}
+
+
+# A home tab has no channel: a button there names the one its command runs in in its block_id.
+HOME_BLOCK = "oped-home:"
+
+
+def home_view(reply: Reply) -> dict[str, Any]:
+    """A reply as an App Home view of at most 100 blocks, cut with a visible marker."""
+    blocks: list[Block] = []
+    for card in reply.cards:
+        blocks.extend(card_blocks(replace(card, buttons=())))
+        for channel, group in groupby(card.buttons, key=lambda button: button.channel or ""):
+            for block in _button_blocks(tuple(group)):
+                # Numbered, as block_ids must be unique within a view.
+                block["block_id"] = f"{HOME_BLOCK}{channel}:{len(blocks)}"
+                blocks.append(block)
+    return {"type": "home", "blocks": _fit_view(blocks)}
+
+
+def home_channel(block_id: str) -> str | None:
+    """The channel a home tab's button runs its command in, or None if it is not one."""
+    if not block_id.startswith(HOME_BLOCK):
+        return None
+    return block_id[len(HOME_BLOCK) :].partition(":")[0] or None
+
+
+def modal_view(reply: Reply, title: str = "oped-bot") -> dict[str, Any]:
+    """A reply shown in a modal: a home tab's button has no channel to answer in privately.
+
+    Buttons are left out: in a modal they would have no channel to run in either.
+    """
+    blocks = [block for card in reply.cards for block in card_blocks(replace(card, buttons=()))]
+    return {
+        "type": "modal",
+        "title": plain(title, MODAL_TITLE_MAX),
+        "close": plain("Close", MODAL_TITLE_MAX),
+        "blocks": _fit_view(blocks or [_section(" ")]),
+    }
+
+
+def _fit_view(blocks: list[Block]) -> list[Block]:
+    if len(blocks) <= VIEW_BLOCKS_MAX:
+        return blocks
+    return [*blocks[: VIEW_BLOCKS_MAX - 1], _truncated_marker()]

@@ -641,6 +641,20 @@ class Store(Protocol):
         """Delete a poll, its votes and its tracked messages; False if there was none."""
         ...
 
+    # Home page viewers
+
+    async def note_home_viewer(
+        self, platform: str, workspace: str, user_id: str, *, forget_before: datetime
+    ) -> None:
+        """Record that `user_id` opened the home page now; forget visits before `forget_before`."""
+        ...
+
+    async def home_viewers(
+        self, platform: str, workspace: str, since: datetime, limit: int = 100
+    ) -> list[str]:
+        """Who opened the home page at or after `since`, most recent visit first."""
+        ...
+
     async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
         """Claim a delivery by key until `keep_until`; False if it is claimed already.
 

@@ -42,6 +42,7 @@ TABLES: tuple[str, ...] = (
     "pending_reports",
     "pack_choices",
     "deliveries",
+    "home_viewers",
 )
 # Tables whose `id` PostgreSQL hands out from an identity column.
 IDENTITY_TABLES = ("debates", "audit_log", "tracked_messages", "schedules", "pending_reports")

@@ -263,4 +263,19 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE schedules ADD COLUMN own_options TEXT",
         ),
     ),
+    Migration(
+        "home viewers: who opened the bot's home page lately, so any process can refresh it",
+        (
+            # One row per person and workspace, moved forward on every visit; rows older than
+            # the refresh window are pruned by the next visit in the workspace.
+            """CREATE TABLE home_viewers (
+                platform TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                seen_at TEXT NOT NULL,
+                PRIMARY KEY (platform, workspace, user_id)
+            )""",
+            "CREATE INDEX home_viewers_by_time ON home_viewers (platform, workspace, seen_at)",
+        ),
+    ),
 )

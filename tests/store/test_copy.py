@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +48,7 @@ async def fill(store: Store, clock: FakeClock) -> dict[str, int]:
     await store.add_report("discord", "G1", "Schedule 1 did not post.")
     await store.set_pack_choice("discord", "G1", None, "pack", "ana")
     await store.claim_delivery("slack:x", now + timedelta(minutes=10))
+    await store.note_home_viewer("discord", "G1", "bo", forget_before=now - timedelta(days=1))
     return {"poll": newest.id, "debate": debate.id, "schedule": schedule.id}
 
 
@@ -61,6 +62,7 @@ async def snapshot(store: Store, poll_ids: list[int], debate_id: int) -> list[ob
     seen += [await store.messages_for("poll:1"), await store.list_schedules("discord", "G1")]
     seen += [await store.schedule_runs(1), await store.load_rotation("discord", "G1", "C1", "pack")]
     seen += [await store.pack_choices("discord", "G1")]
+    seen += [await store.home_viewers("discord", "G1", datetime.min.replace(tzinfo=UTC))]
     return seen
 
 

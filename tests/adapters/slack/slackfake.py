@@ -135,7 +135,10 @@ def check_message(message: Mapping[str, Any], where: str = "message") -> list[st
 
 def check_view(view: Mapping[str, Any], where: str = "view") -> list[str]:
     problems: list[str] = []
-    check_text(view.get("title"), 24, where + ".title", problems)
+    if view.get("type") not in ("modal", "home"):
+        problems.append(f"{where}: view type {view.get('type')!r}")
+    if view.get("type") != "home":  # a Home tab has no title
+        check_text(view.get("title"), 24, where + ".title", problems)
     for key in ("submit", "close"):
         if key in view:
             check_text(view[key], 24, f"{where}.{key}", problems)
@@ -183,6 +186,8 @@ class FakeSlack:
     """Slack's Web API, response_urls, uploads and Socket Mode, on 127.0.0.1."""
 
     admins: set[str] = field(default_factory=set)
+    # user id -> the channels users.conversations lists for them (none if not named)
+    members: dict[str, set[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     # posts to response_urls, and replies carried in a command's acknowledgement
     responses: list[dict[str, Any]] = field(default_factory=list)
@@ -259,6 +264,15 @@ class FakeSlack:
     def called(self, method: str) -> list[dict[str, Any]]:
         return [call.args for call in self.calls if call.method == method]
 
+    def views(self, user: str) -> list[dict[str, Any]]:
+        """The Home views published for `user`, oldest first."""
+        found = []
+        for args in self.called("views.publish"):
+            if args.get("user_id") == user:
+                view = args["view"]
+                found.append(json.loads(view) if isinstance(view, str) else view)
+        return found
+
     def posted(self) -> list[dict[str, Any]]:
         """Everything shown to users: public posts, ephemerals, response_url and ack answers."""
         shown = ("chat.postMessage", "chat.postEphemeral", "response_url", "ack")
@@ -275,7 +289,7 @@ class FakeSlack:
         self.calls.append(Call(method, args, token))
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             self.problems.extend(check_message(args, method))
-        if method == "views.open":
+        if method in ("views.open", "views.publish"):
             view = args.get("view")
             view = json.loads(view) if isinstance(view, str) else view
             self.problems.extend(check_view(view or {}, method))
@@ -318,6 +332,20 @@ class FakeSlack:
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001"}}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "VHOME", "type": "home"}}
+        if method == "users.conversations":
+            # Paged like Slack: `limit` per page, the next page's start in the cursor.
+            channels = sorted(self.members.get(str(args.get("user")), set()))
+            start = int(str(args.get("cursor") or "0"))
+            size = int(str(args.get("limit") or "100"))
+            page = channels[start : start + size]
+            more = start + size < len(channels)
+            return {
+                "ok": True,
+                "channels": [{"id": channel, "is_member": True} for channel in page],
+                "response_metadata": {"next_cursor": str(start + size) if more else ""},
+            }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users"))}}
         if method == "files.getUploadURLExternal":
@@ -527,6 +555,53 @@ def view_payload(
     }
 
 
+def home_opened_event(user: str = "U0001", tab: str = "home") -> dict[str, Any]:
+    """An Events API `app_home_opened` callback, as Slack sends it over HTTP."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "api_app_id": APP_ID,
+        "event": {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D" + user,
+            "tab": tab,
+            "event_ts": f"1700000002.{next(_TRIGGERS):06d}",
+        },
+        "type": "event_callback",
+        "event_id": f"Ev{next(_TRIGGERS):08d}",
+        "event_time": 1700000002,
+    }
+
+
+def home_action_payload(
+    fake: FakeSlack, element: Mapping[str, Any], block_id: str, *, user: str = "U0001"
+) -> dict[str, Any]:
+    """A `block_actions` payload for a button pressed on the Home tab: no channel, no message."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": APP_ID,
+        "token": "legacy-verification-token",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "trigger_id": trigger_id(),
+        "team": {"id": TEAM, "domain": "fake"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": {"id": "VHOME", "team_id": TEAM, "type": "home", "blocks": []},
+        "actions": [
+            {
+                "action_id": element["action_id"],
+                "block_id": block_id,
+                "text": element["text"],
+                "value": element.get("value"),
+                "type": "button",
+                "action_ts": "1700000003.000001",
+            }
+        ],
+    }
+
+
 def payload_body(payload: Mapping[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
@@ -541,12 +616,14 @@ class SlackRig:
         self.bot = bot
         self.fake = fake
         self.timer = FakeTimer()
+        self.home_timer = FakeTimer()  # Home refreshes, apart from message redraws
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url}
         self.adapter = SlackAdapter(
             bot,
             make_client(env),
             signing_secret=SECRET,
             timer=self.timer,
+            home_timer=self.home_timer,
         )
         self.adapter.start()
         self.server = TestServer(self.adapter.web_app(), host="127.0.0.1")
@@ -596,6 +673,14 @@ class SlackRig:
     ) -> int:
         payload = action_payload(self.fake, action_id, value, message_ts=message_ts, **kwargs)
         status, _ = await self.post(payload_body(payload))
+        await self.adapter.drain()
+        return status
+
+    async def event(self, payload: Mapping[str, Any]) -> int:
+        """POST an Events API callback as JSON, signed, then wait for the work it started."""
+        raw = json.dumps(payload).encode()
+        headers = {**signed_raw(raw, str(int(time.time()))), "Content-Type": "application/json"}
+        status, _ = await self.post(raw, headers)
         await self.adapter.drain()
         return status
 

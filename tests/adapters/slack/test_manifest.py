@@ -30,8 +30,16 @@ def test_manifest_declares_the_command_with_a_usage_hint() -> None:
 def test_manifest_grants_every_scope_the_adapter_uses() -> None:
     scopes = set(load()["oauth_config"]["scopes"]["bot"])
     # commands: /oped; chat:write: postMessage/update/postEphemeral; users:read: users.info;
-    # files:write: files_upload_v2; im:write: conversations.open for private exports.
+    # files:write: files_upload_v2; im:write: conversations.open for private exports;
+    # channels:read and groups:read: users.conversations for the Home tab's channels.
     assert {"commands", "chat:write", "users:read", "files:write", "im:write"} <= scopes
+    assert {"channels:read", "groups:read"} <= scopes
+
+
+def test_manifest_enables_the_home_tab_and_its_event() -> None:
+    data = load()
+    assert data["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in data["settings"]["event_subscriptions"]["bot_events"]
 
 
 def test_manifest_enables_socket_mode_and_interactivity() -> None:
