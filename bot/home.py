@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
-from bot import actions, polls
+from bot import actions, poll_cards
 from bot.coalesce import Coalescer, Timer
 from bot.limits import fit
 from bot.models import Place
@@ -124,7 +124,8 @@ def _polls(data: HomeData, viewer: Viewer, now: datetime, timezone: str) -> list
             buttons.append(_button("Close", f"poll close {poll.id}", channel, "danger"))
         body = (
             f"*#{poll.id}* {poll.question}\n"
-            f"in #{channel} · {polls.kind_text(poll)} · {polls.status(poll, now, timezone)}"
+            f"in #{channel} · {poll_cards.kind_text(poll)} · "
+            f"{poll_cards.status(poll, now, timezone)}"
         )
         cards.append(Card("poll", body, buttons=tuple(buttons)))
     return cards
