@@ -263,4 +263,31 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE schedules ADD COLUMN own_options TEXT",
         ),
     ),
+    Migration(
+        "slack installations (OAuth, one per workspace, tokens sealed) and OAuth states",
+        (
+            # Issue 15's migration 5. One row per workspace, or per organisation for an install
+            # across it (workspace ''); `sealed` holds the tokens encrypted, never clear text.
+            """CREATE TABLE installations (
+                platform TEXT NOT NULL,
+                organisation TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                org_wide INTEGER NOT NULL CHECK (org_wide IN (0, 1)),
+                app_id TEXT NOT NULL,
+                bot_id TEXT NOT NULL,
+                bot_user_id TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                sealed TEXT NOT NULL,
+                installed_at TEXT NOT NULL,
+                PRIMARY KEY (platform, organisation, workspace)
+            )""",
+            "CREATE INDEX installations_by_workspace ON installations (platform, workspace)",
+            # An install under way: single-use (deleted when used) and short-lived.
+            """CREATE TABLE oauth_states (
+                state TEXT PRIMARY KEY,
+                expires_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX oauth_states_by_expiry ON oauth_states (expires_at)",
+        ),
+    ),
 )

@@ -36,6 +36,7 @@ from bot.clock import Clock, SystemClock
 from bot.store import MAX_BATCH
 from bot.store.batch import Batcher, Job, Outcome
 from bot.store.debates import DebateStore
+from bot.store.installs import InstallStore
 from bot.store.moderation import ModerationStore, WorkspaceCache
 from bot.store.pg_migrations import PG_MIGRATIONS
 from bot.store.polls import PollStore
@@ -278,7 +279,7 @@ async def _settle(conn: Any, unit: Work[Any], start: Stmt | Result) -> Outcome:
         return False, exc
 
 
-class PostgresStore(PollStore, DebateStore, ScheduleStore, ModerationStore):
+class PostgresStore(PollStore, DebateStore, ScheduleStore, ModerationStore, InstallStore):
     """The `Store` on a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     dialect: Dialect = PostgresDialect()

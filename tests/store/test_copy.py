@@ -16,6 +16,7 @@ from bot.schedule.rotation import Rotation
 from bot.store import open_store
 from bot.store.base import PollDraft, Store
 from bot.store.copy import TABLES, copy_database
+from bot.store.installs import Install
 from bot.store.work import StoreError
 from tests.postgres import TestPostgres
 
@@ -48,6 +49,9 @@ async def fill(store: Store, clock: FakeClock) -> dict[str, int]:
     await store.add_report("discord", "G1", "Schedule 1 did not post.")
     await store.set_pack_choice("discord", "G1", None, "pack", "ana")
     await store.claim_delivery("slack:x", now + timedelta(minutes=10))
+    await store.save_install(
+        Install("slack", "", "T1", False, "A1", "B1", "UB", ("commands",), "sealed", now)
+    )
     return {"poll": newest.id, "debate": debate.id, "schedule": schedule.id}
 
 
@@ -61,6 +65,7 @@ async def snapshot(store: Store, poll_ids: list[int], debate_id: int) -> list[ob
     seen += [await store.messages_for("poll:1"), await store.list_schedules("discord", "G1")]
     seen += [await store.schedule_runs(1), await store.load_rotation("discord", "G1", "C1", "pack")]
     seen += [await store.pack_choices("discord", "G1")]
+    seen += [await store.find_install("slack", "T1")]
     return seen
 
 
