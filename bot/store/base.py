@@ -667,8 +667,8 @@ class Store(Protocol):
         """Forget an install (uninstalled, or its token revoked); False if there was none."""
         ...
 
-    async def count_installs(self, platform: str) -> int:
-        """How many workspaces and organisations have the bot installed."""
+    async def list_installs(self, platform: str, limit: int = 100) -> list[Install]:
+        """The newest installs of a platform, newest first, at most `limit`."""
         ...
 
     async def issue_oauth_state(self, state: str, expires_at: datetime) -> None:

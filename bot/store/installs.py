@@ -171,12 +171,19 @@ class InstallStore(Units):
 
         return await self._write(unit, single_statement=True)
 
-    async def count_installs(self, platform: str) -> int:
-        """How many workspaces and organisations have the bot installed."""
+    async def list_installs(self, platform: str, limit: int = 100) -> list[Install]:
+        """The newest installs of a platform, newest first, at most `limit`."""
 
-        def unit() -> Work[int]:
-            row = (yield q("SELECT count(*) FROM installations WHERE platform = ?", platform)).one()
-            return int(row[0]) if row is not None else 0
+        def unit() -> Work[list[Install]]:
+            rows = (
+                yield q(
+                    f"SELECT {_COLUMNS} FROM installations WHERE platform = ? "
+                    "ORDER BY installed_at DESC, organisation, workspace LIMIT ?",
+                    platform,
+                    limit,
+                )
+            ).rows
+            return [_install(row) for row in rows]
 
         return await self._read(unit)
 

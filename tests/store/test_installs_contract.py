@@ -46,7 +46,9 @@ async def test_an_install_is_kept_found_by_its_workspace_and_replaced(
     again = install(clock, sealed="new-seal", scopes=("commands",))
     await store.save_install(again)  # a reinstall replaces the workspace's row
     assert await store.find_install("slack", "T1") == again
-    assert await store.count_installs("slack") == 2
+    newest_first = [(i.workspace, i.sealed) for i in await store.list_installs("slack")]
+    assert newest_first == [("T1", "new-seal"), ("T2", "sealed-for-T2")]
+    assert len(await store.list_installs("slack", limit=1)) == 1
 
 
 async def test_a_workspace_of_an_organisation_is_found_by_the_workspace_alone(
@@ -80,7 +82,7 @@ async def test_deleting_an_install_forgets_only_that_workspace(
     assert await store.delete_install("slack", "T1") is False
     assert await store.find_install("slack", "T1") is None
     assert await store.find_install("slack", "T2") is not None
-    assert await store.count_installs("slack") == 1
+    assert [i.workspace for i in await store.list_installs("slack")] == ["T2"]
 
 
 async def test_installs_are_shared_by_every_process_on_the_database(
