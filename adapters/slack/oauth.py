@@ -282,6 +282,10 @@ def oauth_parts(
         state_expiration_seconds=int(STATE_TTL.total_seconds()),
         logger=log,
     )
+    # Bolt asks auth.test about a workspace's token on every request unless told to remember
+    # the answer. It remembers it per token, after finding the install in the store each time,
+    # so an uninstalled workspace is still refused at once, on every replica.
+    settings.authorize.cache_enabled = True  # type: ignore[attr-defined]
     return OAuthParts(settings, installs, ManyWorkspaces(client, installs))
 
 

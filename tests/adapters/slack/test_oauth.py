@@ -255,3 +255,13 @@ async def test_a_user_token_revoked_leaves_the_bot_installed(
     event = {"type": "tokens_revoked", "tokens": {"oauth": ["U0INSTALLER"], "bot": []}}
     assert await send_event(many, ONE, event) == 200
     assert await store_of(store_bot).find_install(PLATFORM, ONE) is not None
+
+
+async def test_a_workspace_token_is_checked_with_slack_once_not_per_request(
+    many: SlackRig, fake: FakeSlack
+) -> None:
+    await install(many, fake, ONE, ONE_TOKEN)
+    for _ in range(3):
+        assert await many.command("summary", team=ONE) == 200
+    # One auth.test at install, one when the first request is authorised; then remembered.
+    assert fake.tokens_used("auth.test") == [ONE_TOKEN, ONE_TOKEN]
