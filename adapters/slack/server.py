@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiohttp import WSMessage, WSMsgType, web
+from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
@@ -158,6 +159,29 @@ def _oauth_config(env: Mapping[str, str], bot_token: str) -> OAuthConfig | None:
     )
 
 
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """aiohttp's access line without the query string or referrer.
+
+    The OAuth redirect's query carries the code Slack grants (with the client secret, it
+    becomes the workspace's token) and the state: neither belongs in a log.
+    """
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """One line per request: who, what path, the status, the size, how long, the client."""
+        self.logger.info(
+            '%s "%s %s HTTP/%d.%d" %s %s %.3fs "%s"',
+            request.remote,
+            request.method,
+            request.path,
+            request.version.major,
+            request.version.minor,
+            response.status,
+            response.body_length,
+            time,
+            request.headers.get("User-Agent", "-"),
+        )
+
+
 class CheckedSocketModeClient(SocketModeClient):
     """A Socket Mode client that acknowledges and drops envelopes whose payload is junk.
 
@@ -257,7 +281,7 @@ async def serve(
             application = adapter.web_app(EVENTS_PATH)
             # One port for the load balancer: Slack's requests and its health checks.
             add_probes(application, bot.services)
-            runner = web.AppRunner(application)
+            runner = web.AppRunner(application, access_log_class=PathOnlyAccessLogger)
             await runner.setup()
             try:
                 await web.TCPSite(runner, config.host, config.port).start()

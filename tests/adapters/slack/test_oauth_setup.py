@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from datetime import UTC, datetime
 
@@ -147,3 +148,26 @@ async def test_a_wrong_secret_stops_serve_with_what_to_change(
         await serve(store_bot, env_for(fake, free_port(), "not-the-secret"), stop)
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
     assert "not-the-secret" not in str(raised.value) and BOT_SECRET not in str(raised.value)
+
+
+async def test_the_access_log_leaves_out_the_oauth_code_and_state(
+    store_bot: Bot, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    stop = asyncio.Event()
+    ready: asyncio.Future[SlackAdapter] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(store_bot, env_for(fake, port), stop, ready=ready.set_result))
+    await asyncio.wait([task, ready], timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    assert ready.done(), task.exception() if task.done() else "serve did not get ready"
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{port}/slack/oauth_redirect?code=c0de-4-t0ken&state=st4te"
+            async with session.get(url, allow_redirects=False) as response:
+                assert response.status != 200  # no such state: refused
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert any("/slack/oauth_redirect" in line for line in logged)
+    assert not any("c0de-4-t0ken" in line or "st4te" in line for line in logged)
