@@ -265,3 +265,17 @@ async def test_a_workspace_token_is_checked_with_slack_once_not_per_request(
         assert await many.command("summary", team=ONE) == 200
     # One auth.test at install, one when the first request is authorised; then remembered.
     assert fake.tokens_used("auth.test") == [ONE_TOKEN, ONE_TOKEN]
+
+
+async def test_a_replica_with_another_secret_refuses_cleanly_and_logs_the_fix(
+    many: SlackRig, fake: FakeSlack, store_bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await install(many, fake, ONE, ONE_TOKEN)
+    # A second replica on the same database, started with another OPED_BOT_SECRET.
+    async with SlackRig(store_bot, fake, oauth_config(secret="another-secret")) as other:
+        assert await other.command("summary", team=ONE) == 200
+    assert "installation" in shown_text(fake.responses[-1])
+    assert fake.called("users.info") == []  # nothing was done with a token it cannot read
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "OPED_BOT_SECRET back to the value used" in logged
+    assert ONE_TOKEN not in logged and "another-secret" not in logged
