@@ -264,7 +264,7 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        "slack installations (OAuth, one per workspace, tokens sealed) and OAuth states",
+        "installations (OAuth, one per workspace, tokens sealed) and OAuth states",
         (
             # Issue 15's migration 5. One row per workspace, or per organisation for an install
             # across it (workspace ''); `sealed` holds the tokens encrypted, never clear text.
