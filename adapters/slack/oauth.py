@@ -34,7 +34,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.poster import NotInstalled, SlackClient
 from bot.clock import Clock
 from bot.store.base import Store
-from bot.store.installs import Install, Sealer, SealError
+from bot.store.installs import Install
+from bot.store.sealing import Sealer, SealError
 
 log = logging.getLogger(__name__)
 

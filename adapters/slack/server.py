@@ -31,7 +31,7 @@ from adapters.slack.poster import DEFAULT_API_URL, make_client
 from bot.app import Bot
 from bot.probes import add_probes
 from bot.runtime import AdapterSetupError
-from bot.store.installs import SealError
+from bot.store.sealing import SealError
 
 log = logging.getLogger(__name__)
 

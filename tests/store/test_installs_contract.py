@@ -11,8 +11,9 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.store.base import Store
-from bot.store.installs import Install, Sealer, SealError
+from bot.store.installs import Install
 from bot.store.migrations import MIGRATIONS
+from bot.store.sealing import Sealer, SealError
 from bot.store.sqlite import SqliteStore
 from tests.store.conftest import Opener
 

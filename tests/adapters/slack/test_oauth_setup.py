@@ -18,7 +18,8 @@ from adapters.slack.plugin import PLUGIN
 from adapters.slack.server import SlackConfig, SlackConfigError
 from bot.app import Bot
 from bot.logs import Redactor, secrets_from
-from bot.store.installs import Install, Sealer
+from bot.store.installs import Install
+from bot.store.sealing import Sealer
 from tests.adapters.slack.slackfake import (
     BOT_SECRET,
     BOT_TOKEN,
