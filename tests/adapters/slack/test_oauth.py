@@ -279,3 +279,17 @@ async def test_a_replica_with_another_secret_refuses_cleanly_and_logs_the_fix(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "OPED_BOT_SECRET back to the value used" in logged
     assert ONE_TOKEN not in logged and "another-secret" not in logged
+
+
+async def test_forms_and_private_files_use_the_workspace_token(
+    many: SlackRig, fake: FakeSlack
+) -> None:
+    await install(many, fake, ONE, ONE_TOKEN)
+    await install(many, fake, TWO, TWO_TOKEN)
+    assert await many.command("poll new", team=TWO) == 200
+    assert fake.tokens_used("views.open") == [TWO_TOKEN]
+    fake.admins.add("U0ADMIN")
+    await many.command('poll create "Lunch?" "Soup" "Salad"', team=TWO)
+    await many.command("poll export 1", user="U0ADMIN", team=TWO)
+    assert fake.tokens_used("conversations.open") == [TWO_TOKEN]
+    assert set(fake.tokens_used("files.getUploadURLExternal")) == {TWO_TOKEN}
