@@ -87,6 +87,13 @@ async def slack_settings(env: Mapping[str, str]) -> Check:
         config = SlackConfig.from_env(env)
     except SlackConfigError as exc:
         return Check("slack settings", False, str(exc), f"see {ENV_EXAMPLE}")
+    if config.oauth is not None:
+        return Check(
+            "slack settings",
+            True,
+            f"HTTP mode on {config.host}:{config.port}, installed per workspace through OAuth "
+            "(/slack/install)",
+        )
     if config.mode == "http":
         return Check("slack settings", True, f"HTTP mode on {config.host}:{config.port}")
     return Check("slack settings", True, "Socket Mode")

@@ -24,6 +24,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -38,7 +39,16 @@ from adapters.slack.modal import (
     read_metadata,
     read_submission,
 )
-from adapters.slack.poster import SLACK_FAILURES, SlackClient, SlackPoster, slack_failure
+from adapters.slack.oauth import add_oauth_routes, listen_for_revocations
+from adapters.slack.poster import (
+    SLACK_FAILURES,
+    Clients,
+    NotInstalled,
+    OneWorkspace,
+    SlackClient,
+    SlackPoster,
+    slack_failure,
+)
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import replies
 from bot.actions import PREFIX, command_line
@@ -97,8 +107,8 @@ class AdminCache:
     Lookups are single-flight per user: a burst of clicks by one person waits for one call.
     """
 
-    def __init__(self, client: AsyncWebClient, clock: Clock, ttl: timedelta = ADMIN_TTL) -> None:
-        self.client = client
+    def __init__(self, clients: Clients, clock: Clock, ttl: timedelta = ADMIN_TTL) -> None:
+        self.clients = clients
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[bool, datetime]] = {}
@@ -124,7 +134,8 @@ class AdminCache:
 
     async def _look_up(self, key: tuple[str, str]) -> bool:
         try:
-            response = await self.client.users_info(user=key[1])
+            client = await self.clients.for_team(key[0])
+            response = await client.users_info(user=key[1])
         except Exception as exc:
             # Refusing rights is the safe answer; ask again soon in case it was a blip.
             log.warning("users.info failed (%s); treating the user as a member", _why(exc))
@@ -159,7 +170,11 @@ class SlackAdapter:
         modal_budget: float = MODAL_BUDGET_S,
         ack_budget: float = ACK_BUDGET_S,
         home_timer: Timer | None = None,
+        oauth: AsyncOAuthSettings | None = None,
+        clients: Clients | None = None,
     ) -> None:
+        """One workspace on `client`'s token; or, with `oauth`, every workspace that installs
+        the app, each answered with its own token from `clients`."""
         self.bot = bot
         self.signing_secret = signing_secret
         self.modal_budget = modal_budget
@@ -169,16 +184,20 @@ class SlackAdapter:
         if isinstance(client, SlackClient):
             client.on_failure = self._api_failed
         self.command = command
-        self.poster = SlackPoster(client)
+        self.clients: Clients = clients or OneWorkspace(client)
+        self.poster = SlackPoster(client, self.clients)
         self.timer = timer
-        self.admins = AdminCache(client, bot.services.clock)
+        self.admins = AdminCache(self.clients, bot.services.clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret,
             name="oped-bot",
             logger=BOLT_LOG,
+            oauth_settings=oauth,
         )
+        if oauth is not None:
+            listen_for_revocations(self.app, oauth.installation_store)
         self.app.middleware(self._once)
         self.home = SlackHome(self, home_timer)
         self.app.middleware(self._home_opened)
@@ -188,7 +207,10 @@ class SlackAdapter:
 
     def web_app(self, path: str = EVENTS_PATH) -> web.Application:
         """HTTP mode: `path` served by this adapter, refusing requests Slack did not sign."""
-        return web_app(self.app, self.signing_secret, path=path)
+        application = web_app(self.app, self.signing_secret, path=path)
+        if self.app.oauth_flow is not None:
+            add_oauth_routes(application, self.app.oauth_flow)
+        return application
 
     def start(self) -> None:
         """Deliver the bot's Slack posts and redraws through this adapter's Poster."""
@@ -327,8 +349,9 @@ class SlackAdapter:
         metadata = {"team": place.workspace, "channel": place.channel}
         view = build_modal(command, POLL_MODAL, "Create a poll", metadata)
         try:
-            await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
-        except SLACK_FAILURES as exc:
+            client = await self.clients.for_team(place.workspace)
+            await client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except (*SLACK_FAILURES, NotInstalled) as exc:
             log.warning("views.open failed: %s", _why(exc))
             return replies.error(
                 "The poll form could not open. Try again, or use "
@@ -451,7 +474,7 @@ class SlackAdapter:
         extra = []
         if reply.attachments:
             # Files cannot be ephemeral in a channel; a direct message keeps them private.
-            if await self._send_files_privately(reply, user):
+            if await self._send_files_privately(reply, place, user):
                 names = ", ".join(a.filename for a in reply.attachments)
                 note = Card("notice", f"{names}: sent to you in a direct message.")
                 reply = Reply((*reply.cards, note), ephemeral=True)
@@ -482,16 +505,18 @@ class SlackAdapter:
             # No response_url (a form), or it failed or expired: Slack can still show the
             # user a private message in the channel.
             try:
-                await self.client.chat_postEphemeral(channel=place.channel, user=user.id, **message)
-            except SLACK_FAILURES as exc:
+                client = await self.clients.for_team(place.workspace)
+                await client.chat_postEphemeral(channel=place.channel, user=user.id, **message)
+            except (*SLACK_FAILURES, NotInstalled) as exc:
                 log.warning("chat.postEphemeral failed: %s", _why(exc))
 
-    async def _send_files_privately(self, reply: Reply, user: User) -> bool:
+    async def _send_files_privately(self, reply: Reply, place: Place, user: User) -> bool:
         try:
-            opened = await self.client.conversations_open(users=user.id)
+            client = await self.clients.for_team(place.workspace)
+            opened = await client.conversations_open(users=user.id)
             channel = str((opened.get("channel") or {}).get("id", ""))
             for attachment in reply.attachments:
-                await self.client.files_upload_v2(
+                await client.files_upload_v2(
                     channel=channel,
                     filename=attachment.filename,
                     title=attachment.filename,

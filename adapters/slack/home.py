@@ -15,9 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
-from adapters.slack.poster import SLACK_FAILURES, slack_failure
+from adapters.slack.poster import SLACK_FAILURES, Clients, NotInstalled, slack_failure
 from adapters.slack.render import cap, home_channel, home_view, modal_view, render_messages
 from bot import replies
 from bot.actions import command_line
@@ -58,8 +56,8 @@ class ChannelCache:
     a poll of a channel its viewer is not in.
     """
 
-    def __init__(self, client: AsyncWebClient, clock: Clock, ttl: timedelta = CHANNELS_TTL) -> None:
-        self.client = client
+    def __init__(self, clients: Clients, clock: Clock, ttl: timedelta = CHANNELS_TTL) -> None:
+        self.clients = clients
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[frozenset[str], datetime]] = {}
@@ -86,8 +84,9 @@ class ChannelCache:
         found: set[str] = set()
         cursor = ""
         try:
+            client = await self.clients.for_team(key[0])
             for _ in range(CHANNELS_PAGES_MAX):
-                response = await self.client.users_conversations(
+                response = await client.users_conversations(
                     user=key[1],
                     types=CHANNEL_TYPES,
                     exclude_archived=True,
@@ -101,7 +100,7 @@ class ChannelCache:
                 cursor = str(meta.get("next_cursor") or "") if isinstance(meta, dict) else ""
                 if not cursor:
                     break
-        except SLACK_FAILURES as exc:
+        except (*SLACK_FAILURES, NotInstalled) as exc:
             log.warning("users.conversations failed (%s); showing no channel", slack_failure(exc))
             return self._remember(key, frozenset(), CHANNELS_FAILURE_TTL)
         return self._remember(key, frozenset(found), self.ttl)
@@ -139,7 +138,7 @@ class SlackHome:
         self.adapter = adapter
         services = adapter.bot.services
         self.services = services
-        self.channels = ChannelCache(adapter.client, services.clock)
+        self.channels = ChannelCache(adapter.clients, services.clock)
         self.refresher: HomeRefresher | None = None
         if services.store is not None:
             self.refresher = HomeRefresher(
@@ -175,7 +174,7 @@ class SlackHome:
             data = HomeData((), (), ())  # no database: nothing is open anywhere
         try:
             await self.publish(team, user_id, data)
-        except SLACK_FAILURES as exc:
+        except (*SLACK_FAILURES, NotInstalled) as exc:
             log.warning("views.publish failed: %s", slack_failure(exc))
 
     async def publish(self, team: str, user_id: str, data: HomeData | None = None) -> None:
@@ -189,7 +188,8 @@ class SlackHome:
         moderator = await self.adapter.bot.is_moderator(Place("slack", team, ""), user)
         viewer = Viewer(user_id, channels, moderator)
         page = build(data, viewer, self.services.clock.now(), self.services.settings.timezone)
-        await self.adapter.client.views_publish(user_id=user_id, view=home_view(page))
+        client = await self.adapter.clients.for_team(team)
+        await client.views_publish(user_id=user_id, view=home_view(page))
 
     async def clicked(self, body: Mapping[str, Any], action: Mapping[str, Any]) -> None:
         """A Home button: its command, run by the presser in its channel, as if typed there."""
@@ -221,9 +221,8 @@ class HomeResponder:
         """A modal over the Home tab; files (and a modal that fails) go the usual private way."""
         if not reply.attachments and self.trigger_id:
             try:
-                await self.adapter.client.views_open(
-                    trigger_id=self.trigger_id, view=modal_view(reply)
-                )
+                client = await self.adapter.clients.for_team(self.place.workspace)
+                await client.views_open(trigger_id=self.trigger_id, view=modal_view(reply))
                 return
             except SLACK_FAILURES as exc:
                 log.warning("views.open failed: %s", slack_failure(exc))

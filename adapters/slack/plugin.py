@@ -9,13 +9,24 @@ from bot.platforms import Plugin
 COMMAND = "/oped"
 
 
+def _distributed(env: Mapping[str, str]) -> bool:
+    """Installed in many workspaces through OAuth: the app's client id and secret, no bot token."""
+    return bool(env.get("SLACK_CLIENT_ID") or env.get("SLACK_CLIENT_SECRET")) and not env.get(
+        "SLACK_BOT_TOKEN"
+    )
+
+
 def _detect(env: Mapping[str, str]) -> bool:
+    if _distributed(env):
+        return True  # the adapter names any variable still missing
     return bool(env.get("SLACK_BOT_TOKEN")) and bool(
         env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET")
     )
 
 
 def _half_set(env: Mapping[str, str]) -> list[str]:
+    if _distributed(env):
+        return []
     bot_token = bool(env.get("SLACK_BOT_TOKEN"))
     other = bool(env.get("SLACK_APP_TOKEN") or env.get("SLACK_SIGNING_SECRET"))
     if bot_token and not other:
@@ -30,13 +41,14 @@ PLUGIN = Plugin(
     title="Slack",
     adapter="adapters.slack",
     sdks=("slack_bolt", "slack_sdk"),
-    secrets=("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"),
+    secrets=("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET"),
     # Bot, user and app tokens.
     token_shapes=(r"\bxox[abposre]-[A-Za-z0-9-]+", r"\bxapp-[A-Za-z0-9-]+"),
     detect=_detect,
     enable=(
         "SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
-        "(HTTP mode) for Slack"
+        "(HTTP mode) for Slack, or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+        "SLACK_SIGNING_SECRET for every workspace that installs it"
     ),
     half_set=_half_set,
     cli="adapters.slack.cli",

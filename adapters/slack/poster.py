@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -244,11 +244,45 @@ def make_client(
     return client
 
 
-class SlackPoster:
-    """The Poster port for Slack: `chat.postMessage` (with a thread) and `chat.update`."""
+class Clients(Protocol):
+    """The Web API client holding a workspace's own bot token."""
+
+    async def for_team(self, team: str) -> AsyncWebClient:
+        """The client for workspace `team`; NotInstalled if the bot has no token there."""
+        ...
+
+
+class NotInstalled(Exception):
+    """The bot holds no token for a workspace: the app is not installed there (any more)."""
+
+
+class OneWorkspace:
+    """One workspace, one token: the bot token from SLACK_BOT_TOKEN serves every request."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+
+    async def for_team(self, team: str) -> AsyncWebClient:
+        """The one client, whatever the workspace."""
+        return self.client
+
+
+class SlackPoster:
+    """The Poster port for Slack: `chat.postMessage` (with a thread) and `chat.update`.
+
+    Each call uses the token of the place's own workspace (`clients`), including the posts
+    the scheduler and the deadlines make outside any request.
+    """
+
+    def __init__(self, client: AsyncWebClient, clients: Clients | None = None) -> None:
+        self.client = client
+        self.clients: Clients = clients or OneWorkspace(client)
+
+    async def _client(self, place: Place) -> AsyncWebClient:
+        try:
+            return await self.clients.for_team(place.workspace)
+        except NotInstalled as exc:
+            raise PostFailed(str(exc), retryable=False) from exc
 
     async def post(self, place: Place, reply: Reply) -> str:
         """Post `reply` publicly; return the first message's ts. Raises PostFailed."""
@@ -262,8 +296,9 @@ class SlackPoster:
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Redraw an earlier message; a reply too long for one message is cut with a marker."""
         message = render_one(reply)
+        client = await self._client(place)
         try:
-            await self.client.chat_update(channel=place.channel, ts=message_id, **message)
+            await client.chat_update(channel=place.channel, ts=message_id, **message)
         except Exception as exc:
             raise post_failed(exc) from exc
 
@@ -274,10 +309,9 @@ class SlackPoster:
         starter = fit_escaped(
             f"Discussion: {name}. Argue your side in this thread.", THREAD_TEXT_MAX
         )
+        client = await self._client(place)
         try:
-            await self.client.chat_postMessage(
-                channel=place.channel, thread_ts=message_id, text=starter
-            )
+            await client.chat_postMessage(channel=place.channel, thread_ts=message_id, text=starter)
         except Exception as exc:
             raise post_failed(exc) from exc
 
@@ -288,39 +322,43 @@ class SlackPoster:
         a caller that retried on a later failure would post it twice.
         """
         messages = render_messages(reply)
-        first_ts = await self._post(place.channel, messages[0], place.thread)
+        client = await self._client(place)
+        first_ts = await _post(client, place.channel, messages[0], place.thread)
         try:
-            await self._rest(place, reply, messages[1:], first_ts)
+            for message in messages[1:]:
+                await _post(client, place.channel, message, place.thread)
+            for attachment in reply.attachments:
+                await upload(client, place.channel, attachment, place.thread)
         except Exception as exc:
             log.warning(
                 "the rest of a post failed (%s); its first message stands", post_failed(exc)
             )
         return first_ts
 
-    async def _rest(self, place: Place, reply: Reply, more: list[Message], first_ts: str) -> None:
-        for message in more:
-            await self._post(place.channel, message, place.thread)
-        for attachment in reply.attachments:
-            await self.upload(place.channel, attachment, place.thread)
 
-    async def _post(self, channel: str, message: Message, thread_ts: str | None) -> str:
-        extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
-        response = await self.client.chat_postMessage(channel=channel, **message, **extra)
-        return str(response.get("ts", ""))
+async def _post(
+    client: AsyncWebClient, channel: str, message: Message, thread_ts: str | None
+) -> str:
+    extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+    response = await client.chat_postMessage(channel=channel, **message, **extra)
+    return str(response.get("ts", ""))
 
-    async def upload(self, channel: str, attachment: Attachment, thread_ts: str | None) -> None:
-        """Upload a file; if Slack refuses, show its content inline instead."""
-        try:
-            await self.client.files_upload_v2(
-                channel=channel,
-                filename=attachment.filename,
-                title=attachment.filename,
-                content=attachment.content,
-                thread_ts=thread_ts,
-            )
-        except Exception as exc:
-            log.warning("file upload failed (%s); posting it inline", type(exc).__name__)
-            blocks = attachment_blocks(attachment)
-            for message in render_messages(Reply(()), extra=blocks):
-                message["text"] = fit_escaped(attachment.filename, THREAD_TEXT_MAX)
-                await self._post(channel, message, thread_ts)
+
+async def upload(
+    client: AsyncWebClient, channel: str, attachment: Attachment, thread_ts: str | None
+) -> None:
+    """Upload a file; if Slack refuses, show its content inline instead."""
+    try:
+        await client.files_upload_v2(
+            channel=channel,
+            filename=attachment.filename,
+            title=attachment.filename,
+            content=attachment.content,
+            thread_ts=thread_ts,
+        )
+    except Exception as exc:
+        log.warning("file upload failed (%s); posting it inline", type(exc).__name__)
+        blocks = attachment_blocks(attachment)
+        for message in render_messages(Reply(()), extra=blocks):
+            message["text"] = fit_escaped(attachment.filename, THREAD_TEXT_MAX)
+            await _post(client, channel, message, thread_ts)

@@ -9,17 +9,29 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiohttp import WSMessage, WSMsgType, web
+from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import COMMAND, SlackAdapter
 from adapters.slack.events import EVENTS_PATH, BadRequest, bolt_request, check_payload
+from adapters.slack.oauth import (
+    INSTALL_PATH,
+    REDIRECT_PATH,
+    OAuthConfig,
+    OAuthParts,
+    check_sealed,
+    oauth_parts,
+    scopes_from,
+)
 from adapters.slack.poster import DEFAULT_API_URL, make_client
 from bot.app import Bot
 from bot.probes import add_probes
 from bot.runtime import AdapterSetupError
+from bot.store.sealing import SealError
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +55,43 @@ class SlackConfig:
     host: str
     port: int
     command: str
+    # Set when the app is distributed: every workspace installs it through OAuth.
+    oauth: OAuthConfig | None = None
 
     def __repr__(self) -> str:  # keeps tokens out of logs and tracebacks
-        return f"SlackConfig(mode={self.mode!r}, host={self.host!r}, port={self.port!r})"
+        many = ", oauth=True" if self.oauth is not None else ""
+        return f"SlackConfig(mode={self.mode!r}, host={self.host!r}, port={self.port!r}{many})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SlackConfig:
-        """Read SLACK_* variables; Socket Mode unless SLACK_MODE=http or only a secret is set."""
+        """Read SLACK_* variables; Socket Mode unless SLACK_MODE=http or only a secret is set.
+
+        With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET instead of SLACK_BOT_TOKEN, HTTP mode
+        serves every workspace that installs the app (OAuth).
+        """
         bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
         app_token = env.get("SLACK_APP_TOKEN", "").strip()
         secret = env.get("SLACK_SIGNING_SECRET", "").strip()
         asked = env.get("SLACK_MODE", "").strip().lower()
         if asked not in ("", "socket", "http"):
             raise SlackConfigError(f"SLACK_MODE must be socket or http, not {asked!r}.")
+        oauth = _oauth_config(env, bot_token)
+        if oauth is not None and asked == "socket":
+            raise SlackConfigError(
+                "Installing in many workspaces (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET) needs "
+                "HTTP mode: unset SLACK_MODE or set it to http."
+            )
         mode: Mode = (
-            "http" if asked == "http" or (not asked and secret and not app_token) else ("socket")
+            "http"
+            if asked == "http" or oauth is not None or (not asked and secret and not app_token)
+            else ("socket")
         )
-        if not bot_token.startswith("xoxb-"):
+        if oauth is not None and not secret:
+            raise SlackConfigError(
+                "Installing in many workspaces needs SLACK_SIGNING_SECRET (Basic Information > "
+                "App Credentials) to verify that requests come from Slack."
+            )
+        if oauth is None and not bot_token.startswith("xoxb-"):
             raise SlackConfigError("Set SLACK_BOT_TOKEN to the bot token (it starts with xoxb-).")
         if mode == "socket" and not app_token.startswith("xapp-"):
             raise SlackConfigError(
@@ -90,6 +122,63 @@ class SlackConfig:
             host=env.get("SLACK_HOST") or "0.0.0.0",
             port=port,
             command=env.get("SLACK_COMMAND") or COMMAND,
+            oauth=oauth,
+        )
+
+
+def _oauth_config(env: Mapping[str, str], bot_token: str) -> OAuthConfig | None:
+    """The OAuth credentials when the app is distributed; None for one workspace."""
+    client_id = env.get("SLACK_CLIENT_ID", "").strip()
+    client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+    if not client_id and not client_secret:
+        return None
+    if not client_id or not client_secret:
+        missing = "SLACK_CLIENT_ID" if not client_id else "SLACK_CLIENT_SECRET"
+        raise SlackConfigError(
+            f"Set {missing} too (Basic Information > App Credentials) to install in many "
+            "workspaces, or unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for one workspace."
+        )
+    if bot_token:
+        raise SlackConfigError(
+            "SLACK_BOT_TOKEN is set with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: unset "
+            "SLACK_BOT_TOKEN to serve every workspace that installs the app, or unset the "
+            "client id and secret to serve the one workspace of that token."
+        )
+    sealing = env.get("OPED_BOT_SECRET", "").strip()
+    if not sealing:
+        raise SlackConfigError(
+            "Installing in many workspaces needs OPED_BOT_SECRET, a long random value kept "
+            "with your other secrets: it encrypts each workspace's token in the database."
+        )
+    return OAuthConfig(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes_from(env.get("SLACK_SCOPES", "")),
+        redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip() or None,
+        secret=sealing,
+    )
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """aiohttp's access line without the query string or referrer.
+
+    The OAuth redirect's query carries the code Slack grants (with the client secret, it
+    becomes the workspace's token) and the state: neither belongs in a log.
+    """
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """One line per request: who, what path, the status, the size, how long, the client."""
+        self.logger.info(
+            '%s "%s %s HTTP/%d.%d" %s %s %.3fs "%s"',
+            request.remote,
+            request.method,
+            request.path,
+            request.version.major,
+            request.version.minor,
+            response.status,
+            response.body_length,
+            time,
+            request.headers.get("User-Agent", "-"),
         )
 
 
@@ -176,8 +265,14 @@ async def serve(
     """Serve Slack (Socket Mode, or HTTP per SLACK_MODE/SLACK_PORT) until `stop` is set."""
     config = SlackConfig.from_env(env)
     client = make_client(env)
+    oauth = None if config.oauth is None else await _oauth(config.oauth, bot, client)
     adapter = SlackAdapter(
-        bot, client, signing_secret=config.signing_secret, command=config.command
+        bot,
+        client,
+        signing_secret=config.signing_secret,
+        command=config.command,
+        oauth=None if oauth is None else oauth.settings,
+        clients=None if oauth is None else oauth.clients,
     )
     adapter.start()
     readiness = bot.services.readiness
@@ -186,11 +281,13 @@ async def serve(
             application = adapter.web_app(EVENTS_PATH)
             # One port for the load balancer: Slack's requests and its health checks.
             add_probes(application, bot.services)
-            runner = web.AppRunner(application)
+            runner = web.AppRunner(application, access_log_class=PathOnlyAccessLogger)
             await runner.setup()
             try:
                 await web.TCPSite(runner, config.host, config.port).start()
                 log.info("Slack HTTP mode on %s:%s%s", config.host, config.port, EVENTS_PATH)
+                if oauth is not None:
+                    log.info("Slack installs: %s, redirect %s", INSTALL_PATH, REDIRECT_PATH)
                 readiness.connected("slack")
                 if ready is not None:
                     ready(adapter)
@@ -213,3 +310,18 @@ async def serve(
         readiness.disconnected("slack")
         await adapter.close()
         log.info("Slack adapter stopped")
+
+
+async def _oauth(config: OAuthConfig, bot: Bot, client: AsyncWebClient) -> OAuthParts:
+    """The OAuth flow on the bot's database; a setup error if the secret cannot open it."""
+    store = bot.services.store
+    if store is None:
+        raise SlackConfigError(
+            "Installing in many workspaces keeps each install in the database: set OPED_BOT_DB."
+        )
+    parts = oauth_parts(config, store, bot.services.clock, client)
+    try:
+        await check_sealed(store, parts.installs.sealer)
+    except SealError as exc:
+        raise SlackConfigError(str(exc)) from None
+    return parts

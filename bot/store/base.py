@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.models import Place
 from bot.schedule.model import NewSchedule, Run, RunState, Schedule
 from bot.schedule.rotation import Rotation
+from bot.store.installs import Install
 
 ResultsMode = Literal["live", "closed", "mods"]
 VoteChange = Literal["added", "moved", "retracted", "removed"]
@@ -660,4 +661,34 @@ class Store(Protocol):
 
         Exactly-once across processes: the claim is a unique row, and expired ones are pruned.
         """
+        ...
+
+    # Installations (OAuth, one per workspace) and OAuth states (issue 15)
+
+    async def save_install(self, install: Install) -> None:
+        """Keep an installation, replacing the workspace's (or organisation's) earlier one."""
+        ...
+
+    async def find_install(
+        self, platform: str, workspace: str, *, organisation: str = "", org_wide: bool = False
+    ) -> Install | None:
+        """The install that serves `workspace` (or the organisation's, `org_wide`), or None."""
+        ...
+
+    async def delete_install(
+        self, platform: str, workspace: str, *, organisation: str = "", org_wide: bool = False
+    ) -> bool:
+        """Forget an install (uninstalled, or its token revoked); False if there was none."""
+        ...
+
+    async def list_installs(self, platform: str, limit: int = 100) -> list[Install]:
+        """The newest installs of a platform, newest first, at most `limit`."""
+        ...
+
+    async def issue_oauth_state(self, state: str, expires_at: datetime) -> None:
+        """Remember an OAuth state until `expires_at`."""
+        ...
+
+    async def consume_oauth_state(self, state: str) -> bool:
+        """Use an OAuth state up: True once, if it was issued and has not expired."""
         ...

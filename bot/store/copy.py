@@ -43,6 +43,8 @@ TABLES: tuple[str, ...] = (
     "pack_choices",
     "deliveries",
     "home_viewers",
+    # OAuth states are left behind: each lives ten minutes, for one browser's install.
+    "installations",
 )
 # Tables whose `id` PostgreSQL hands out from an identity column.
 IDENTITY_TABLES = ("debates", "audit_log", "tracked_messages", "schedules", "pending_reports")

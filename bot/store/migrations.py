@@ -292,4 +292,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX home_viewers_by_time ON home_viewers (platform, workspace, seen_at)",
         ),
     ),
+    Migration(
+        "installations (OAuth, one per workspace, tokens sealed) and OAuth states",
+        (
+            # One row per workspace, or per organisation for an install
+            # across it (workspace ''); `sealed` holds the tokens encrypted, never clear text.
+            """CREATE TABLE installations (
+                platform TEXT NOT NULL,
+                organisation TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                org_wide INTEGER NOT NULL CHECK (org_wide IN (0, 1)),
+                app_id TEXT NOT NULL,
+                bot_id TEXT NOT NULL,
+                bot_user_id TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                sealed TEXT NOT NULL,
+                installed_at TEXT NOT NULL,
+                PRIMARY KEY (platform, organisation, workspace)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX installations_by_workspace ON installations (platform, workspace)",
+            # An install under way: single-use (deleted when used) and short-lived.
+            """CREATE TABLE oauth_states (
+                state TEXT PRIMARY KEY,
+                expires_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX oauth_states_by_expiry ON oauth_states (expires_at)",
+        ),
+    ),
 )

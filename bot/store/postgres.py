@@ -37,6 +37,7 @@ from bot.store import MAX_BATCH
 from bot.store.batch import Batcher, Job, Outcome
 from bot.store.debates import DebateStore
 from bot.store.home import HomeStore
+from bot.store.installs import InstallStore
 from bot.store.moderation import ModerationStore, WorkspaceCache
 from bot.store.pg_migrations import PG_MIGRATIONS
 from bot.store.polls import PollStore
@@ -279,7 +280,9 @@ async def _settle(conn: Any, unit: Work[Any], start: Stmt | Result) -> Outcome:
         return False, exc
 
 
-class PostgresStore(PollStore, DebateStore, ScheduleStore, ModerationStore, HomeStore):
+class PostgresStore(
+    PollStore, DebateStore, ScheduleStore, ModerationStore, HomeStore, InstallStore
+):
     """The `Store` on a PostgreSQL database. Open with `await PostgresStore.open(url)`."""
 
     dialect: Dialect = PostgresDialect()

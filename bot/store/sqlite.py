@@ -31,6 +31,7 @@ from bot.store import MAX_BATCH
 from bot.store.batch import Batcher, Job, Outcome
 from bot.store.debates import DebateStore
 from bot.store.home import HomeStore
+from bot.store.installs import InstallStore
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.moderation import ModerationStore, WorkspaceCache
 from bot.store.polls import DELETED_POLL_KEY, PollStore
@@ -205,7 +206,7 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIO
     return len(migrations)
 
 
-class SqliteStore(PollStore, DebateStore, ScheduleStore, ModerationStore, HomeStore):
+class SqliteStore(PollStore, DebateStore, ScheduleStore, ModerationStore, HomeStore, InstallStore):
     """The `Store` on one SQLite file. Open with `await SqliteStore.open(path)`."""
 
     dialect: Dialect = SqliteDialect()

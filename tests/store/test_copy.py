@@ -16,6 +16,7 @@ from bot.schedule.rotation import Rotation
 from bot.store import open_store
 from bot.store.base import PollDraft, Store
 from bot.store.copy import TABLES, copy_database
+from bot.store.installs import Install
 from bot.store.work import StoreError
 from tests.postgres import TestPostgres
 
@@ -49,6 +50,9 @@ async def fill(store: Store, clock: FakeClock) -> dict[str, int]:
     await store.set_pack_choice("discord", "G1", None, "pack", "ana")
     await store.claim_delivery("slack:x", now + timedelta(minutes=10))
     await store.note_home_viewer("discord", "G1", "bo", forget_before=now - timedelta(days=1))
+    await store.save_install(
+        Install("slack", "", "T1", False, "A1", "B1", "UB", ("commands",), "sealed", now)
+    )
     return {"poll": newest.id, "debate": debate.id, "schedule": schedule.id}
 
 
@@ -63,6 +67,7 @@ async def snapshot(store: Store, poll_ids: list[int], debate_id: int) -> list[ob
     seen += [await store.schedule_runs(1), await store.load_rotation("discord", "G1", "C1", "pack")]
     seen += [await store.pack_choices("discord", "G1")]
     seen += [await store.home_viewers("discord", "G1", datetime.min.replace(tzinfo=UTC))]
+    seen += [await store.find_install("slack", "T1")]
     return seen
 
 

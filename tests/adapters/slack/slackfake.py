@@ -9,6 +9,7 @@ The limits are written out here on purpose rather than imported from the rendere
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -24,6 +25,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.oauth import SCOPES, OAuthConfig, oauth_parts
 from adapters.slack.poster import make_client
 from bot.app import Bot
 from bot.coalesce import FakeTimer
@@ -34,6 +36,10 @@ APP_TOKEN = "xapp-1-test"
 TEAM = "T0001"
 CHANNEL = "C0001"
 APP_ID = "A0001"
+# The distributed app's credentials, as Basic Information > App Credentials shows them.
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "c1i3nt-s3cr3t-0f-th3-app"
+BOT_SECRET = "oped-bot-secret-for-sealing-tokens"
 
 
 # --- Block Kit limits, as the Slack reference states them ---------------------------------
@@ -201,6 +207,10 @@ class FakeSlack:
     # method -> an event its calls wait for before they are answered (to overlap requests)
     held: dict[str, asyncio.Event] = field(default_factory=dict)
     url: str = ""
+    # OAuth: a code Slack hands the installer's browser -> (team, bot token) it grants
+    grants: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # bot token -> its workspace, for every token an install handed out
+    tokens: dict[str, str] = field(default_factory=lambda: {BOT_TOKEN: TEAM})
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -273,6 +283,14 @@ class FakeSlack:
                 found.append(json.loads(view) if isinstance(view, str) else view)
         return found
 
+    def tokens_used(self, method: str) -> list[str]:
+        """The token each call of `method` was made with."""
+        return [call.token for call in self.calls if call.method == method]
+
+    def grant(self, code: str, team: str, token: str) -> None:
+        """Have Slack answer `oauth.v2.access` for `code` with an install in `team`."""
+        self.grants[code] = (team, token)
+
     def posted(self) -> list[dict[str, Any]]:
         """Everything shown to users: public posts, ephemerals, response_url and ack answers."""
         shown = ("chat.postMessage", "chat.postEphemeral", "response_url", "ack")
@@ -286,6 +304,8 @@ class FakeSlack:
         elif request.can_read_body:
             args.update(dict(await request.post()))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token.startswith("Basic "):  # oauth.v2.access: the app's id and secret
+            token = base64.b64decode(token.removeprefix("Basic ")).decode()
         self.calls.append(Call(method, args, token))
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             self.problems.extend(check_message(args, method))
@@ -306,17 +326,20 @@ class FakeSlack:
 
     def _answer(self, method: str, args: Mapping[str, Any], token: str) -> dict[str, Any]:
         if method == "auth.test":
-            if token != BOT_TOKEN:
+            if token not in self.tokens:
                 return {"ok": False, "error": "invalid_auth"}
+            team = self.tokens[token]
             return {
                 "ok": True,
                 "url": "https://fake.slack.test/",
                 "team": "Fake",
                 "user": "oped-bot",
-                "team_id": TEAM,
+                "team_id": team,
                 "user_id": "UBOT",
-                "bot_id": "BBOT",
+                "bot_id": "BBOT" if team == TEAM else f"B{team}",
             }
+        if method == "oauth.v2.access":
+            return self._oauth_access(args, token)
         if method == "users.info":
             user = str(args.get("user"))
             return {
@@ -358,6 +381,28 @@ class FakeSlack:
                 return {"ok": False, "error": "invalid_auth"}
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _oauth_access(self, args: Mapping[str, Any], credentials: str) -> dict[str, Any]:
+        """Exchange an install's code for its bot token, once, as Slack does."""
+        if credentials != f"{CLIENT_ID}:{CLIENT_SECRET}":
+            return {"ok": False, "error": "invalid_client_id"}
+        grant = self.grants.pop(str(args.get("code", "")), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        team, token = grant
+        self.tokens[token] = team
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "commands,chat:write,chat:write.public,users:read,files:write,im:write",
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": f"UBOT{team}",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -455,6 +500,7 @@ def command_body(
     channel: str = CHANNEL,
     key: str = "cmd",
     markup: bool = False,
+    team: str = TEAM,
 ) -> str:
     """A `/oped` request body, form-encoded with the fields Slack sends.
 
@@ -466,7 +512,7 @@ def command_body(
     return urlencode(
         {
             "token": "legacy-verification-token",
-            "team_id": TEAM,
+            "team_id": team,
             "team_domain": "fake",
             "channel_id": channel,
             "channel_name": "general",
@@ -492,6 +538,7 @@ def action_payload(
     channel: str = CHANNEL,
     ephemeral: bool = False,
     thread_ts: str | None = None,
+    team: str = TEAM,
 ) -> dict[str, Any]:
     """A `block_actions` payload for one button click (on a message in a thread if given)."""
     action: dict[str, Any] = {
@@ -514,12 +561,12 @@ def action_payload(
         container["thread_ts"] = message["thread_ts"] = thread_ts
     return {
         "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
         "api_app_id": APP_ID,
         "token": "legacy-verification-token",
         "container": container,
         "trigger_id": trigger_id(),
-        "team": {"id": TEAM, "domain": "fake"},
+        "team": {"id": team, "domain": "fake"},
         "enterprise": None,
         "is_enterprise_install": False,
         "channel": {"id": channel, "name": "general"},
@@ -612,18 +659,28 @@ def payload_body(payload: Mapping[str, Any]) -> str:
 class SlackRig:
     """A SlackAdapter on a real AsyncApp, served over HTTP, talking to a FakeSlack."""
 
-    def __init__(self, bot: Bot, fake: FakeSlack) -> None:
+    def __init__(self, bot: Bot, fake: FakeSlack, oauth: OAuthConfig | None = None) -> None:
+        """One workspace on BOT_TOKEN; with `oauth`, every workspace that installs the app."""
         self.bot = bot
         self.fake = fake
         self.timer = FakeTimer()
         self.home_timer = FakeTimer()  # Home refreshes, apart from message redraws
-        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url}
+        env = {"SLACK_API_URL": fake.api_url}
+        if oauth is None:
+            env["SLACK_BOT_TOKEN"] = BOT_TOKEN
+        client = make_client(env)
+        parts = None
+        if oauth is not None:
+            assert bot.services.store is not None
+            parts = oauth_parts(oauth, bot.services.store, bot.services.clock, client)
         self.adapter = SlackAdapter(
             bot,
-            make_client(env),
+            client,
             signing_secret=SECRET,
             timer=self.timer,
             home_timer=self.home_timer,
+            oauth=None if parts is None else parts.settings,
+            clients=None if parts is None else parts.clients,
         )
         self.adapter.start()
         self.server = TestServer(self.adapter.web_app(), host="127.0.0.1")
@@ -691,6 +748,15 @@ class SlackRig:
         await self.adapter.drain()
         return status, text
 
+    async def get(
+        self, path: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        """GET `path` (the install page, the OAuth redirect): status, headers and text."""
+        assert self.session is not None
+        url = str(self.server.make_url(path))
+        async with self.session.get(url, headers=headers, allow_redirects=False) as response:
+            return response.status, dict(response.headers), await response.text()
+
     def last_shown(self) -> dict[str, Any]:
         return self.fake.posted()[-1]
 
@@ -705,3 +771,16 @@ def buttons(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
     return [e for b in blocks if b.get("type") == "actions" for e in b["elements"]]
+
+
+def oauth_config(**changes: Any) -> OAuthConfig:
+    """The distributed app's OAuth settings, as SlackConfig reads them from the environment."""
+    base: dict[str, Any] = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "scopes": SCOPES,
+        "redirect_uri": None,
+        "secret": BOT_SECRET,
+    }
+    base.update(changes)
+    return OAuthConfig(**base)

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from adapters.slack.app import ADMIN_FAILURE_TTL, AdminCache
-from adapters.slack.poster import make_client
+from adapters.slack.poster import OneWorkspace, make_client
 from bot.clock import FakeClock
 from tests.adapters.slack.slackfake import (
     BOT_TOKEN,
@@ -43,7 +43,7 @@ async def test_350_users_clicking_several_times_at_once_make_350_calls(
     fake: FakeSlack, clock: FakeClock
 ) -> None:
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url}
-    cache = AdminCache(make_client(env), clock)
+    cache = AdminCache(OneWorkspace(make_client(env)), clock)
     fake.admins.update(f"U{n:04d}" for n in range(0, 350, 7))
     users = [f"U{n:04d}" for n in range(350)]
     answers = await asyncio.gather(*(cache.is_admin(TEAM, u) for _ in range(3) for u in users))
@@ -56,7 +56,7 @@ async def test_a_failed_lookup_is_shared_and_forgotten_soon(
     fake: FakeSlack, clock: FakeClock
 ) -> None:
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url}
-    cache = AdminCache(make_client(env), clock)
+    cache = AdminCache(OneWorkspace(make_client(env)), clock)
     fake.admins.add("U0ADMIN")
     fake.fail_text("users.info", "upstream connect error", 503)
     answers = await asyncio.gather(*(cache.is_admin(TEAM, "U0ADMIN") for _ in range(5)))
@@ -73,7 +73,7 @@ async def test_a_cancelled_waiter_does_not_cancel_the_shared_lookup(
     fake: FakeSlack, clock: FakeClock
 ) -> None:
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url}
-    cache = AdminCache(make_client(env), clock)
+    cache = AdminCache(OneWorkspace(make_client(env)), clock)
     fake.admins.add("U0ADMIN")
     fake.held["users.info"] = asyncio.Event()
     first = asyncio.ensure_future(cache.is_admin(TEAM, "U0ADMIN"))

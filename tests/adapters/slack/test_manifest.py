@@ -8,6 +8,8 @@ from typing import Any
 import yaml
 
 from adapters.slack.app import COMMAND
+from adapters.slack.events import EVENTS_PATH
+from adapters.slack.oauth import REDIRECT_PATH, SCOPES
 
 MANIFEST = Path(__file__).resolve().parents[3] / "deploy" / "slack-manifest.yaml"
 
@@ -55,3 +57,50 @@ def test_manifest_display_information_fits_slack_limits() -> None:
     assert len(info["description"]) <= 140
     assert 174 <= len(info["long_description"]) <= 4000
     assert info["background_color"].startswith("#") and len(info["background_color"]) == 7
+
+
+DISTRIBUTED = MANIFEST.with_name("slack-manifest-distributed.yaml")
+
+
+def load_distributed() -> dict[str, Any]:
+    data = yaml.safe_load(DISTRIBUTED.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_the_install_scopes_are_the_manifests() -> None:
+    # What /slack/install asks each workspace for, by default, is what the manifests grant.
+    assert set(SCOPES) == set(load()["oauth_config"]["scopes"]["bot"])
+    assert load_distributed()["oauth_config"]["scopes"] == load()["oauth_config"]["scopes"]
+
+
+def test_the_distributed_manifest_matches_the_one_workspace_one() -> None:
+    one, many = load(), load_distributed()
+    assert many["display_information"] == one["display_information"]
+    assert many["features"]["bot_user"] == one["features"]["bot_user"]
+    assert many["features"]["app_home"] == one["features"]["app_home"]
+    assert set(one["settings"]["event_subscriptions"]["bot_events"]) <= set(
+        many["settings"]["event_subscriptions"]["bot_events"]
+    )
+    (command,) = many["features"]["slash_commands"]
+    (same,) = one["features"]["slash_commands"]
+    assert {k: v for k, v in command.items() if k != "url"} == same
+
+
+def test_the_distributed_manifest_points_slack_at_the_bot_over_http() -> None:
+    data = load_distributed()
+    settings = data["settings"]
+    assert settings["socket_mode_enabled"] is False
+    (command,) = data["features"]["slash_commands"]
+    for url in (
+        command["url"],
+        settings["interactivity"]["request_url"],
+        settings["event_subscriptions"]["request_url"],
+    ):
+        assert url.startswith("https://") and url.endswith(EVENTS_PATH)
+    (redirect,) = data["oauth_config"]["redirect_urls"]
+    assert redirect.startswith("https://") and redirect.endswith(REDIRECT_PATH)
+    # Uninstalls and revoked tokens reach the bot, which then forgets the workspace's token.
+    assert {"app_uninstalled", "tokens_revoked"} <= set(
+        settings["event_subscriptions"]["bot_events"]
+    )
