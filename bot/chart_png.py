@@ -5,8 +5,8 @@ they were until the first chart is drawn. Only the object-oriented API is used (
 an Agg canvas, no pyplot and so no global figure state), under a lock, so `draw` can run it in
 a worker thread without blocking the event loop.
 
-The picture has its own opaque light background with dark text, so it reads the same in
-Discord's and Slack's dark and light themes (#313338 and #ffffff around it). Characters the
+The picture has its own opaque light background with dark text, so it reads the same in the
+chat apps' dark and light themes (#313338 and #ffffff around it). Characters the
 font cannot draw (most emoji) are left out of the picture; the alt text keeps them.
 """
 
@@ -18,9 +18,10 @@ import io
 import logging
 import textwrap
 import threading
+from dataclasses import replace
 
 from bot.charts import Chart
-from bot.replies import Attachment
+from bot.replies import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,16 @@ async def draw(chart: Chart) -> Attachment | None:
         log.exception("could not draw a chart", extra={"chart": chart.filename})
         return None
     return Attachment(chart.filename, png, mime="image/png", alt_text=chart.alt_text)
+
+
+async def with_chart(reply: Reply, chart: Chart | None) -> Reply:
+    """`reply` with `chart` drawn and attached; as it was when there is no chart or it failed."""
+    if chart is None:
+        return reply
+    drawn = await draw(chart)
+    if drawn is None:
+        return reply
+    return replace(reply, attachments=(*reply.attachments, drawn))
 
 
 def render(chart: Chart) -> bytes:

@@ -9,19 +9,21 @@ side's opening and closing share, as `debate close` reports them, with the swing
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import debates
 from bot.debates import LABELS, PhaseTally, Results
 from bot.emoji import split_emoji
 from bot.limits import fit
 from bot.poll_cards import percent
+from bot.poll_rules import public_visible
 from bot.store.base import SIDES, Debate, Poll, Side, Tally
 from bot.wording import plural
 
 # A label sits on its own line above its bar: most options fit whole, none runs off the picture.
 LABEL_MAX = 60
 TITLE_MAX = 120
-# Slack's alt_txt takes up to 1000 characters and Discord's attachment description 1024.
+# The tightest platform limit on an image's alt text: 1000 characters.
 ALT_TEXT_MAX = 1000
 
 
@@ -94,6 +96,11 @@ def poll_chart(poll: Poll, tally: Tally) -> Chart | None:
         groups=tuple(groups),
         alt_text=fit(" ".join([summary, *sentences]), ALT_TEXT_MAX),
     )
+
+
+def public_poll_chart(poll: Poll, tally: Tally, now: datetime) -> Chart | None:
+    """The chart for everyone (a closing announcement): None while the counts are hidden."""
+    return poll_chart(poll, tally) if public_visible(poll, now) else None
 
 
 def debate_chart(debate: Debate, results: Results) -> Chart | None:
