@@ -170,3 +170,54 @@ async def test_an_unwritable_charts_folder_is_named_with_what_to_do(
     out = await chat.say("poll results 1 --chart")
     assert "could not be saved in" in out and "Make that folder writable" in out
     assert "1. 🍕 Yes: 1 vote, 100% of voters." in out  # the words are still shown
+
+
+async def debate_with_votes(chat: Chat) -> None:
+    await chat.as_user("mo", 'debate start "This house would talk."', moderator=True)
+    for name, side in [("a", "for"), ("b", "against"), ("c", "against"), ("d", "undecided")]:
+        await chat.as_user(name, f"debate vote 1 {side}")
+    await chat.as_user("mo", "debate advance 1", moderator=True)
+    for name, side in [("a", "for"), ("b", "for"), ("c", "against"), ("d", "for")]:
+        await chat.as_user(name, f"debate vote 1 {side}")
+
+
+async def test_closing_a_debate_shows_the_chart_of_both_votes(chat: Chat, tmp_path: Path) -> None:
+    await debate_with_votes(chat)
+    out = await chat.as_user("mo", "debate close 1", moderator=True)
+    assert "== Debate #1 results ==" in out and "Swing: For +50.0 pts" in out
+    path = saved(out)
+    assert path == (tmp_path / "charts" / "debate-1-results.png").resolve()
+    assert png_size(path.read_bytes())[0] > 0
+    assert "For: opening 25.0% (1), closing 75.0% (3), swing +50.0 pts." in out
+    assert "(only you can see this)" not in out
+
+
+async def test_debate_results_shows_a_closed_debate_again_with_its_chart(
+    chat: Chat, tmp_path: Path
+) -> None:
+    await debate_with_votes(chat)
+    refused = await chat.as_user("e", "debate results 1")
+    assert "Debate #1 is still in its closing vote" in refused and "`debate close 1`" in refused
+    assert not (tmp_path / "charts").exists()
+    await chat.as_user("mo", "debate close 1", moderator=True)
+    (tmp_path / "charts" / "debate-1-results.png").unlink()
+    out = await chat.as_user("e", "debate results 1")  # anyone in the channel, privately
+    assert "== Debate #1 results ==" in out and "(only you can see this)" in out
+    assert "Winner: For, gaining +50.0 pts" in out
+    assert saved(out).exists()
+    assert "Result: For, gaining +50.0 pts" in out  # the alt text agrees with the card
+
+
+async def test_a_debate_nobody_voted_in_closes_without_a_chart(chat: Chat) -> None:
+    await chat.as_user("mo", 'debate start "This house would talk."', moderator=True)
+    out = await chat.as_user("mo", "debate close 1", moderator=True)
+    assert "== Debate #1 results ==" in out and "chart" not in out
+    assert "chart" not in await chat.say("debate results 1")
+
+
+async def test_debate_results_from_another_channel_is_not_found(chat: Chat) -> None:
+    await debate_with_votes(chat)
+    await chat.as_user("mo", "debate close 1", moderator=True)
+    await chat.say(":channel elsewhere")
+    out = await chat.say("debate results 1")
+    assert "No debate `#1`" in out and "chart" not in out
