@@ -37,7 +37,13 @@ from adapters.slack.modal import (
     read_metadata,
     read_submission,
 )
-from adapters.slack.poster import SLACK_FAILURES, SlackClient, SlackPoster, slack_failure
+from adapters.slack.poster import (
+    SLACK_FAILURES,
+    SlackClient,
+    SlackPoster,
+    slack_failure,
+    upload_fields,
+)
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import replies
 from bot.actions import PREFIX, command_line
@@ -465,12 +471,7 @@ class SlackAdapter:
             opened = await self.client.conversations_open(users=user.id)
             channel = str((opened.get("channel") or {}).get("id", ""))
             for attachment in reply.attachments:
-                await self.client.files_upload_v2(
-                    channel=channel,
-                    filename=attachment.filename,
-                    title=attachment.filename,
-                    content=attachment.content,
-                )
+                await self.client.files_upload_v2(channel=channel, **upload_fields(attachment))
         except Exception as exc:
             log.warning("private file delivery failed (%s); showing it inline", _why(exc))
             return False
