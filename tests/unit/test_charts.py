@@ -6,6 +6,7 @@ import os
 import struct
 import subprocess
 import sys
+import threading
 import zlib
 from pathlib import Path
 
@@ -208,3 +209,17 @@ def test_a_chart_draws_on_a_fresh_machine(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr.decode()
     assert png_size(result.stdout)[0] == int(chart_png.WIDTH_INCHES * chart_png.DPI)
     assert result.stderr == b""  # no warning about caches or fonts on a first run
+
+
+async def test_drawing_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[threading.Thread] = []
+
+    def recording(chart: charts.Chart) -> bytes:
+        threads.append(threading.current_thread())
+        return b"\x89PNG"
+
+    monkeypatch.setattr(chart_png, "render", recording)
+    chart = charts.poll_chart(make(), Tally((1, 0, 0), 1))
+    assert chart is not None
+    assert await chart_png.draw(chart) is not None
+    assert threads and threads[0] is not threading.main_thread()
