@@ -485,8 +485,10 @@ class SlackAdapter:
             failure = slack_failure(exc)
             if failure.reason in CANNOT_POST and respond is not None:
                 # Private channels and DMs the bot was not invited to: answer through the
-                # command's response_url instead; buttons still work there.
-                for message in cap(render_messages(reply)):
+                # command's response_url instead; buttons still work there. No file can follow
+                # a response_url, so files are shown inline (an image by what it shows).
+                extra = [b for a in reply.attachments for b in attachment_blocks(a)]
+                for message in cap(render_messages(reply, extra)):
                     await _respond(
                         respond,
                         self._api_failed,

@@ -119,3 +119,19 @@ async def test_a_private_chart_that_cannot_be_sent_is_described_instead(
     assert "image upload failed" in answer
     assert "1. Yes &lt;@U0BOSS&gt;: 1 vote, 100% of voters." in answer
     assert fake.uploads == {}
+
+
+async def test_a_chart_answered_through_the_response_url_is_described_not_dropped(
+    poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig)
+    await click(poll_rig, posted, 2, user="U0VOTER")
+    # The bot was removed from the channel: the announcement goes through the response_url,
+    # where no file can follow.
+    fake.fail("chat.postMessage", "not_in_channel")
+    await poll_rig.command("poll close 1")
+    answer = fake.responses[-1]
+    assert answer["response_type"] == "in_channel"
+    text = shown_text(answer)
+    assert "has closed" in text and "poll-1-results.png" in text
+    assert "2. No &amp; never: 1 vote, 100% of voters." in text
