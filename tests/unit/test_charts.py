@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 import subprocess
@@ -223,3 +224,16 @@ async def test_drawing_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) 
     assert chart is not None
     assert await chart_png.draw(chart) is not None
     assert threads and threads[0] is not threading.main_thread()
+
+
+def test_the_picture_is_opaque_on_its_own_light_background() -> None:
+    from PIL import Image
+
+    chart = charts.poll_chart(make(), Tally((3, 1, 0), 4))
+    assert chart is not None
+    image = Image.open(io.BytesIO(chart_png.render(chart))).convert("RGBA")
+    background = tuple(int(chart_png.BACKGROUND[i : i + 2], 16) for i in (1, 3, 5))
+    width, height = image.size
+    for corner in ((0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1)):
+        assert image.getpixel(corner) == (*background, 255)  # the same in dark and light themes
+    assert image.getextrema()[3] == (255, 255)  # no transparent pixel anywhere
