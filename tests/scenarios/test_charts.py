@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console import ConsolePoster
+from bot import chart_png
 from bot.app import Bot
 from bot.clock import FakeClock
 from bot.content.registry import PackRegistry
@@ -221,3 +222,20 @@ async def test_debate_results_from_another_channel_is_not_found(chat: Chat) -> N
     await chat.say(":channel elsewhere")
     out = await chat.say("debate results 1")
     assert "No debate `#1`" in out and "chart" not in out
+
+
+async def test_a_chart_that_cannot_be_drawn_is_said_and_the_results_still_shown(
+    chat: Chat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(chart: object) -> bytes:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(chart_png, "render", broken)
+    await chat.as_user("ana", CREATE)
+    await votes(chat, 1)
+    out = await chat.say("poll results 1 --chart")
+    assert "1. 🍕 Yes\n██████████ 100% · 1 vote" in out
+    assert "The chart could not be drawn this time; the numbers are above." in out
+    closed = await chat.as_user("ana", "poll close 1")  # the announcement goes out without it
+    assert "has closed" in closed and "chart" not in closed
+    assert not (tmp_path / "charts").exists()
