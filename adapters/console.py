@@ -14,13 +14,15 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.actions import command_line
 from bot.app import Bot
+from bot.config import Settings
 from bot.models import Place, User
 from bot.platforms import Plugin
-from bot.replies import Card, Reply
+from bot.replies import Attachment, Card, Reply
 
 META_HELP = """Console meta-commands:
   :user NAME       act as another user
@@ -33,18 +35,48 @@ META_HELP = """Console meta-commands:
 log = logging.getLogger(__name__)
 
 
-def render(reply: Reply) -> str:
-    """A reply as plain text for the terminal."""
+def charts_folder(settings: Settings) -> Path:
+    """Where the console saves chart images: a `charts` folder beside the SQLite file.
+
+    With PostgreSQL there is no database file to sit beside: `charts` in the working directory.
+    """
+    if settings.db_url:
+        return Path("charts")
+    return settings.db_path.parent / "charts"
+
+
+def render(reply: Reply, charts: Path | None = None) -> str:
+    """A reply as plain text for the terminal; images are saved in `charts` and named."""
     parts = [_card(card) for card in reply.cards]
     for attachment in reply.attachments:
-        parts.append(
-            f"--- {attachment.filename} ---\n{attachment.content.decode('utf-8').rstrip()}"
-        )
+        if attachment.is_image:
+            parts.append(_image(attachment, charts))
+        else:
+            parts.append(
+                f"--- {attachment.filename} ---\n{attachment.content.decode('utf-8').rstrip()}"
+            )
     if reply.thread:
         parts.append(f"(a discussion thread opens: {reply.thread})")
     if reply.ephemeral:
         parts.append("(only you can see this)")
     return "\n\n".join(p for p in parts if p)
+
+
+def _image(attachment: Attachment, charts: Path | None) -> str:
+    """A terminal cannot show a picture: save it and print where, with what it shows."""
+    described = f"\n{attachment.alt_text}" if attachment.alt_text else ""
+    if charts is None:
+        return f"--- {attachment.filename} (not saved) ---{described}"
+    path = charts / Path(attachment.filename).name  # never a path of the reply's choosing
+    try:
+        charts.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(attachment.content)
+    except OSError as exc:
+        return (
+            f"--- {attachment.filename} could not be saved in {charts.resolve()}: "
+            f"{exc.strerror or exc}. Make that folder writable to get the image. ---{described}"
+        )
+    return f"--- chart saved: {path.resolve()} ---{described}"
 
 
 def _card(card: Card) -> str:
@@ -72,9 +104,10 @@ def _card(card: Card) -> str:
 class ConsolePoster:
     """The `Poster` port for the console: scheduled prompts and announcements are printed."""
 
-    def __init__(self, write: Callable[[str], object]) -> None:
+    def __init__(self, write: Callable[[str], object], charts: Path | None = None) -> None:
         self._write = write
         self._count = 0
+        self.charts = charts
 
     def next_id(self) -> str:
         """A fresh message id, shared with the session's own public answers."""
@@ -84,12 +117,14 @@ class ConsolePoster:
     async def post(self, place: Place, reply: Reply) -> str:
         """Print `reply` as a message posted in `place`; return a console message id."""
         message_id = self.next_id()
-        self._write(f"[posted in #{place.channel} as {message_id}]\n{render(reply)}\n\n")
+        shown = render(reply, self.charts)
+        self._write(f"[posted in #{place.channel} as {message_id}]\n{shown}\n\n")
         return message_id
 
     async def update(self, place: Place, message_id: str, reply: Reply) -> None:
         """Print the redrawn message (a terminal cannot edit what it printed)."""
-        self._write(f"[{message_id} in #{place.channel} now reads]\n{render(reply)}\n\n")
+        shown = render(reply, self.charts)
+        self._write(f"[{message_id} in #{place.channel} now reads]\n{shown}\n\n")
 
     async def open_thread(self, place: Place, message_id: str, name: str) -> None:
         """Nothing more to print: the posted text already says which thread opens."""
@@ -114,8 +149,9 @@ class ConsoleSession:
         poster: ConsolePoster | None = None,
     ) -> None:
         self.bot = bot
+        self.charts = charts_folder(bot.services.settings)
         # Public answers are numbered like posts, so redraws of them print under that id.
-        self.poster = poster or ConsolePoster(lambda text: None)
+        self.poster = poster or ConsolePoster(lambda text: None, self.charts)
         self.last_posted: str | None = None
         self.user = User(id=user, name=user, is_moderator=False)
         self.place = Place("console", "local", channel)
@@ -207,10 +243,10 @@ class _Answer:
         self.shown: list[str] = []
 
     async def private(self, reply: Reply) -> None:
-        self.shown.append(render(replace(reply, ephemeral=True)))
+        self.shown.append(render(replace(reply, ephemeral=True), self.session.charts))
 
     async def public(self, reply: Reply) -> str | None:
-        self.shown.append(render(reply))
+        self.shown.append(render(reply, self.session.charts))
         self.session.last_posted = self.session.poster.next_id()
         return self.session.last_posted
 
@@ -270,7 +306,7 @@ async def serve(bot: Bot, env: Mapping[str, str], stop: asyncio.Event) -> None:
 
     Scheduled prompts for console channels are printed here while it runs.
     """
-    poster = ConsolePoster(_printer(sys.stdout))
+    poster = ConsolePoster(_printer(sys.stdout), charts_folder(bot.services.settings))
     bot.services.delivery.attach("console", poster)
     # A terminal has no connection to lose: ready as soon as it reads.
     bot.services.readiness.connected("console")

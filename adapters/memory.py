@@ -180,5 +180,7 @@ def _buttons(reply: Reply) -> tuple[Button, ...]:
 
 def _files(reply: Reply, place: Place, message_id: str, to: str | None) -> Iterable[Sent]:
     for attachment in reply.attachments:
-        text = f"{attachment.filename}\n{attachment.content.decode('utf-8', 'replace')}"
+        # An image is told by what it shows: its bytes would read as noise.
+        shown = attachment.alt_text if attachment.is_image else None
+        text = f"{attachment.filename}\n{shown or attachment.content.decode('utf-8', 'replace')}"
         yield Sent("file", place, message_id, text, to=to)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import poll_cards
+from bot import chart_png, charts, poll_cards
 from bot.replies import Reply
 from bot.store.base import Poll, Tally
 
@@ -88,8 +88,11 @@ async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll
     delivery = services.delivery
     posted: str | None = None
     announcement = poll_cards.announcement(poll, tally, now, services.settings.timezone)
+    reply = await chart_png.with_chart(
+        Reply((announcement,)), charts.public_poll_chart(poll, tally, now)
+    )
     try:
-        posted = await delivery.post(poll.place, Reply((announcement,)))
+        posted = await delivery.post(poll.place, reply)
     except Exception:
         log.exception("could not announce a closed poll", extra={"poll": poll.id})
     # Redrawn like any other change, so the closing edit queues behind a vote's recent one.

@@ -188,7 +188,7 @@ def results_card(debate: Debate, results: Results) -> Card:
         fields.append(
             Field("Swing", " · ".join(f"{LABELS[s]} {points(results.swing(s))}" for s in SIDES))
         )
-    fields.append(Field("Winner", _winner_text(results)))
+    fields.append(Field("Winner", winner_text(results)))
     both = results.both_before.total
     if both:
         if results.changes:
@@ -216,7 +216,8 @@ def results_card(debate: Debate, results: Results) -> Card:
     )
 
 
-def _winner_text(results: Results) -> str:
+def winner_text(results: Results) -> str:
+    """Who won and by how much, or why nobody did."""
     if results.after.total == 0:
         return "No winner: nobody voted in the closing vote, so there is no swing."
     if results.before.total == 0:

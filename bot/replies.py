@@ -57,11 +57,17 @@ class Card:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with the reply (CSV exports)."""
+    """A file sent with the reply (CSV exports, result charts)."""
 
     filename: str
     content: bytes
     mime: str = "text/csv"
+    # What an image shows, for screen readers and wherever the image cannot be shown.
+    alt_text: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
 
 
 @dataclass(frozen=True)

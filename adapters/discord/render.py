@@ -37,6 +37,7 @@ BUTTON_LABEL_MAX = 80
 CUSTOM_ID_MAX = 100
 FILES_PER_MESSAGE = 10
 THREAD_NAME_MAX = 100
+ATTACHMENT_DESCRIPTION_MAX = 1024  # an attachment's alt text
 # A reply longer than this many messages is cut: a wall of messages helps nobody.
 MESSAGES_MAX = 5
 
@@ -77,8 +78,25 @@ class Outgoing:
         return sum(len(embed) for embed in self.embeds)
 
     def discord_files(self) -> list[discord.File]:
-        """Fresh `discord.File` objects (a File can be sent only once)."""
-        return [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.files]
+        """Fresh `discord.File` objects (a File can be sent only once), images with alt text."""
+        return [
+            discord.File(
+                io.BytesIO(a.content),
+                filename=a.filename,
+                description=fit(a.alt_text, ATTACHMENT_DESCRIPTION_MAX) if a.alt_text else None,
+            )
+            for a in self.files
+        ]
+
+    def show_images(self) -> None:
+        """Show each image file as the image of an embed of this message, in order.
+
+        An image only attached sits under the message as a file; as an embed's image it is shown
+        with the card it belongs to.
+        """
+        free = [embed for embed in self.embeds if embed.image.url is None]
+        for attachment, embed in zip((a for a in self.files if a.is_image), free, strict=False):
+            embed.set_image(url=f"attachment://{attachment.filename}")
 
 
 def neutral(text: str) -> str:
@@ -190,6 +208,8 @@ def render(reply: Reply) -> list[Outgoing]:
             messages[0].files.extend(chunk)
         else:
             messages.append(Outgoing(files=chunk))
+    for message in messages:
+        message.show_images()
     if not messages[0].embeds and not messages[0].files and not messages[0].buttons:
         messages[0].embeds.append(discord.Embed(description=BLANK))
     if len(messages) > MESSAGES_MAX:

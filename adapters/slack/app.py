@@ -48,6 +48,7 @@ from adapters.slack.poster import (
     SlackClient,
     SlackPoster,
     slack_failure,
+    upload_fields,
 )
 from adapters.slack.render import Message, attachment_blocks, cap, render_messages, unescape
 from bot import replies
@@ -516,12 +517,7 @@ class SlackAdapter:
             opened = await client.conversations_open(users=user.id)
             channel = str((opened.get("channel") or {}).get("id", ""))
             for attachment in reply.attachments:
-                await client.files_upload_v2(
-                    channel=channel,
-                    filename=attachment.filename,
-                    title=attachment.filename,
-                    content=attachment.content,
-                )
+                await client.files_upload_v2(channel=channel, **upload_fields(attachment))
         except Exception as exc:
             log.warning("private file delivery failed (%s); showing it inline", _why(exc))
             return False
@@ -535,8 +531,10 @@ class SlackAdapter:
             failure = slack_failure(exc)
             if failure.reason in CANNOT_POST and respond is not None:
                 # Private channels and DMs the bot was not invited to: answer through the
-                # command's response_url instead; buttons still work there.
-                for message in cap(render_messages(reply)):
+                # command's response_url instead; buttons still work there. No file can follow
+                # a response_url, so files are shown inline (an image by what it shows).
+                extra = [b for a in reply.attachments for b in attachment_blocks(a)]
+                for message in cap(render_messages(reply, extra)):
                     await _respond(
                         respond,
                         self._api_failed,

@@ -26,6 +26,7 @@ from adapters.slack.render import (
     render_messages,
     render_one,
 )
+from bot.limits import fit
 from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import Place
 from bot.ports import PostFailed
@@ -62,6 +63,21 @@ THREAD_TEXT_MAX = 3000
 MAX_RATE_LIMIT_WAIT = 30.0
 # What a Slack call raises when it fails: Slack's refusal, or the network's.
 SLACK_FAILURES = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
+
+
+ALT_TXT_MAX = 1000  # files.getUploadURLExternal's limit on an image's alt text
+
+
+def upload_fields(attachment: Attachment) -> dict[str, Any]:
+    """`files_upload_v2`'s arguments for one file; an image carries its alt text."""
+    fields: dict[str, Any] = {
+        "filename": attachment.filename,
+        "title": attachment.filename,
+        "content": attachment.content,
+    }
+    if attachment.is_image and attachment.alt_text:
+        fields["alt_txt"] = fit(attachment.alt_text, ALT_TXT_MAX)
+    return fields
 
 
 @dataclass(frozen=True)
@@ -350,11 +366,7 @@ async def upload(
     """Upload a file; if Slack refuses, show its content inline instead."""
     try:
         await client.files_upload_v2(
-            channel=channel,
-            filename=attachment.filename,
-            title=attachment.filename,
-            content=attachment.content,
-            thread_ts=thread_ts,
+            channel=channel, thread_ts=thread_ts, **upload_fields(attachment)
         )
     except Exception as exc:
         log.warning("file upload failed (%s); posting it inline", type(exc).__name__)

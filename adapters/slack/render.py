@@ -220,7 +220,16 @@ def fallback_text(cards: tuple[Card, ...] | list[Card]) -> str:
 
 
 def attachment_blocks(attachment: Attachment) -> list[Block]:
-    """A file shown inline as code blocks, for when an upload is refused."""
+    """A file shown inline as code blocks, for when an upload is refused.
+
+    An image's bytes would read as noise: what it shows (its alt text) is shown instead.
+    """
+    if attachment.is_image:
+        title = f"*{attachment.filename}* (the image upload failed; here is what it shows)"
+        blocks = [_section(fit_escaped(title, SECTION_TEXT_MAX))]
+        described = attachment.alt_text or "(no description)"
+        blocks.extend(_section(piece) for piece in split_escaped(described, SECTION_TEXT_MAX))
+        return blocks
     content = attachment.content.decode("utf-8", errors="replace").rstrip()
     title = f"*{attachment.filename}* (the file upload failed; here is its content)"
     blocks = [_section(fit_escaped(title, SECTION_TEXT_MAX))]

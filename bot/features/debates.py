@@ -1,11 +1,11 @@
-"""Oxford-style debate commands: start, vote, advance, close, list."""
+"""Oxford-style debate commands: start, vote, advance, close, results, list."""
 
 from __future__ import annotations
 
 import re
 from typing import cast
 
-from bot import debates
+from bot import chart_png, charts, debates
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.content.model import Pack, Prompt
@@ -16,7 +16,7 @@ from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
 from bot.replies import Card, Reply, notice
 from bot.scope import debate_not_found
-from bot.store.base import SIDES, AuditNote, Debate, Side
+from bot.store.base import SIDES, AuditNote, Debate, Refused, Side
 from bot.usertext import too_long
 
 THREAD_NAME_MAX = 100  # the tightest platform limit on thread names
@@ -123,7 +123,21 @@ async def close(ctx: Context, args: Args) -> Reply:
     store = store_of(ctx)
     closed = await store.close_debate(debate.id, ctx.user.id, audit=_noted(ctx, "debate close"))
     results = debates.tally(await store.debate_votes(closed.id))
-    return Reply((debates.results_card(closed, results),), refresh=(closed.ref,))
+    reply = Reply((debates.results_card(closed, results),), refresh=(closed.ref,))
+    return await chart_png.with_chart(reply, charts.debate_chart(closed, results))
+
+
+async def results(ctx: Context, args: Args) -> Reply:
+    debate = await debate_here(ctx, number(args, "debate"))
+    if debate.phase != "closed":
+        which = "opening" if debate.phase == "before" else "closing"
+        raise Refused(
+            f"Debate #{debate.id} is still in its {which} vote; its results are shown when a "
+            f"moderator closes it with `debate close {debate.id}`."
+        )
+    results = debates.tally(await store_of(ctx).debate_votes(debate.id))
+    reply = Reply((debates.results_card(debate, results),), ephemeral=True)
+    return await chart_png.with_chart(reply, charts.debate_chart(debate, results))
 
 
 async def list_debates(ctx: Context, args: Args) -> Reply:
@@ -233,6 +247,13 @@ COMMANDS = [
         (_DEBATE,),
         moderator=True,
         examples=("debate close 3",),
+    ),
+    Command(
+        ("debate", "results"),
+        "A closed debate's results again, with a chart of the opening and closing votes.",
+        results,
+        (_DEBATE,),
+        examples=("debate results 3",),
     ),
     Command(("debate", "list"), "The open debates in this channel.", list_debates),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from bot import durations, poll_cards, poll_export, poll_rules
+from bot import chart_png, charts, durations, poll_cards, poll_export, poll_rules
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
@@ -121,14 +121,27 @@ async def add(ctx: Context, args: Args) -> Reply:
 async def results(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
     tally = await store_of(ctx).tally(poll.id)
+    now = ctx.services.clock.now()
     card = poll_cards.results_card(
-        poll,
-        tally,
-        ctx.services.clock.now(),
-        moderator=ctx.is_moderator,
-        timezone=ctx.services.settings.timezone,
+        poll, tally, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
     )
-    return Reply((card,), ephemeral=True)
+    reply = Reply((card,), ephemeral=True)
+    if not args.flag("chart"):
+        return reply
+    if not poll_rules.visible_to(poll, now, moderator=ctx.is_moderator):
+        # The chart would show the very counts the card withholds.
+        return _with_note(reply, "No chart: the counts are hidden from you, as said above.")
+    chart = charts.poll_chart(poll, tally)
+    if chart is None:
+        return _with_note(reply, f"No chart yet: nobody has voted in poll #{poll.id}.")
+    drawn = await chart_png.with_chart(reply, chart)
+    if drawn is reply:
+        return _with_note(reply, "The chart could not be drawn this time; the numbers are above.")
+    return drawn
+
+
+def _with_note(reply: Reply, text: str) -> Reply:
+    return Reply((*reply.cards, Card("notice", text)), ephemeral=reply.ephemeral)
 
 
 async def voters(ctx: Context, args: Args) -> Reply:
@@ -163,7 +176,10 @@ async def list_polls(ctx: Context, args: Args) -> Reply:
                 "text",
                 "\n".join(lines),
                 title=f"Open polls in #{place.channel}",
-                footer="`poll vote <id> <option-number>` to vote · `poll results <id>` for results",
+                footer=(
+                    "`poll vote <id> <option-number>` to vote · `poll results <id> [--chart]` "
+                    "for results"
+                ),
             ),
         ),
         ephemeral=True,
@@ -180,7 +196,8 @@ async def close(ctx: Context, args: Args) -> Reply:
     tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
     card = poll_cards.announcement(closed, tally, now, ctx.services.settings.timezone)
-    return Reply((card,), refresh=(closed.ref,))
+    reply = Reply((card,), refresh=(closed.ref,))
+    return await chart_png.with_chart(reply, charts.public_poll_chart(closed, tally, now))
 
 
 async def edit(ctx: Context, args: Args) -> Reply:
@@ -417,10 +434,13 @@ COMMANDS = [
     ),
     Command(
         ("poll", "results"),
-        "A poll's results, as far as you may see them.",
+        "A poll's results, as far as you may see them; --chart adds them as a bar chart image.",
         results,
-        (_POLL,),
-        examples=("poll results 12",),
+        (
+            _POLL,
+            Option("chart", "flag", "Attach the results as a bar chart image", positional=False),
+        ),
+        examples=("poll results 12", "poll results 12 --chart"),
     ),
     Command(
         ("poll", "voters"),

@@ -29,6 +29,8 @@ async def test_a_poll_told_through_the_test_platform(
         assert {(f.kind, f.to) for f in files} == {("file", "mo")}
         assert files[0].text.startswith("poll-1-results.csv\n")
         await chat.advance(3600)
-        announcement, closed = chat.pop_all()
+        announcement, chart, closed = chat.pop_all()
         assert announcement.kind == "message" and "has closed" in announcement.text
+        assert chart.kind == "file" and chart.message_id == announcement.message_id
+        assert chart.text.startswith("poll-1-results.png\nBar chart of poll #1 results")
         assert (closed.kind, closed.message_id) == ("edit", "m1") and not closed.buttons[:-1]
