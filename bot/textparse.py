@@ -147,6 +147,19 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             raw[option.name] = inline if has_value else True
         elif has_value:
             raw[option.name] = _given(option, inline)
+        elif option.kind == "list" and index + 1 < len(line):
+            # A named list (`--roles @Editors @Staff`) takes the unquoted words up to the next
+            # option; quoted words stay the command's own text (a question, options).
+            items: list[str] = []
+            while index + 1 < len(line) and not line[index + 1].quoted:
+                if line[index + 1].text.startswith("--"):
+                    break
+                index += 1
+                items.append(_given(option, line[index].text))
+            if not items:
+                raise UsageError(f"`--{shown(name)}` needs a value.", command.usage)
+            raw[option.name] = tuple(items)
+            given.extend(items)
         elif index + 1 < len(line):
             index += 1
             raw[option.name] = _given(option, line[index].text)

@@ -277,4 +277,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE schedules ADD COLUMN own_options TEXT",
         ),
     ),
+    # Migration 8 (the lead renumbers on merge if need be).
+    Migration(
+        "who may vote: polls limited to roles or user groups, or to the channel's members",
+        (
+            # `--roles`: a JSON list of {"id", "name"}, the name as the card shows it.
+            "ALTER TABLE polls ADD COLUMN voter_roles TEXT",
+            # `--members`: only members of the poll's channel may vote.
+            """ALTER TABLE polls ADD COLUMN members_only INTEGER NOT NULL DEFAULT 0
+                CHECK (members_only IN (0, 1))""",
+        ),
+    ),
 )
