@@ -1,0 +1,95 @@
+"""Who may vote on Discord (`--roles`) and the Add option form, on real discord.py code paths."""
+
+from __future__ import annotations
+
+from tests.adapters.discord.discord_harness import Call, FakeDiscord, Harness, Member, role
+from tests.adapters.discord.test_discord_polls import edits, poll_id
+
+EDITORS = 1_500_000_000_000_000_001
+STAFF = 1_500_000_000_000_000_002
+READER = Member(id=1_400_000_000_000_000_101, name="reader", roles=(1_500_000_000_000_000_009,))
+EDITOR = Member(id=1_400_000_000_000_000_102, name="editor", roles=(EDITORS,))
+
+
+async def roles_poll(harness: Harness, fake: FakeDiscord) -> Call:
+    fake.roles = [role(EDITORS, "Editors"), role(STAFF, "everyone")]
+    calls = await harness.slash(
+        "poll create",
+        question="Publish the draft?",
+        options="Yes|No",
+        roles=f"<@&{EDITORS}> <@&{STAFF}>",
+    )
+    assert calls[-1].kind == 4 and not calls[-1].ephemeral, calls
+    return calls[-1]
+
+
+async def test_the_card_names_the_roles_without_pinging(
+    discord_bot: Harness, fake: FakeDiscord
+) -> None:
+    posted = await roles_poll(discord_bot, fake)
+    # Names from the server's role list; a role called "everyone" is defused by the renderer.
+    assert "Who can vote: @Editors or @\u200beveryone" in posted.text
+    assert f"<@&{EDITORS}>" not in posted.text
+    assert posted.message["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_member_without_the_role_is_refused_privately(
+    discord_bot: Harness, fake: FakeDiscord
+) -> None:
+    posted = await roles_poll(discord_bot, fake)
+    number = poll_id(posted)
+    calls = await discord_bot.click(posted.message_id, f"oped:poll vote {number} 1", READER)
+    (answer,) = [c for c in calls if c.is_message]
+    assert answer.kind == 4 and answer.ephemeral
+    assert f"Poll #{number} is for @Editors and @\u200beveryone" in answer.text
+    assert edits(await discord_bot.settle()) == []
+    store = discord_bot.bot.services.store
+    assert store is not None
+    assert (await store.tally(number)).voters == 0
+
+
+async def test_a_member_with_the_role_votes(discord_bot: Harness, fake: FakeDiscord) -> None:
+    posted = await roles_poll(discord_bot, fake)
+    number = poll_id(posted)
+    calls = await discord_bot.click(posted.message_id, f"oped:poll vote {number} 2", EDITOR)
+    (answer,) = [c for c in calls if c.is_message]
+    assert answer.ephemeral and f"Your vote in poll #{number}: 2. No" in answer.text
+    (redraw,) = edits(await discord_bot.settle())
+    assert "1 vote" in redraw.text
+
+
+async def test_a_typed_role_name_is_refused_saying_how_to_pick_one(
+    discord_bot: Harness,
+) -> None:
+    calls = await discord_bot.slash(
+        "poll create", question="Q?", options="Yes|No", roles="@Editors"
+    )
+    (answer,) = [c for c in calls if c.is_message]
+    assert answer.ephemeral
+    assert "`@Editors` is not a role. Type @ and pick each role from Discord's list" in answer.text
+
+
+async def test_add_option_opens_a_form_and_its_submission_adds_and_redraws(
+    discord_bot: Harness,
+) -> None:
+    calls = await discord_bot.slash(
+        "poll create", question="Lunch?", options="Pizza|Tacos", open=True
+    )
+    posted = calls[-1]
+    number = poll_id(posted)
+    assert f"oped:poll add {number}" in [b["custom_id"] for b in posted.buttons]
+    clicked = await discord_bot.click(posted.message_id, f"oped:poll add {number}")
+    (modal_call,) = [c for c in clicked if c.kind == 9]
+    modal = modal_call.body["data"]
+    assert modal["custom_id"] == f"oped-form:poll add {number}"
+    (row,) = modal["components"]
+    assert row["component"]["custom_id"] == "option" and row["component"]["max_length"] == 75
+    submitted = await discord_bot.submit_form(modal["custom_id"], {"option": "Sushi"})
+    (answer,) = [c for c in submitted if c.is_message]
+    assert answer.ephemeral and f"Added option 3. Sushi to poll #{number}" in answer.text
+    (redraw,) = edits(await discord_bot.settle())
+    assert redraw.path.endswith(f"/messages/{posted.message_id}")
+    assert "3. Sushi" in [b["label"] for b in redraw.buttons]
+    again = await discord_bot.submit_form(modal["custom_id"], {"option": "sushi"})
+    (refused,) = [c for c in again if c.is_message]
+    assert refused.ephemeral and "already has `sushi` as option 3" in refused.text
