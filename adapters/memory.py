@@ -77,6 +77,10 @@ class MemoryGroups:
         """Roles are typed as names here, so there is nothing to look up."""
         return {}
 
+    async def find_roles(self, place: Place, names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Nothing to find: the plug-in reads typed names already."""
+        return {}
+
     async def member_roles(
         self, place: Place, user_id: str, among: frozenset[str]
     ) -> frozenset[str]:

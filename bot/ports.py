@@ -49,6 +49,10 @@ class Groups(Protocol):
         """The names of the roles it knows among `ids`, as `@Name`."""
         ...
 
+    async def find_roles(self, place: Place, names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Roles typed as plain names (`@Editors` in a form): name (case folded) to id and name."""
+        ...
+
     async def member_roles(
         self, place: Place, user_id: str, among: frozenset[str]
     ) -> frozenset[str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.catalogue import Catalogue, Command, Option
-from bot.errors import NotFound, UsageError
+from bot.errors import NotFound, UsageError, UserError
 from bot.models import ArgValue
 from bot.platforms import text_prefixes
 from bot.usertext import shown
@@ -112,6 +112,24 @@ def parse(text: str, catalogue: Catalogue) -> tuple[Command, dict[str, ArgValue]
         # Echo what was typed visibly: a NUL or lone surrogate would break the reply itself.
         raise NotFound("command", shown(asked, 40), catalogue.names(), hint)
     return command, sort_words(command, found[len(command.path) :])
+
+
+def left_out(text: str, catalogue: Catalogue) -> tuple[Command, tuple[Option, ...]] | None:
+    """The command a line names and the required text it leaves out, for a form to ask for.
+
+    A button such as Add option carries `poll add 12`; None when nothing is missing or the
+    line is not a command (the dispatch then explains it).
+    """
+    try:
+        command, raw = parse(text, catalogue)
+    except UserError:
+        return None
+    missing = tuple(
+        option
+        for option in command.options
+        if option.kind in ("text", "words") and option.required and option.name not in raw
+    )
+    return (command, missing) if missing else None
 
 
 def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgValue]:

@@ -61,26 +61,35 @@ class DiscordGroups:
 
     async def role_names(self, place: Place, ids: Collection[str]) -> dict[str, str]:
         """Names from the guild cache, else from the guild's role list; unknown ids left out."""
+        return {
+            role_id: f"@{name}"
+            for role_id, name in (await self._roles(place)).items()
+            if role_id in ids
+        }
+
+    async def find_roles(self, place: Place, names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Roles by name (case folded), for a role typed in a form, where it is not a mention."""
+        found: dict[str, tuple[str, str]] = {}
+        for role_id, name in (await self._roles(place)).items():
+            if name.casefold() in names:
+                found.setdefault(name.casefold(), (role_id, f"@{name}"))
+        return found
+
+    async def _roles(self, place: Place) -> dict[str, str]:
+        """The server's roles, id to name: cached with the guild, else listed by Discord."""
         client = self.adapter.client
         if client is None or not place.workspace.isdigit():
             return {}
         guild = client.get_guild(int(place.workspace))
-        names: dict[str, str] = {}
-        for role_id in ids:
-            role = guild.get_role(int(role_id)) if guild is not None else None
-            if role is not None:
-                names[role_id] = f"@{role.name}"
-        if len(names) < len(set(ids)):
-            try:
-                listed = await client.http.get_roles(int(place.workspace))
-            except discord.HTTPException as exc:
-                # The card then shows the role's id: a poll is not refused over a name.
-                log.warning("could not read the server's roles: %s", explain(exc))
-                return names
-            for role_data in listed:
-                if str(role_data["id"]) in ids:
-                    names[str(role_data["id"])] = f"@{role_data['name']}"
-        return names
+        if guild is not None and guild.roles:
+            return {str(role.id): role.name for role in guild.roles}
+        try:
+            listed = await client.http.get_roles(int(place.workspace))
+        except discord.HTTPException as exc:
+            # The card then shows the role's id: a poll is not refused over a name.
+            log.warning("could not read the server's roles: %s", explain(exc))
+            return {}
+        return {str(role["id"]): str(role["name"]) for role in listed}
 
     async def member_roles(
         self, place: Place, user_id: str, among: frozenset[str]

@@ -15,10 +15,9 @@ from typing import Any
 import discord
 
 from bot.catalogue import Catalogue, Command, Option
-from bot.errors import UserError
 from bot.limits import fit
 from bot.models import ArgValue
-from bot.textparse import parse
+from bot.textparse import left_out, parse
 
 PREFIX = "oped-form:"
 TEXT_KINDS = ("text", "words", "list")
@@ -122,18 +121,11 @@ def click_form(catalogue: Catalogue, line: str) -> discord.ui.Modal | None:
 
     The custom id is the clicked line itself, so the submission runs it with the text added.
     """
-    try:
-        command, raw = parse(line, catalogue)
-    except UserError:
-        return None
-    missing = [
-        o
-        for o in command.options
-        if o.kind in ("text", "words") and o.required and o.name not in raw
-    ]
+    found = left_out(line, catalogue)
     custom_id = PREFIX + line
-    if not missing or len(custom_id) > CUSTOM_ID_MAX:
+    if found is None or len(custom_id) > CUSTOM_ID_MAX:
         return None
+    command, missing = found
     modal = discord.ui.Modal(title=fit(command.help, TITLE_MAX), custom_id=custom_id)
     for option in missing:
         modal.add_item(

@@ -111,27 +111,40 @@ async def create(ctx: Context, args: Args) -> Reply:
 
 
 async def roles_typed(ctx: Context, typed: tuple[str, ...]) -> tuple[PollRole, ...]:
-    """The roles `--roles` names, read the way the platform writes them; UserError if not."""
+    """The roles `--roles` names, read the way the platform writes them; UserError if not.
+
+    Mentions are read by the platform's plug-in; a plain `@name` (typed in a form, where
+    mentions cannot be picked) is looked up among the platform's roles.
+    """
     read, hint = role_reader(ctx.place.platform)
-    found: list[tuple[str, str | None]] = []
+    groups = ctx.services.groups.get(ctx.place.platform)
+    words: list[str] = []
     for item in typed:
         # Lists arrive split by quotes, lines or `|`; mentions in one item by spaces or commas.
-        whole = read(item)
-        for word in [item] if whole else [w for w in re.split(r"[\s,]+", item) if w]:
-            mention = whole or read(word)
-            if mention is None:
-                raise UserError(f"`{shown(word, 60)}` is not a role. {hint}")
-            found.append(mention)
-    unnamed = [role_id for role_id, name in found if not name]
-    groups = ctx.services.groups.get(ctx.place.platform)
+        words += [item] if read(item) else [w for w in re.split(r"[\s,]+", item) if w]
+    plain = [w for w in words if read(w) is None]
+    found = (
+        await groups.find_roles(ctx.place, [_folded(w) for w in plain]) if plain and groups else {}
+    )
+    mentions: list[tuple[str, str | None]] = []
+    for word in words:
+        mention = read(word) or found.get(_folded(word))
+        if mention is None:
+            raise UserError(f"`{shown(word, 60)}` is not a role. {hint}")
+        mentions.append(mention)
+    unnamed = [role_id for role_id, name in mentions if not name]
     names = await groups.role_names(ctx.place, unnamed) if groups and unnamed else {}
     roles = []
-    for role_id, name in found:
+    for role_id, name in mentions:
         # Shown as plain text on every card and refusal, so nobody is pinged by it.
-        label = clean(name or names.get(role_id) or f"role {role_id}", "A role's name")
-        label = label if label.startswith("@") else f"@{label}"
+        label = clean(name or names.get(role_id) or "", "A role's name").strip()
+        label = f"@{label.removeprefix('@')}" if label else f"role {role_id}"
         roles.append(PollRole(role_id, fit(label, ROLE_NAME_MAX)))
     return tuple(roles)
+
+
+def _folded(word: str) -> str:
+    return word.removeprefix("@").strip().casefold()
 
 
 def members_only(ctx: Context, asked: bool) -> bool:

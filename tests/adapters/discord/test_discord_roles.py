@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.adapters.discord.discord_harness import Call, FakeDiscord, Harness, Member, role
+from tests.adapters.discord.discord_harness import (
+    GUILD_ID,
+    Call,
+    FakeDiscord,
+    Harness,
+    Member,
+    role,
+)
 from tests.adapters.discord.test_discord_polls import edits, poll_id
 
 EDITORS = 1_500_000_000_000_000_001
@@ -58,15 +65,23 @@ async def test_a_member_with_the_role_votes(discord_bot: Harness, fake: FakeDisc
     assert "1 vote" in redraw.text
 
 
-async def test_a_typed_role_name_is_refused_saying_how_to_pick_one(
-    discord_bot: Harness,
+async def test_a_role_typed_as_a_name_is_found_and_an_unknown_one_refused(
+    discord_bot: Harness, fake: FakeDiscord
 ) -> None:
+    fake.roles = [role(EDITORS, "Editors")]
+    # In a form (or typed without picking), a role arrives as plain text, not a mention.
     calls = await discord_bot.slash(
-        "poll create", question="Q?", options="Yes|No", roles="@Editors"
+        "poll create", question="Q?", options="Yes|No", roles="@editors"
     )
+    assert "Who can vote: @Editors" in calls[-1].text and not calls[-1].ephemeral
+    store = discord_bot.bot.services.store
+    assert store is not None
+    (poll,) = await store.polls_since("discord", str(GUILD_ID))
+    assert [r.id for r in poll.roles] == [str(EDITORS)]
+    calls = await discord_bot.slash("poll create", question="Q?", options="Yes|No", roles="@Nobody")
     (answer,) = [c for c in calls if c.is_message]
     assert answer.ephemeral
-    assert "`@Editors` is not a role. Type @ and pick each role from Discord's list" in answer.text
+    assert "`@Nobody` is not a role. Type @ and pick each role from Discord's list" in answer.text
 
 
 async def test_add_option_opens_a_form_and_its_submission_adds_and_redraws(

@@ -32,6 +32,9 @@ def test_manifest_grants_every_scope_the_adapter_uses() -> None:
     # commands: /oped; chat:write: postMessage/update/postEphemeral; users:read: users.info;
     # files:write: files_upload_v2; im:write: conversations.open for private exports.
     assert {"commands", "chat:write", "users:read", "files:write", "im:write"} <= scopes
+    # usergroups:read: usergroups.list/users.list for --roles; channels:read and groups:read:
+    # conversations.members for --members, in public and private channels.
+    assert {"usergroups:read", "channels:read", "groups:read"} <= scopes
 
 
 def test_manifest_enables_socket_mode_and_interactivity() -> None:
