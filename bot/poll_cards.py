@@ -30,7 +30,10 @@ def reminder_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC"
         f"{poll.question}\n\n{option_lines(poll, None)}\n\n{turnout(tally)} so far. Vote with "
         f"the buttons, or `poll vote {poll.id} <option-number>`.",
         title=f"Poll #{poll.id} closes in {left}",
-        footer=status(poll, now, timezone),
+        footer=" · ".join(
+            [f"Who can vote: {who}" for who in (who_can_vote(poll),) if who]
+            + [status(poll, now, timezone)]
+        ),
         buttons=poll_buttons(poll, now),
     )
 

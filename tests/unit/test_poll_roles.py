@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot import poll_cards, poll_rules
@@ -63,6 +65,12 @@ def test_the_card_says_who_can_vote() -> None:
     assert "Who can vote" not in (
         poll_cards.poll_card(make(), Tally((0, 0, 0), 0), NOW).footer or ""
     )
+
+
+def test_the_reminder_says_who_can_vote_too() -> None:
+    poll = make(roles=(EDITORS,), closes_at=NOW + timedelta(hours=2), remind=timedelta(hours=1))
+    card = poll_cards.reminder_card(poll, Tally((0, 0, 0), 0), NOW)
+    assert card.footer == "Who can vote: @Editors · Open · closes Mon 05 Jan 2026 14:00 UTC (in 2h)"
 
 
 def test_draft_keeps_each_role_once_and_refuses_too_many() -> None:
