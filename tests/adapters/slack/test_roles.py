@@ -9,6 +9,7 @@ from typing import Any
 from bot.app import Bot
 from bot.clock import FakeClock
 from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, buttons, shown_text
+from tests.adapters.slack.test_modal import open_form, state
 from tests.adapters.slack.test_polls import click, create_poll, ts_of, updates
 
 GROUPS = "--roles <!subteam^S0ED|@editors> <!subteam^S0ST>"
@@ -133,3 +134,22 @@ async def test_add_option_opens_a_form_and_its_submission_adds_and_redraws(
     answer = json.loads(body)
     assert answer["response_action"] == "errors"
     assert "already has `sushi` as option 3" in answer["errors"]["option"]
+
+
+async def test_the_poll_form_takes_groups_by_handle_and_the_members_switch(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    groups(fake)
+    view = await open_form(poll_rig, fake)
+    values = state()
+    values["roles"] = {"value": {"type": "plain_text_input", "value": "@editors\nstaff"}}
+    picked = [{"text": {"type": "plain_text", "text": "x"}, "value": "members"}]
+    values["members"] = {"value": {"type": "checkboxes", "selected_options": picked}}
+    status, body = await poll_rig.submit(values, view["private_metadata"])
+    assert (status, body) == (200, "")
+    (posted,) = fake.called("chat.postMessage")
+    assert "Who can vote: @editors or @staff · members of this channel" in shown_text(posted)
+    assert store_bot.services.store is not None
+    poll = await store_bot.services.store.get_poll(1)
+    assert poll is not None and [r.id for r in poll.roles] == ["S0ED", "S0ST"]
+    assert poll.members_only
