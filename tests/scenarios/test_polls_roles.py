@@ -98,3 +98,15 @@ async def test_the_console_reads_roles_as_names(
         assert "Your vote in poll #1: 1. Yes" in await session.send("poll vote 1 1")
         refused = await session.send('poll create "Q?" "Yes" "No" --members')
         assert "`--members` needs a platform that can list a channel's members" in refused
+
+
+async def test_console_roles_can_be_taken_away(
+    packs: PackRegistry, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with store_bot(packs, clock, tmp_path) as bot:
+        session = ConsoleSession(bot, user="ana")
+        assert await session.send(":roles @Editors, Staff") == "ana now has @Editors, @Staff."
+        await session.send('poll create "Publish?" "Yes" "No" --roles @staff')
+        assert await session.send(":roles") == "ana has no roles now."
+        assert "you do not have that role" in await session.send("poll vote 1 1")
+        assert ":roles NAME ..." in await session.send(":help")
