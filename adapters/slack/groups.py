@@ -8,6 +8,7 @@ A lookup Slack refuses is never taken as "yes": the vote is refused, saying what
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ class SlackGroups:
         self.clock = clock
         self.ttl = ttl
         self._cache: dict[tuple[str, ...], tuple[frozenset[str], datetime]] = {}
+        self._pending: dict[tuple[str, ...], asyncio.Future[frozenset[str]]] = {}
 
     async def role_names(self, place: Place, ids: Collection[str]) -> dict[str, str]:
         """Handles of the workspace's user groups among `ids`, as `@handle`."""
@@ -98,15 +100,37 @@ class SlackGroups:
     async def _remembered(
         self, key: tuple[str, ...], look_up: Callable[[], Awaitable[frozenset[str]]]
     ) -> frozenset[str]:
-        now = self.clock.now()
+        """A cached answer, else one lookup shared by every click that needs it meanwhile.
+
+        The first votes on a new poll come in a burst; one call each would hit Slack's rate
+        limit for these methods, and the votes after it would be refused.
+        """
         cached = self._cache.get(key)
-        if cached is not None and cached[1] > now:
+        if cached is not None and cached[1] > self.clock.now():
             return cached[0]
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fresh(key, look_up))
+            self._pending[key] = pending
+            pending.add_done_callback(partial(self._settled, key))
+        # A waiter that is cancelled (its request dropped) must not cancel the others' lookup.
+        return await asyncio.shield(pending)
+
+    async def _fresh(
+        self, key: tuple[str, ...], look_up: Callable[[], Awaitable[frozenset[str]]]
+    ) -> frozenset[str]:
         members = await look_up()
+        now = self.clock.now()
         if len(self._cache) >= CACHE_MAX:
             self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
         self._cache[key] = (members, now + self.ttl)
         return members
+
+    def _settled(self, key: tuple[str, ...], done: asyncio.Future[frozenset[str]]) -> None:
+        if self._pending.get(key) is done:
+            del self._pending[key]
+        if not done.cancelled():
+            done.exception()  # a refusal reaches its waiters; it is not also "never retrieved"
 
     async def _group_members(self, group: str) -> frozenset[str]:
         try:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
 
 from bot.app import Bot
 from bot.clock import FakeClock
-from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, buttons, shown_text
+from tests.adapters.slack.slackfake import (
+    CHANNEL,
+    FakeSlack,
+    SlackRig,
+    action_payload,
+    buttons,
+    payload_body,
+    shown_text,
+)
 from tests.adapters.slack.test_modal import open_form, state
 from tests.adapters.slack.test_polls import click, create_poll, ts_of, updates
 
@@ -153,3 +162,29 @@ async def test_the_poll_form_takes_groups_by_handle_and_the_members_switch(
     poll = await store_bot.services.store.get_poll(1)
     assert poll is not None and [r.id for r in poll.roles] == ["S0ED", "S0ST"]
     assert poll.members_only
+
+
+async def test_a_burst_of_votes_asks_slack_once_per_group(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await group_poll(poll_rig, fake)
+    fake.usergroups["S0ED"] = ("editors", [f"U0V{n}" for n in range(6)])
+    button = buttons(posted)[0]
+    fake.held["usergroups.users.list"] = release = asyncio.Event()
+    for n in range(6):
+        payload = action_payload(
+            fake,
+            button["action_id"],
+            button["value"],
+            message_ts=ts_of(fake, posted),
+            user=f"U0V{n}",
+        )
+        status, _ = await poll_rig.post(payload_body(payload))
+        assert status == 200
+    await fake.holding.wait()
+    release.set()
+    await poll_rig.adapter.drain()
+    # One call per group for all six voters, and every vote counted.
+    assert len(fake.called("usergroups.users.list")) == 2
+    assert store_bot.services.store is not None
+    assert (await store_bot.services.store.tally(1)).counts == (6, 0)
