@@ -108,3 +108,15 @@ async def test_add_option_opens_a_form_and_its_submission_adds_and_redraws(
     again = await discord_bot.submit_form(modal["custom_id"], {"option": "sushi"})
     (refused,) = [c for c in again if c.is_message]
     assert refused.ephemeral and "already has `sushi` as option 3" in refused.text
+
+
+async def test_members_only_is_refused_where_everyone_who_sees_the_channel_is_a_member(
+    discord_bot: Harness,
+) -> None:
+    calls = await discord_bot.slash("poll create", question="Q?", options="Yes|No", members=True)
+    (answer,) = [c for c in calls if c.is_message]
+    assert answer.ephemeral
+    assert "`--members` needs a platform that can list a channel's members" in answer.text
+    store = discord_bot.bot.services.store
+    assert store is not None
+    assert await store.polls_since("discord", str(GUILD_ID)) == []
