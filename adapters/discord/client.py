@@ -94,8 +94,11 @@ class DiscordGroups:
     async def member_roles(
         self, place: Place, user_id: str, among: frozenset[str]
     ) -> frozenset[str]:
-        """Nothing more: every interaction carries all of the member's roles."""
-        return frozenset()
+        """The @everyone role (its id is the server's), which interactions leave out.
+
+        Every other role comes with each interaction.
+        """
+        return among & {place.workspace}
 
     async def in_channel(self, place: Place, user_id: str) -> bool:
         """Whoever clicks in a channel can see it."""

@@ -120,3 +120,17 @@ async def test_members_only_is_refused_where_everyone_who_sees_the_channel_is_a_
     store = discord_bot.bot.services.store
     assert store is not None
     assert await store.polls_since("discord", str(GUILD_ID)) == []
+
+
+async def test_a_poll_for_the_everyone_role_takes_every_member(
+    discord_bot: Harness, fake: FakeDiscord
+) -> None:
+    fake.roles = [role(GUILD_ID, "@everyone")]
+    calls = await discord_bot.slash(
+        "poll create", question="Q?", options="Yes|No", roles=f"<@&{GUILD_ID}>"
+    )
+    posted = calls[-1]
+    number = poll_id(posted)
+    clicked = await discord_bot.click(posted.message_id, f"oped:poll vote {number} 1", READER)
+    (answer,) = [c for c in clicked if c.is_message]
+    assert f"Your vote in poll #{number}: 1. Yes" in answer.text
