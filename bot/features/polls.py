@@ -138,7 +138,7 @@ async def roles_typed(ctx: Context, typed: tuple[str, ...]) -> tuple[PollRole, .
     for role_id, name in mentions:
         # Shown as plain text on every card and refusal, so nobody is pinged by it.
         label = clean(name or names.get(role_id) or "", "A role's name").strip()
-        label = f"@{label.removeprefix('@')}" if label else f"role {role_id}"
+        label = f"@{label.lstrip('@')}" if label else f"role {role_id}"
         roles.append(PollRole(role_id, fit(label, ROLE_NAME_MAX)))
     return tuple(roles)
 

@@ -130,6 +130,7 @@ async def test_a_poll_for_the_everyone_role_takes_every_member(
         "poll create", question="Q?", options="Yes|No", roles=f"<@&{GUILD_ID}>"
     )
     posted = calls[-1]
+    assert "Who can vote: @\u200beveryone ·" in posted.text  # the role's own name, defused
     number = poll_id(posted)
     clicked = await discord_bot.click(posted.message_id, f"oped:poll vote {number} 1", READER)
     (answer,) = [c for c in clicked if c.is_message]
