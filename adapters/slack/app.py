@@ -366,17 +366,22 @@ class SlackAdapter:
             await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
         except SLACK_FAILURES as exc:
             log.warning("views.open failed: %s", _why(exc))
-            await _respond(
-                respond,
-                self._api_failed,
-                text=f"The form could not open. Type `{self.command} {command.usage}` instead.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            typed = " ".join([line, *(o.placeholder or f"<{o.name}>" for o in missing)])
+            refusal = replies.error(f"The form could not open. Type `{self.command} {typed}`.")
+            for message in cap(render_messages(refusal)):
+                await _respond(
+                    respond,
+                    self._api_failed,
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
 
     async def _on_line_modal(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
+        """A submitted form for a clicked line: run the line with the text typed in it."""
         metadata = read_metadata(view)
         try:
             command, raw = parse(metadata.get("line", ""), self.bot.catalogue)

@@ -188,3 +188,17 @@ async def test_a_burst_of_votes_asks_slack_once_per_group(
     assert len(fake.called("usergroups.users.list")) == 2
     assert store_bot.services.store is not None
     assert (await store_bot.services.store.tally(1)).counts == (6, 0)
+
+
+async def test_an_add_option_form_that_cannot_open_says_what_to_type(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    posted = await create_poll(poll_rig, 'poll create "Lunch?" "Pizza" "Tacos" --open')
+    add = next(b for b in buttons(posted) if b["value"] == "poll add 1")
+    fake.fail("views.open", "expired_trigger_id")
+    await poll_rig.click(add["action_id"], add["value"], message_ts=ts_of(fake, posted))
+    answer = fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    assert 'The form could not open. Type `/oped poll add 1 "&lt;option&gt;"`.' in shown_text(
+        answer
+    )
