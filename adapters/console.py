@@ -28,6 +28,8 @@ META_HELP = """Console meta-commands:
   :user NAME       act as another user
   :mod on|off      give or take a platform admin's rights (a moderator
                    added with `admin moderators add` stays one)
+  :roles NAME ...  give yourself these roles (for polls made with --roles);
+                   `:roles` alone takes them away
   :channel NAME    move to another channel
   :whoami          show who and where you are
   :quit            leave (end of input does the same)"""
@@ -210,7 +212,7 @@ class ConsoleSession:
         name, _, value = line[1:].partition(" ")
         value = value.strip()
         if name == "user" and value:
-            self.user = User(id=value, name=value, is_moderator=False)
+            self.user = User(id=value, name=value, is_moderator=False)  # roles stay behind
             await self.refresh()
             return f"You are now {value} ({self.role})."
         if name == "mod" and value in ("on", "off"):
@@ -221,6 +223,14 @@ class ConsoleSession:
                 reason = _REASONS.get(self._rights, "")
                 text += f" {self.user.name} is still a moderator, {reason}."
             return text
+        if name == "roles":
+            # The console has no role mentions: roles are names (`--roles @Editors`).
+            names = [word.removeprefix("@") for word in value.replace(",", " ").split()]
+            roles = frozenset(n.casefold() for n in names if n)
+            self.user = replace(self.user, roles=roles)
+            if not roles:
+                return f"{self.user.name} has no roles now."
+            return f"{self.user.name} now has " + ", ".join(f"@{n}" for n in names if n) + "."
         if name == "channel" and value:
             self.place = replace(self.place, channel=value.lstrip("#"))
             return f"Now in #{self.place.channel}."

@@ -8,7 +8,7 @@ scenario written against it holds for the others (the conformance suite checks t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -65,6 +65,33 @@ class MemoryPoster:
         self.sent.append(Sent("thread", place, message_id, name))
 
 
+class MemoryGroups:
+    """The `Groups` port: roles come with each request; channel members are what a test sets."""
+
+    knows_members = True
+
+    def __init__(self) -> None:
+        self.members: set[str] | None = None  # None: everyone is a member of the channel
+
+    async def role_names(self, place: Place, ids: Collection[str]) -> dict[str, str]:
+        """Roles are typed as names here, so there is nothing to look up."""
+        return {}
+
+    async def find_roles(self, place: Place, names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Nothing to find: the plug-in reads typed names already."""
+        return {}
+
+    async def member_roles(
+        self, place: Place, user_id: str, among: frozenset[str]
+    ) -> frozenset[str]:
+        """Nothing beyond the roles each request carries."""
+        return frozenset()
+
+    async def in_channel(self, place: Place, user_id: str) -> bool:
+        """Whether the test made `user_id` a member of the channel (everyone, unless it did)."""
+        return self.members is None or user_id in self.members
+
+
 class MemoryResponder:
     """The `Responder` for one request: private answers go to the requester alone."""
 
@@ -103,24 +130,34 @@ class MemoryPlatform:
         self.timer = FakeTimer()
         self.sent: list[Sent] = []
         self.poster = MemoryPoster(self.sent)
+        self.groups = MemoryGroups()
         self._read = 0
         bot.services.delivery.attach(NAME, self.poster, interval=interval, timer=self.timer)
+        bot.services.groups[NAME] = self.groups
 
-    async def say(self, line: str, *, user: str = "ana", moderator: bool = False) -> list[Sent]:
-        """Type `line` as `user`; what was shown because of it."""
+    async def say(
+        self, line: str, *, user: str = "ana", moderator: bool = False, roles: Iterable[str] = ()
+    ) -> list[Sent]:
+        """Type `line` as `user` (with these role names); what was shown because of it."""
         mark = len(self.sent)  # a command may post, too (`admin schedule run`)
-        who = User(user, user, is_moderator=moderator)
+        who = User(user, user, is_moderator=moderator, roles=_roles(roles))
         reply = await self.bot.handle_text(line, self.place, who)
         await self._answer(reply, who)
         return self.sent[mark:]
 
     async def click(
-        self, label: str, *, user: str = "ana", moderator: bool = False, on: str | None = None
+        self,
+        label: str,
+        *,
+        user: str = "ana",
+        moderator: bool = False,
+        on: str | None = None,
+        roles: Iterable[str] = (),
     ) -> list[Sent]:
         """Click the button `label` on message `on` (else the latest message that has one)."""
         message_id, button = self._button(label, on)
         mark = len(self.sent)
-        who = User(user, user, is_moderator=moderator)
+        who = User(user, user, is_moderator=moderator, roles=_roles(roles))
         line = command_line(button.action) or ""
         reply = await self.bot.handle_text(line, self.place, who)
         await self._answer(reply, who, clicked=message_id)
@@ -172,6 +209,11 @@ class MemoryPlatform:
                 break  # the latest state of that message has no such button
         where = f"message {on}" if on else "any message"
         raise LookupError(f"No button {label!r} on {where}.")
+
+
+def _roles(names: Iterable[str]) -> frozenset[str]:
+    """Role names as this platform's ids: typed names, case folded (see `typed_name`)."""
+    return frozenset(name.removeprefix("@").casefold() for name in names)
 
 
 def _buttons(reply: Reply) -> tuple[Button, ...]:

@@ -65,7 +65,7 @@ from bot.context import Services  # noqa: E402
 from bot.models import Place, User  # noqa: E402
 from bot.poll_rules import check_vote, click  # noqa: E402
 from bot.store import open_store  # noqa: E402
-from bot.store.base import Store, VoteOutcome  # noqa: E402
+from bot.store.base import NO_GROUPS, Store, VoteOutcome, Voter  # noqa: E402
 from bot.store.polls import POLL_COLUMNS, poll_of  # noqa: E402
 from bot.store.postgres import PostgresStore, numbered  # noqa: E402
 from bot.store.sqlite import MAX_BATCH, SqliteStore  # noqa: E402
@@ -85,6 +85,7 @@ async def naive_vote(
     user_id: str,
     user_name: str,
     option: int,
+    by: Voter,
 ) -> VoteOutcome:
     """One vote, statement by statement, inside the caller's transaction."""
     rows = await fetch(f"SELECT {POLL_COLUMNS} FROM polls WHERE id = ?", poll_id)
@@ -92,7 +93,7 @@ async def naive_vote(
         "SELECT label FROM poll_options WHERE poll_id = ? ORDER BY position", poll_id
     )
     found = poll_of(rows[0], tuple(r[0] for r in labels)) if rows else None
-    poll = check_vote(found, poll_id, place, option, store.clock.now())
+    poll = check_vote(found, poll_id, place, option, store.clock.now(), by)
     voter = store._voter(poll, user_id)
     lock = store.dialect.lock_voter(poll_id, voter)
     if lock is not None:  # the same guard across processes as the shipped store
@@ -142,7 +143,14 @@ class NaiveSqliteStore(SqliteStore):
     lock: asyncio.Lock
 
     async def cast_vote(
-        self, poll_id: int, place: Place, user_id: str, user_name: str, option: int
+        self,
+        poll_id: int,
+        place: Place,
+        user_id: str,
+        user_name: str,
+        option: int,
+        *,
+        by: Voter = NO_GROUPS,
     ) -> VoteOutcome:
         db = self._writer_conn
 
@@ -153,7 +161,9 @@ class NaiveSqliteStore(SqliteStore):
         async with self.lock:
             await db.execute("BEGIN IMMEDIATE")
             try:
-                outcome = await naive_vote(self, fetch, poll_id, place, user_id, user_name, option)
+                outcome = await naive_vote(
+                    self, fetch, poll_id, place, user_id, user_name, option, by
+                )
             except BaseException:
                 await db.rollback()
                 raise
@@ -165,14 +175,21 @@ class NaivePostgresStore(PostgresStore):
     """Textbook asyncpg: each vote takes a pooled connection and commits its own transaction."""
 
     async def cast_vote(
-        self, poll_id: int, place: Place, user_id: str, user_name: str, option: int
+        self,
+        poll_id: int,
+        place: Place,
+        user_id: str,
+        user_name: str,
+        option: int,
+        *,
+        by: Voter = NO_GROUPS,
     ) -> VoteOutcome:
         async with self._pool.acquire() as conn, conn.transaction():
 
             async def fetch(sql: str, *params: Any) -> list[Any]:
                 return list(await conn.fetch(numbered(sql), *params))
 
-            return await naive_vote(self, fetch, poll_id, place, user_id, user_name, option)
+            return await naive_vote(self, fetch, poll_id, place, user_id, user_name, option, by)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.content.registry import PackRegistry
 from bot.delivery import Delivery
 from bot.metrics import Metrics, Readiness
 from bot.models import Place, Request, User
-from bot.ports import Poster
+from bot.ports import Groups, Poster
 from bot.store.base import Store
 
 
@@ -27,6 +27,7 @@ class Services:
     settings: Settings = field(default_factory=Settings)
     rng: random.Random = field(default_factory=random.Random)
     posters: dict[str, Poster] = field(default_factory=dict)  # by platform name
+    groups: dict[str, Groups] = field(default_factory=dict)  # by platform name, where it has them
     metrics: Metrics = field(default_factory=Metrics)
     readiness: Readiness = field(default_factory=Readiness)
     delivery: Delivery = field(init=False)

@@ -2,8 +2,9 @@
 
 Each adapter package declares a `PLUGIN` in a module that imports no SDK: what the platform is
 called, how its credentials are detected, the SDKs it needs, its secrets, its CLI sub-command,
-its doctor checks, how moderators are named in mentions, and a note for help. Everything else in
-the core asks this registry. Adding a platform is its own package plus one line in `REGISTERED`.
+its doctor checks, how moderators and roles are named in mentions, and a note for help.
+Everything else in the core asks this registry. Adding a platform is its own package plus one
+line in `REGISTERED`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ def _no_problems(env: Mapping[str, str]) -> list[str]:
     return []
 
 
+# A role as typed: its id, and its name when the mention carries one.
+RoleMention = tuple[str, str | None]
+
+
+def typed_name(word: str) -> RoleMention | None:
+    """A role typed as its name (`@Editors`), where the platform has no role mentions.
+
+    The name, case folded, is the id the platform's users are given roles by (`:roles`).
+    """
+    name = word.strip().removeprefix("@").strip()
+    return (name.casefold(), f"@{name}") if name else None
+
+
 @dataclass(frozen=True)
 class Plugin:
     """What the core needs to know about one platform, declared by its adapter package."""
@@ -51,6 +65,9 @@ class Plugin:
     fallback: bool = False  # what `oped-bot run` starts when no platform's credentials are set
     moderator_roles: bool = False  # moderator rights go to roles: a bare id names a role
     thread_ids_unique: bool = False  # a thread id never names another channel (see bot.scope)
+    # How a role (or user group) is read from a command (`--roles`), and how to type one.
+    read_role: Callable[[str], RoleMention | None] = typed_name
+    role_hint: str = "Type each role's name: --roles @Editors @Staff."
     help_note: str = ""
 
 
@@ -78,6 +95,14 @@ def load(reference: str) -> Callable[..., Any]:
     if not callable(found):
         raise TypeError(f"{reference} is not a function.")
     return found  # type: ignore[no-any-return]
+
+
+def role_reader(name: str) -> tuple[Callable[[str], RoleMention | None], str]:
+    """How `name`'s users type roles, and the hint naming how; names where it has no plug-in."""
+    found = plugin(name)
+    if found is None:
+        return typed_name, Plugin.role_hint
+    return found.read_role, found.role_hint
 
 
 def text_prefixes() -> tuple[str, ...]:

@@ -12,8 +12,8 @@ from datetime import datetime
 from bot import actions
 from bot.durations import format_remaining, format_time
 from bot.emoji import split_emoji
-from bot.limits import POLL_OPTION_MAX, fit
-from bot.poll_rules import public_visible, visible_to
+from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, fit
+from bot.poll_rules import public_visible, visible_to, who_can_vote
 from bot.replies import Button, Card
 from bot.store.base import Poll, PollVote, Refused, Tally, VoteOutcome
 from bot.wording import plural
@@ -30,7 +30,10 @@ def reminder_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC"
         f"{poll.question}\n\n{option_lines(poll, None)}\n\n{turnout(tally)} so far. Vote with "
         f"the buttons, or `poll vote {poll.id} <option-number>`.",
         title=f"Poll #{poll.id} closes in {left}",
-        footer=status(poll, now, timezone),
+        footer=" · ".join(
+            [f"Who can vote: {who}" for who in (who_can_vote(poll),) if who]
+            + [status(poll, now, timezone)]
+        ),
         buttons=poll_buttons(poll, now),
     )
 
@@ -100,6 +103,9 @@ def poll_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") ->
     shown = public_visible(poll, now)
     body = f"{poll.question}\n\n{option_lines(poll, tally if shown else None)}"
     footer = [kind_text(poll)]
+    who = who_can_vote(poll)
+    if who:
+        footer.append(f"Who can vote: {who}")
     if shown or not poll.is_open(now):
         footer.append(turnout(tally))
     if not shown:
@@ -115,13 +121,19 @@ def poll_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") ->
 
 
 def poll_buttons(poll: Poll, now: datetime) -> tuple[Button, ...]:
-    """One button per option while open (a leading emoji as the button's), and Results."""
+    """One button per option while open (a leading emoji as the button's), and Results.
+
+    An `--open` poll with room for more has "Add option": `poll add 12` without its text, which
+    platforms with forms ask for in one (a console user types the rest).
+    """
     buttons = []
     if poll.is_open(now):
         for n, label in enumerate(poll.options, 1):
             emoji, text = split_emoji(label)
             made = actions.button(fit(f"{n}. {text}", POLL_OPTION_MAX), f"poll vote {poll.id} {n}")
             buttons.append(replace(made, emoji=emoji) if emoji else made)
+        if poll.open_options and len(poll.options) < POLL_OPTIONS_MAX:
+            buttons.append(actions.button("Add option", f"poll add {poll.id}"))
     buttons.append(actions.button("Results", f"poll results {poll.id}"))
     return tuple(buttons)
 

@@ -13,8 +13,23 @@ from bot.errors import Forbidden, UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX, fit
 from bot.models import Place, User
 from bot.scope import poll_not_found, reaches
-from bot.store.base import Poll, PollDraft, PollEdit, Refused, ResultsMode, VoteChange, VoteOutcome
+from bot.store.base import (
+    NO_GROUPS,
+    NotEligible,
+    Poll,
+    PollDraft,
+    PollEdit,
+    PollRole,
+    Refused,
+    ResultsMode,
+    VoteChange,
+    VoteOutcome,
+    Voter,
+)
 from bot.usertext import clean, key, shown, too_long
+
+# Roles one poll may be limited to: enough for any real "who may vote", short enough to show.
+POLL_ROLES_MAX = 10
 
 
 def draft(
@@ -29,6 +44,8 @@ def draft(
     closes: str | None = None,
     open_options: bool = False,
     remind: str | None = None,
+    roles: tuple[PollRole, ...] = (),
+    members_only: bool = False,
     now: datetime,
     timezone: str = "UTC",
 ) -> PollDraft:
@@ -59,7 +76,51 @@ def draft(
         closes_at=closes_at,
         open_options=open_options,
         remind=lead,
+        roles=check_roles(roles),
+        members_only=members_only,
     )
+
+
+def check_roles(roles: tuple[PollRole, ...]) -> tuple[PollRole, ...]:
+    """The roles a poll is limited to, each once; UserError if there are too many."""
+    unique = tuple({role.id: role for role in roles}.values())
+    if len(unique) > POLL_ROLES_MAX:
+        raise UserError(
+            f"A poll can be limited to at most {POLL_ROLES_MAX} roles; you gave {len(unique)}."
+        )
+    return unique
+
+
+def check_voter(poll: Poll, voter: Voter) -> None:
+    """NotEligible (privately naming who may vote) unless `voter` may vote in `poll`."""
+    if poll.roles and not voter.roles & {role.id for role in poll.roles}:
+        names = [role.name for role in poll.roles]
+        lacking = "that role" if len(names) == 1 else "any of those roles"
+        raise NotEligible(
+            f"Poll #{poll.id} is for {listed(names, 'and')}; you do not have {lacking}, so "
+            "your vote was not counted. Ask a moderator if you should have it.",
+            poll,
+        )
+    if poll.members_only and not voter.member:
+        raise NotEligible(
+            f"Poll #{poll.id} is for members of its channel; join the channel, then vote again.",
+            poll,
+        )
+
+
+def listed(names: list[str], last: str) -> str:
+    """`A`, `A and B`, `A, B and C` (or `or`)."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
+
+
+def who_can_vote(poll: Poll) -> str | None:
+    """Who may vote, as the card says it ("@Editors or @Staff"); None when everyone may."""
+    parts = []
+    if poll.roles:
+        parts.append(listed([role.name for role in poll.roles], "or"))
+    if poll.members_only:
+        parts.append("members of this channel")
+    return " · ".join(parts) if parts else None
 
 
 def check_question(question: str) -> str:
@@ -183,8 +244,18 @@ def check_option(typed: str, field: str) -> str:
     return option
 
 
-def check_add(poll: Poll | None, poll_id: int, place: Place, typed: str, now: datetime) -> str:
-    """The option `typed` may add to the poll, cleaned; NotFound or Refused naming the fix."""
+def check_add(
+    poll: Poll | None,
+    poll_id: int,
+    place: Place,
+    typed: str,
+    now: datetime,
+    voter: Voter = NO_GROUPS,
+) -> str:
+    """The option `typed` may add to the poll, cleaned; NotFound or Refused naming the fix.
+
+    Only someone who may vote in the poll may add to it.
+    """
     if poll is None or not reaches(place, poll.place):
         raise poll_not_found(poll_id)
     if not poll.open_options:
@@ -194,6 +265,7 @@ def check_add(poll: Poll | None, poll_id: int, place: Place, typed: str, now: da
         )
     if not poll.is_open(now):
         raise Refused(f"Poll #{poll_id} is closed; it no longer takes options.")
+    check_voter(poll, voter)
     if len(poll.options) >= POLL_OPTIONS_MAX:
         raise Refused(
             f"Poll #{poll_id} already has {POLL_OPTIONS_MAX} options, the most a poll can have."
@@ -209,7 +281,14 @@ def check_add(poll: Poll | None, poll_id: int, place: Place, typed: str, now: da
     return option
 
 
-def check_vote(poll: Poll | None, poll_id: int, place: Place, option: int, now: datetime) -> Poll:
+def check_vote(
+    poll: Poll | None,
+    poll_id: int,
+    place: Place,
+    option: int,
+    now: datetime,
+    voter: Voter = NO_GROUPS,
+) -> Poll:
     """The poll a click at `place` may vote in; NotFound or Refused (naming the fix) otherwise.
 
     A poll `place` does not reach is answered exactly like an id that never existed.
@@ -223,6 +302,7 @@ def check_vote(poll: Poll | None, poll_id: int, place: Place, option: int, now: 
             f"Poll #{poll_id} has options 1 to {len(poll.options)}; there is no option "
             f"{option}. Pick a number from 1 to {len(poll.options)}."
         )
+    check_voter(poll, voter)
     return poll
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Place
@@ -33,6 +33,34 @@ class Poster(Protocol):
 
     async def open_thread(self, place: Place, message_id: str, name: str) -> None:
         """Open a discussion thread called `name` under a posted message; PostFailed if not."""
+        ...
+
+
+class Groups(Protocol):
+    """A platform's roles or user groups and channel members, for polls limited to them.
+
+    Lookups that fail raise a UserError saying so: a poll limited to a group is never opened to
+    everyone because the platform did not answer.
+    """
+
+    knows_members: bool  # whether `in_channel` can tell (else `--members` is refused)
+
+    async def role_names(self, place: Place, ids: Collection[str]) -> dict[str, str]:
+        """The names of the roles it knows among `ids`, as `@Name`."""
+        ...
+
+    async def find_roles(self, place: Place, names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Roles typed as plain names (`@Editors` in a form): name (case folded) to id and name."""
+        ...
+
+    async def member_roles(
+        self, place: Place, user_id: str, among: frozenset[str]
+    ) -> frozenset[str]:
+        """Which of the roles `among` the user has, when the request did not say."""
+        ...
+
+    async def in_channel(self, place: Place, user_id: str) -> bool:
+        """Whether the user is a member of `place`'s channel."""
         ...
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.catalogue import Catalogue, Command, Option
-from bot.errors import NotFound, UsageError
+from bot.errors import NotFound, UsageError, UserError
 from bot.models import ArgValue
 from bot.platforms import text_prefixes
 from bot.usertext import shown
@@ -114,6 +114,24 @@ def parse(text: str, catalogue: Catalogue) -> tuple[Command, dict[str, ArgValue]
     return command, sort_words(command, found[len(command.path) :])
 
 
+def left_out(text: str, catalogue: Catalogue) -> tuple[Command, tuple[Option, ...]] | None:
+    """The command a line names and the required text it leaves out, for a form to ask for.
+
+    A button such as Add option carries `poll add 12`; None when nothing is missing or the
+    line is not a command (the dispatch then explains it).
+    """
+    try:
+        command, raw = parse(text, catalogue)
+    except UserError:
+        return None
+    missing = tuple(
+        option
+        for option in command.options
+        if option.kind in ("text", "words") and option.required and option.name not in raw
+    )
+    return (command, missing) if missing else None
+
+
 def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgValue]:
     """Assign words to options: `--name value` pairs first, the rest by position.
 
@@ -147,6 +165,19 @@ def sort_words(command: Command, typed: Sequence[Word | str]) -> dict[str, ArgVa
             raw[option.name] = inline if has_value else True
         elif has_value:
             raw[option.name] = _given(option, inline)
+        elif option.kind == "list" and index + 1 < len(line):
+            # A named list (`--roles @Editors @Staff`) takes the unquoted words up to the next
+            # option; quoted words stay the command's own text (a question, options).
+            items: list[str] = []
+            while index + 1 < len(line) and not line[index + 1].quoted:
+                if line[index + 1].text.startswith("--"):
+                    break
+                index += 1
+                items.append(_given(option, line[index].text))
+            if not items:
+                raise UsageError(f"`--{shown(name)}` needs a value.", command.usage)
+            raw[option.name] = tuple(items)
+            given.extend(items)
         elif index + 1 < len(line):
             index += 1
             raw[option.name] = _given(option, line[index].text)

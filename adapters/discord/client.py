@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Collection
 from typing import Any
 
 import discord
@@ -48,6 +48,63 @@ def default_intents() -> discord.Intents:
     return intents
 
 
+class DiscordGroups:
+    """The `Groups` port on Discord: role names for poll cards; roles come with each request.
+
+    Everyone who can see a channel can click in it, so channel membership adds nothing here.
+    """
+
+    knows_members = False
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        self.adapter = adapter
+
+    async def role_names(self, place: Place, ids: Collection[str]) -> dict[str, str]:
+        """Names from the guild cache, else from the guild's role list; unknown ids left out."""
+        return {
+            role_id: f"@{name}"
+            for role_id, name in (await self._roles(place)).items()
+            if role_id in ids
+        }
+
+    async def find_roles(self, place: Place, names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Roles by name (case folded), for a role typed in a form, where it is not a mention."""
+        found: dict[str, tuple[str, str]] = {}
+        for role_id, name in (await self._roles(place)).items():
+            if name.casefold() in names:
+                found.setdefault(name.casefold(), (role_id, f"@{name}"))
+        return found
+
+    async def _roles(self, place: Place) -> dict[str, str]:
+        """The server's roles, id to name: cached with the guild, else listed by Discord."""
+        client = self.adapter.client
+        if client is None or not place.workspace.isdigit():
+            return {}
+        guild = client.get_guild(int(place.workspace))
+        if guild is not None and guild.roles:
+            return {str(role.id): role.name for role in guild.roles}
+        try:
+            listed = await client.http.get_roles(int(place.workspace))
+        except discord.HTTPException as exc:
+            # The card then shows the role's id: a poll is not refused over a name.
+            log.warning("could not read the server's roles: %s", explain(exc))
+            return {}
+        return {str(role["id"]): str(role["name"]) for role in listed}
+
+    async def member_roles(
+        self, place: Place, user_id: str, among: frozenset[str]
+    ) -> frozenset[str]:
+        """The @everyone role (its id is the server's), which interactions leave out.
+
+        Every other role comes with each interaction.
+        """
+        return among & {place.workspace}
+
+    async def in_channel(self, place: Place, user_id: str) -> bool:
+        """Whoever clicks in a channel can see it."""
+        return True
+
+
 class DiscordAdapter:
     """Translates Discord interactions to bot requests and replies back to Discord."""
 
@@ -67,6 +124,7 @@ class DiscordAdapter:
         self.commands: list[tree.AppCommand] = []
         self.problems: list[str] = []
         self.poster: DiscordPoster | None = None
+        bot.services.groups["discord"] = DiscordGroups(self)
 
     # Start and stop -----------------------------------------------------------------------
 
@@ -179,7 +237,19 @@ class DiscordAdapter:
         await self.answer(interaction, self.bot.handle(request), button=False)
 
     async def click(self, interaction: discord.Interaction, line: str) -> None:
-        """A button: run the command line it carries for whoever clicked."""
+        """A button: run the command line it carries for whoever clicked.
+
+        A line that leaves out required text (Add option's `poll add 12`) opens a form for it;
+        the submission runs the line with the text through the same dispatch.
+        """
+        modal = forms.click_form(self.bot.catalogue, line)
+        if modal is not None:
+            try:
+                await interaction.response.send_modal(modal)
+            except discord.HTTPException as exc:
+                await self.report(interaction, "I could not open the form", exc)
+            modal.stop()  # answered from its custom id (`on_form`), even after a restart
+            return
         work = self.bot.handle_text(line, self.place(interaction), self.user(interaction))
         await self.answer(interaction, work, button=True)
 

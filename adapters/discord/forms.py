@@ -17,7 +17,7 @@ import discord
 from bot.catalogue import Catalogue, Command, Option
 from bot.limits import fit
 from bot.models import ArgValue
-from bot.textparse import parse
+from bot.textparse import left_out, parse
 
 PREFIX = "oped-form:"
 TEXT_KINDS = ("text", "words", "list")
@@ -116,6 +116,32 @@ def _longest(option: Option) -> int:
     return min(VALUE_MAX, option.max_length or VALUE_MAX)
 
 
+def click_form(catalogue: Catalogue, line: str) -> discord.ui.Modal | None:
+    """The form a button asks for when its command leaves out required text (`poll add 12`).
+
+    The custom id is the clicked line itself, so the submission runs it with the text added.
+    """
+    found = left_out(line, catalogue)
+    custom_id = PREFIX + line
+    if found is None or len(custom_id) > CUSTOM_ID_MAX:
+        return None
+    command, missing = found
+    modal = discord.ui.Modal(title=fit(command.help, TITLE_MAX), custom_id=custom_id)
+    for option in missing:
+        modal.add_item(
+            discord.ui.Label(
+                text=fit(option.help, LABEL_MAX),
+                component=discord.ui.TextInput(
+                    custom_id=option.name,
+                    style=discord.TextStyle.short,
+                    required=True,
+                    max_length=_longest(option),
+                ),
+            )
+        )
+    return modal
+
+
 def submitted(
     catalogue: Catalogue, custom_id: str, data: Mapping[str, Any]
 ) -> tuple[Command, dict[str, ArgValue]] | None:
@@ -124,8 +150,14 @@ def submitted(
         return None
     command, raw = parse(custom_id[len(PREFIX) :], catalogue)
     fields = dict(_inputs(data.get("components") or []))
-    for option in form_options(command):
-        text = fields.get(option.name, "")
+    # A command's list form, or a button's form for text its line leaves out (`click_form`).
+    asked = form_options(command) or tuple(
+        o for o in command.options if o.kind in TEXT_KINDS and o.name not in raw
+    )
+    for option in asked:
+        if option.name not in fields:
+            continue
+        text = fields[option.name]
         if option.kind == "list":
             items = tuple(line.strip() for line in text.splitlines() if line.strip())
             if items:

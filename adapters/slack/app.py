@@ -10,6 +10,7 @@ saving Slack a second request to the response_url. The core does the rest: the t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
 from adapters.slack.events import EVENTS_PATH, web_app
+from adapters.slack.groups import SlackGroups
 from adapters.slack.home import SlackHome, from_home, home_opened
 from adapters.slack.modal import (
     block_for_error,
@@ -54,7 +56,7 @@ from adapters.slack.render import Message, attachment_blocks, cap, render_messag
 from bot import replies
 from bot.actions import PREFIX, command_line
 from bot.app import Bot
-from bot.catalogue import Catalogue
+from bot.catalogue import Catalogue, Command, Option
 from bot.clock import Clock
 from bot.coalesce import Coalescer, Timer
 from bot.errors import UserError
@@ -62,7 +64,7 @@ from bot.metrics import ApiErrorKind, api_error_kind
 from bot.models import ArgValue, Place, Request, User
 from bot.ports import PostFailed
 from bot.replies import Card, Reply
-from bot.textparse import split
+from bot.textparse import left_out, parse, split
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,8 @@ BOLT_LOG.addFilter(_TokenUnusedFilter())
 COMMAND = "/oped"
 POLL_CREATE = ("poll", "create")
 POLL_MODAL = "oped_poll_create"
+# A form for the text a button's command line leaves out (Add option's `poll add 12`).
+LINE_MODAL = "oped_line_form"
 # Slack-only subcommands, routed before the catalogue; the parity test keeps them disjoint.
 SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
 # How long a users.info answer is trusted: an admin who is demoted loses rights within this.
@@ -189,6 +193,7 @@ class SlackAdapter:
         self.poster = SlackPoster(client, self.clients)
         self.timer = timer
         self.admins = AdminCache(self.clients, bot.services.clock)
+        bot.services.groups["slack"] = SlackGroups(self.clients, bot.services.clock)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.app = AsyncApp(
             client=client,
@@ -205,6 +210,7 @@ class SlackAdapter:
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
+        self.app.view(LINE_MODAL)(self._on_line_modal)
 
     def web_app(self, path: str = EVENTS_PATH) -> web.Application:
         """HTTP mode: `path` served by this adapter, refusing requests Slack did not sign."""
@@ -382,11 +388,71 @@ class SlackAdapter:
         container: Mapping[str, Any] = body.get("container") or {}
         channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
         place = Place("slack", team, channel)
+        asked = left_out(str(line), self.bot.catalogue)
+        if asked is not None:
+            # The trigger_id dies 3 s after the click: open the form before users.info.
+            await self._open_line_modal(body, place, str(line), *asked, respond)
+            return
         user = await self._user(team, user_info)
         message_ts = container.get("message_ts")
         reply = await self.bot.handle_text(str(line), place, user)
         clicked = str(message_ts) if message_ts and not container.get("is_ephemeral") else None
         await self.deliver(reply, place, user, respond=respond, button=True, clicked=clicked)
+
+    async def _open_line_modal(
+        self,
+        body: Mapping[str, Any],
+        place: Place,
+        line: str,
+        command: Command,
+        missing: tuple[Option, ...],
+        respond: Respond,
+    ) -> None:
+        """Ask for the text a clicked line leaves out; the submission runs the line with it."""
+        metadata = {"team": place.workspace, "channel": place.channel, "line": line}
+        asking = dataclasses.replace(command, options=missing)
+        view = build_modal(asking, LINE_MODAL, command.help, metadata, submit="Add")
+        try:
+            await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except SLACK_FAILURES as exc:
+            log.warning("views.open failed: %s", _why(exc))
+            typed = " ".join([line, *(o.placeholder or f"<{o.name}>" for o in missing)])
+            refusal = replies.error(f"The form could not open. Type `{self.command} {typed}`.")
+            for message in cap(render_messages(refusal)):
+                await _respond(
+                    respond,
+                    self._api_failed,
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+
+    async def _on_line_modal(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        """A submitted form for a clicked line: run the line with the text typed in it."""
+        metadata = read_metadata(view)
+        try:
+            command, raw = parse(metadata.get("line", ""), self.bot.catalogue)
+        except UserError:
+            await ack()  # the command is gone (turned off since the form opened)
+            return
+        asked = left_out(metadata.get("line", ""), self.bot.catalogue)
+        asking = dataclasses.replace(command, options=asked[1] if asked else ())
+        if not metadata.get("channel"):
+            await ack()
+            return
+        values, errors = read_submission(asking, view)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        user_info = body.get("user")
+        if not isinstance(user_info, dict):
+            user_info = {}
+        team = str(metadata.get("team") or user_info.get("team_id") or "")
+        place = Place("slack", team, metadata["channel"])
+        await self._run_modal(ack, asking, {**raw, **values}, place, user_info)
 
     # -- the poll modal ------------------------------------------------------------------
 
@@ -420,6 +486,17 @@ class SlackAdapter:
             user_info = {}
         team = str(metadata.get("team") or user_info.get("team_id") or "")
         place = Place("slack", team, metadata["channel"])
+        await self._run_modal(ack, command, raw, place, user_info)
+
+    async def _run_modal(
+        self,
+        ack: AsyncAck,
+        command: Command,
+        raw: dict[str, ArgValue],
+        place: Place,
+        user_info: Mapping[str, Any],
+    ) -> None:
+        """Run a submitted form's command; a quick refusal shows in the form, under its input."""
         work = self._spawn(self._create_from_modal(command.path, raw, place, user_info))
         # The rights lookup and the handler share the budget; Slack waits 3 s at most.
         done, _ = await asyncio.wait({work}, timeout=self.modal_budget)

@@ -31,7 +31,12 @@ ACTION = "value"
 
 
 def build_modal(
-    command: Command, callback_id: str, title: str, metadata: Mapping[str, str]
+    command: Command,
+    callback_id: str,
+    title: str,
+    metadata: Mapping[str, str],
+    *,
+    submit: str = "Create",
 ) -> dict[str, Any]:
     """A modal view with one input per option of `command`."""
     private = json.dumps(dict(metadata))
@@ -42,7 +47,7 @@ def build_modal(
         "type": "modal",
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_MAX),
-        "submit": plain("Create", MODAL_TITLE_MAX),
+        "submit": plain(submit, MODAL_TITLE_MAX),
         "close": plain("Cancel", MODAL_TITLE_MAX),
         "private_metadata": private,
         "blocks": blocks,

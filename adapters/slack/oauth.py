@@ -50,7 +50,8 @@ SCOPES = (
     "users:read",
     "files:write",
     "im:write",
-    "channels:read",  # the Home tab lists the polls of the channels a person is in
+    "usergroups:read",  # polls limited to user groups
+    "channels:read",  # the Home tab's channels, and polls limited to a channel's members
     "groups:read",
 )
 # An install started in a browser must finish within this.

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-from bot.platforms import Plugin
+from bot.platforms import Plugin, RoleMention
 
 COMMAND = "/oped"
 
@@ -14,6 +15,19 @@ def _distributed(env: Mapping[str, str]) -> bool:
     return bool(env.get("SLACK_CLIENT_ID") or env.get("SLACK_CLIENT_SECRET")) and not env.get(
         "SLACK_BOT_TOKEN"
     )
+
+
+# `<!subteam^S123|@editors>` (the handle is there when the app escapes mentions) or bare.
+_GROUP = re.compile(r"<!subteam\^([A-Z0-9]{1,40})(?:\|@?([^<>|]{1,100}))?>")
+
+
+def read_role(word: str) -> RoleMention | None:
+    """A user group mention, what picking @group in Slack writes: its id and handle."""
+    found = _GROUP.fullmatch(word.strip())
+    if found is None:
+        return None
+    handle = found.group(2)
+    return found.group(1), f"@{handle.strip()}" if handle else None
 
 
 def _detect(env: Mapping[str, str]) -> bool:
@@ -54,4 +68,6 @@ PLUGIN = Plugin(
     cli="adapters.slack.cli",
     doctor="adapters.health:slack_checks",
     text_prefix=COMMAND,
+    read_role=read_role,
+    role_hint="Type @ and pick each user group from Slack's list, so it becomes a mention.",
 )

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-from typing import cast
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TypeVar, cast
 
 from bot import chart_png, charts, durations, poll_cards, poll_export, poll_rules
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
 from bot.errors import UserError
-from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX
+from bot.limits import (
+    POLL_OPTION_MAX,
+    POLL_OPTIONS_MAX,
+    POLL_OPTIONS_MIN,
+    POLL_QUESTION_MAX,
+    fit,
+)
 from bot.models import Place
+from bot.platforms import role_reader
 from bot.ports import CardProvider
 from bot.replies import Card, Reply, notice
 from bot.scope import poll_not_found, reaches
-from bot.store.base import RESULTS_MODES, AuditNote, Poll, PollEdit, ResultsMode, Store, Tally
+from bot.store.base import (
+    RESULTS_MODES,
+    AuditNote,
+    NotEligible,
+    Poll,
+    PollEdit,
+    PollRole,
+    ResultsMode,
+    Store,
+    Tally,
+    Voter,
+)
+from bot.usertext import clean, shown
+
+T = TypeVar("T")
+ROLE_NAME_MAX = 60
 
 
 def store_of(ctx: Context) -> Store:
@@ -73,6 +98,8 @@ async def create(ctx: Context, args: Args) -> Reply:
         closes=args.text("closes"),
         open_options=args.flag("open"),
         remind=args.text("remind"),
+        roles=await roles_typed(ctx, args.items("roles")),
+        members_only=members_only(ctx, args.flag("members")),
         now=ctx.services.clock.now(),
         timezone=settings.timezone,
     )
@@ -83,10 +110,88 @@ async def create(ctx: Context, args: Args) -> Reply:
     return Reply((card,), track=poll.ref)
 
 
+async def roles_typed(ctx: Context, typed: tuple[str, ...]) -> tuple[PollRole, ...]:
+    """The roles `--roles` names, read the way the platform writes them; UserError if not.
+
+    Mentions are read by the platform's plug-in; a plain `@name` (typed in a form, where
+    mentions cannot be picked) is looked up among the platform's roles.
+    """
+    read, hint = role_reader(ctx.place.platform)
+    groups = ctx.services.groups.get(ctx.place.platform)
+    words: list[str] = []
+    for item in typed:
+        # Lists arrive split by quotes, lines or `|`; mentions in one item by spaces or commas.
+        words += [item] if read(item) else [w for w in re.split(r"[\s,]+", item) if w]
+    plain = [w for w in words if read(w) is None]
+    found = (
+        await groups.find_roles(ctx.place, [_folded(w) for w in plain]) if plain and groups else {}
+    )
+    mentions: list[tuple[str, str | None]] = []
+    for word in words:
+        mention = read(word) or found.get(_folded(word))
+        if mention is None:
+            raise UserError(f"`{shown(word, 60)}` is not a role. {hint}")
+        mentions.append(mention)
+    unnamed = [role_id for role_id, name in mentions if not name]
+    names = await groups.role_names(ctx.place, unnamed) if groups and unnamed else {}
+    roles = []
+    for role_id, name in mentions:
+        # Shown as plain text on every card and refusal, so nobody is pinged by it.
+        label = clean(name or names.get(role_id) or "", "A role's name").strip()
+        label = f"@{label.lstrip('@')}" if label else f"role {role_id}"
+        roles.append(PollRole(role_id, fit(label, ROLE_NAME_MAX)))
+    return tuple(roles)
+
+
+def _folded(word: str) -> str:
+    return word.removeprefix("@").strip().casefold()
+
+
+def members_only(ctx: Context, asked: bool) -> bool:
+    """`--members`, where the platform can tell who is in a channel; UserError elsewhere."""
+    groups = ctx.services.groups.get(ctx.place.platform)
+    if asked and (groups is None or not groups.knows_members):
+        raise UserError(
+            "`--members` needs a platform that can list a channel's members, and this one "
+            "cannot. Limit who may vote with --roles @Role instead."
+        )
+    return asked
+
+
+async def as_voter(ctx: Context, attempt: Callable[[Voter], Awaitable[T]]) -> T:
+    """Run a vote-like write as the caller; if the poll is limited, ask the platform once more.
+
+    The request carries the caller's roles where the platform sends them with every request;
+    otherwise (groups looked up, channel members) it is asked only when the poll needs it.
+    """
+    voter = Voter(ctx.user.roles)
+    try:
+        return await attempt(voter)
+    except NotEligible as refused:
+        groups = ctx.services.groups.get(ctx.place.platform)
+        if groups is None:
+            raise
+        poll = refused.poll
+        wider = voter
+        wanted = frozenset(role.id for role in poll.roles)
+        if wanted and not voter.roles & wanted:
+            found = await groups.member_roles(poll.place, ctx.user.id, wanted)
+            wider = replace(wider, roles=voter.roles | found)
+        if poll.members_only and groups.knows_members:
+            wider = replace(wider, member=await groups.in_channel(poll.place, ctx.user.id))
+        if wider == voter:
+            raise
+        return await attempt(wider)
+
+
 async def vote(ctx: Context, args: Args) -> Reply:
     user = ctx.user
-    outcome = await store_of(ctx).cast_vote(
-        number(args, "poll"), ctx.place, user.id, user.name, number(args, "option")
+    poll_id, option = number(args, "poll"), number(args, "option")
+    outcome = await as_voter(
+        ctx,
+        lambda voter: store_of(ctx).cast_vote(
+            poll_id, ctx.place, user.id, user.name, option, by=voter
+        ),
     )
     ctx.services.metrics.vote("poll")  # after the store committed it: a refusal raised
     poll = outcome.poll
@@ -102,7 +207,11 @@ async def add(ctx: Context, args: Args) -> Reply:
     poll_id = number(args, "poll")
     note = AuditNote(ctx.user.id, ctx.user.name, "poll add")
     # The store checks the rules again under the poll's lock, with the audit line.
-    poll = await store_of(ctx).add_option(poll_id, ctx.place, args.text("option") or "", audit=note)
+    typed = args.text("option") or ""
+    poll = await as_voter(
+        ctx,
+        lambda voter: store_of(ctx).add_option(poll_id, ctx.place, typed, audit=note, by=voter),
+    )
     added = len(poll.options)
     return Reply(
         (
@@ -388,6 +497,21 @@ COMMANDS = [
                 f"Let members add options with `poll add`, up to {POLL_OPTIONS_MAX}",
                 positional=False,
             ),
+            Option(
+                "roles",
+                "list",
+                "Only members with one of these roles or user groups may vote",
+                positional=False,
+                max_items=poll_rules.POLL_ROLES_MAX,
+                max_length=300,
+                placeholder="@role ...",
+            ),
+            Option(
+                "members",
+                "flag",
+                "Only members of this channel may vote (where the platform lists them)",
+                positional=False,
+            ),
         ),
         examples=(
             'poll create "Should the U.S. accept a nuclear North Korea?" "Yes" "No" "Unsure"',
@@ -395,6 +519,7 @@ COMMANDS = [
             "--multi 2 --closes 1d",
             'poll create "Who should negotiate?" "Pompeo" "Bolton" "Someone new" --anonymous '
             "--results closed",
+            'poll create "Publish the draft?" "Yes" "No" --roles @Editors @Staff',
         ),
     ),
     Command(

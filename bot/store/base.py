@@ -37,6 +37,38 @@ class Refused(UserError):
 
 
 @dataclass(frozen=True)
+class PollRole:
+    """A role or user group a poll is limited to, with its name as shown."""
+
+    id: str
+    name: str  # "@Editors": plain text, never a mention that could ping
+
+
+@dataclass(frozen=True)
+class Voter:
+    """What the vote rules need to know about who votes: their roles, and channel membership.
+
+    `member` is None until the platform was asked (only polls limited to the channel's members
+    need it).
+    """
+
+    roles: frozenset[str] = frozenset()
+    member: bool | None = None
+
+
+# A voter the request says nothing about: no roles, channel membership not looked up.
+NO_GROUPS = Voter()
+
+
+class NotEligible(Refused):
+    """A voter outside a poll's roles or channel; the poll says who may vote."""
+
+    def __init__(self, message: str, poll: Poll) -> None:
+        super().__init__(message)
+        self.poll = poll
+
+
+@dataclass(frozen=True)
 class PollDraft:
     """A poll as its creator asked for it, already validated (see `bot.poll_rules.draft`)."""
 
@@ -53,6 +85,9 @@ class PollDraft:
     open_options: bool = False
     # Post one reminder this long before the deadline.
     remind: timedelta | None = None
+    # Only members with one of these roles (`--roles`), or of the poll's channel (`--members`).
+    roles: tuple[PollRole, ...] = ()
+    members_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +172,8 @@ class Poll:
     open_options: bool = False
     remind: timedelta | None = None
     reminded: bool = False
+    roles: tuple[PollRole, ...] = ()
+    members_only: bool = False
 
     @property
     def ref(self) -> str:
@@ -288,24 +325,38 @@ class Store(Protocol):
         ...
 
     async def cast_vote(
-        self, poll_id: int, place: Place, user_id: str, user_name: str, option: int
+        self,
+        poll_id: int,
+        place: Place,
+        user_id: str,
+        user_name: str,
+        option: int,
+        *,
+        by: Voter = NO_GROUPS,
     ) -> VoteOutcome:
         """Click `option` (from 1): add, move, retract or toggle the voter's pick.
 
         Raises NotFound for a poll `place` does not reach (`bot.scope.reaches`: another
         channel or workspace) exactly as for an unknown id, Refused for a closed poll, an
-        unknown option or a pick beyond the poll's limit. Refusals write nothing.
+        unknown option or a pick beyond the poll's limit, NotEligible for a voter (`by`) outside
+        the poll's roles or channel. Refusals write nothing.
         """
         ...
 
     async def add_option(
-        self, poll_id: int, place: Place, label: str, *, audit: AuditNote | None = None
+        self,
+        poll_id: int,
+        place: Place,
+        label: str,
+        *,
+        audit: AuditNote | None = None,
+        by: Voter = NO_GROUPS,
     ) -> Poll:
         """Add a member's option to an open `--open` poll, with its audit line; the poll after.
 
         The rules are `bot.poll_rules.check_add`'s (NotFound as for an unknown id, Refused for a
-        closed or full poll, one not `--open`, or an option it already has); refusals write
-        nothing.
+        closed or full poll, one not `--open`, or an option it already has; NotEligible for a
+        voter (`by`) who may not vote in it); refusals write nothing.
         """
         ...
 

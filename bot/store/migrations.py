@@ -319,4 +319,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX oauth_states_by_expiry ON oauth_states (expires_at)",
         ),
     ),
+    Migration(
+        "who may vote: polls limited to roles or user groups, or to the channel's members",
+        (
+            # `--roles`: a JSON list of {"id", "name"}, the name as the card shows it.
+            "ALTER TABLE polls ADD COLUMN voter_roles TEXT",
+            # `--members`: only members of the poll's channel may vote.
+            """ALTER TABLE polls ADD COLUMN members_only INTEGER NOT NULL DEFAULT 0
+                CHECK (members_only IN (0, 1))""",
+        ),
+    ),
 )

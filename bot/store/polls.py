@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -13,15 +14,18 @@ from bot.models import Place, Platform
 from bot.poll_rules import check_add, check_edit, check_reopen, check_vote, click, remind_at
 from bot.scope import poll_not_found
 from bot.store.base import (
+    NO_GROUPS,
     AuditNote,
     Poll,
     PollDraft,
     PollEdit,
+    PollRole,
     PollVote,
     Refused,
     ResultsMode,
     Tally,
     VoteOutcome,
+    Voter,
 )
 from bot.store.moderation import noted
 from bot.store.work import (
@@ -43,7 +47,7 @@ from bot.store.work import (
 POLL_COLUMNS = (
     "id, platform, workspace, channel, thread, creator_id, creator_name, question, max_picks, "
     "anonymous, results, created_at, closes_at, closed_at, closed_by, announced_at, open_options, "
-    "remind_minutes, reminded_at"
+    "remind_minutes, reminded_at, voter_roles, members_only"
 )
 # The highest poll id ever deleted (SQLite): it hands out max(id) + 1, so deleting the newest
 # poll would give its id to the next one, and the deleted poll's buttons (`poll vote 12 3`),
@@ -78,7 +82,23 @@ def poll_of(row: Row, options: tuple[str, ...]) -> Poll:
         open_options=bool(row["open_options"]),
         remind=None if row["remind_minutes"] is None else timedelta(minutes=row["remind_minutes"]),
         reminded=row["reminded_at"] is not None,
+        roles=roles_of(row["voter_roles"]),
+        members_only=bool(row["members_only"]),
     )
+
+
+def roles_of(stored: str | None) -> tuple[PollRole, ...]:
+    """The roles a poll is limited to, from their stored JSON list."""
+    if not stored:
+        return ()
+    return tuple(PollRole(str(item["id"]), str(item["name"])) for item in json.loads(stored))
+
+
+def stored_roles(roles: tuple[PollRole, ...]) -> str | None:
+    """The stored JSON list of a poll's roles; NULL when everyone may vote."""
+    if not roles:
+        return None
+    return json.dumps([{"id": role.id, "name": role.name} for role in roles])
 
 
 def minutes(span: timedelta | None) -> int | None:
@@ -127,8 +147,8 @@ def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
     yield q(
         "INSERT INTO polls (id, platform, workspace, channel, thread, creator_id, "
         "creator_name, question, max_picks, anonymous, results, created_at, closes_at, "
-        "open_options, remind_minutes, remind_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "open_options, remind_minutes, remind_at, voter_roles, members_only) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         poll_id,
         place.platform,
         place.workspace,
@@ -145,6 +165,8 @@ def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
         int(draft.open_options),
         minutes(draft.remind),
         opt_ts(remind_at(draft.closes_at, draft.remind)),
+        stored_roles(draft.roles),
+        int(draft.members_only),
     )
     try:
         yield many(
@@ -204,7 +226,14 @@ class PollStore(Units):
         return await self._read(lambda: load_polls(where, params))
 
     async def cast_vote(
-        self, poll_id: int, place: Place, user_id: str, user_name: str, option: int
+        self,
+        poll_id: int,
+        place: Place,
+        user_id: str,
+        user_name: str,
+        option: int,
+        *,
+        by: Voter = NO_GROUPS,
     ) -> VoteOutcome:
         now = self.clock.now()
         stamp = ts(now)
@@ -212,13 +241,13 @@ class PollStore(Units):
         def unit() -> Work[VoteOutcome]:
             try:
                 poll = check_vote(
-                    (yield from self._cached_poll(poll_id)), poll_id, place, option, now
+                    (yield from self._cached_poll(poll_id)), poll_id, place, option, now, by
                 )
             except UserError:
                 # Another process may have added an option, extended or reopened the poll
                 # since this one cached it: a refusal is decided again on the stored poll.
                 self._poll_cache.pop(poll_id, None)
-                poll = check_vote((yield from load_poll(poll_id)), poll_id, place, option, now)
+                poll = check_vote((yield from load_poll(poll_id)), poll_id, place, option, now, by)
             voter = self._voter(poll, user_id)
             name = None if poll.anonymous else user_name
             stamp_or_none = None if poll.anonymous else stamp
@@ -234,7 +263,7 @@ class PollStore(Units):
                     # Closed or deleted by another process since this one cached it.
                     self._poll_cache.pop(poll_id, None)
                     fresh = yield from load_poll(poll_id)
-                    poll = check_vote(fresh, poll_id, place, option, now)
+                    poll = check_vote(fresh, poll_id, place, option, now, by)
             held = yield q(
                 "SELECT option FROM poll_votes WHERE poll_id = ? AND voter = ? ORDER BY option",
                 poll_id,
@@ -278,7 +307,13 @@ class PollStore(Units):
             raise Refused(f"Poll #{poll_id} refused that vote ({exc}).") from None
 
     async def add_option(
-        self, poll_id: int, place: Place, label: str, *, audit: AuditNote | None = None
+        self,
+        poll_id: int,
+        place: Place,
+        label: str,
+        *,
+        audit: AuditNote | None = None,
+        by: Voter = NO_GROUPS,
     ) -> Poll:
         now = self.clock.now()
 
@@ -286,7 +321,7 @@ class PollStore(Units):
             self._poll_cache.pop(poll_id, None)
             yield lock_poll(poll_id)
             poll = yield from load_poll(poll_id)
-            option = check_add(poll, poll_id, place, label, now)
+            option = check_add(poll, poll_id, place, label, now, by)
             assert poll is not None
             try:
                 yield q(

@@ -215,6 +215,7 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self.identifies: list[dict[str, Any]] = []
         self.shards = 1
+        self.roles: list[dict[str, Any]] = []  # the server's roles, as GET .../roles lists them
         self._failures: list[Failure] = []
         self._originals: dict[str, int] = {}
         self._sockets: list[web.WebSocketResponse] = []
@@ -374,6 +375,8 @@ class FakeDiscord:
             return self._webhook(method, parts, body)
         if parts[0] == "channels":
             return self._channel(method, parts, body)
+        if parts[0] == "guilds" and parts[2:] == ["roles"] and method == "GET":
+            return self.roles
         raise AssertionError(f"the fake does not know {method} {path}")
 
     def _callback(self, token: str, body: dict[str, Any]) -> Any:
@@ -532,6 +535,23 @@ def text_channel(channel_id: int) -> dict[str, Any]:
         "topic": None,
         "last_message_id": None,
         "rate_limit_per_user": 0,
+        "flags": 0,
+    }
+
+
+def role(role_id: int, name: str) -> dict[str, Any]:
+    """A role as Discord lists a server's roles."""
+    return {
+        "id": str(role_id),
+        "name": name,
+        "color": 0,
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": 1,
+        "permissions": "0",
+        "managed": False,
+        "mentionable": True,
         "flags": 0,
     }
 

@@ -206,6 +206,9 @@ class FakeSlack:
     )
     # method -> an event its calls wait for before they are answered (to overlap requests)
     held: dict[str, asyncio.Event] = field(default_factory=dict)
+    # user groups: id -> (handle, member ids); channel -> member ids (served 2 a page)
+    usergroups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
     url: str = ""
     # OAuth: a code Slack hands the installer's browser -> (team, bot token) it grants
     grants: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -376,6 +379,22 @@ class FakeSlack:
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f["id"]} for f in _files_arg(args)]}
+        if method == "usergroups.list":
+            listed = [{"id": g, "handle": h} for g, (h, _users) in self.usergroups.items()]
+            return {"ok": True, "usergroups": listed}
+        if method == "usergroups.users.list":
+            group = self.usergroups.get(str(args.get("usergroup")))
+            if group is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": group[1]}
+        if method == "conversations.members":
+            members = self.channel_members.get(str(args.get("channel")))
+            if members is None:
+                return {"ok": False, "error": "channel_not_found"}
+            start = int(str(args.get("cursor") or "0"))
+            page = members[start : start + 2]  # small pages, so paging is exercised
+            more = str(start + 2) if start + 2 < len(members) else ""
+            return {"ok": True, "members": page, "response_metadata": {"next_cursor": more}}
         if method == "apps.connections.open":
             if token != APP_TOKEN:
                 return {"ok": False, "error": "invalid_auth"}
@@ -577,7 +596,11 @@ def action_payload(
 
 
 def view_payload(
-    values: dict[str, dict[str, Any]], metadata: str, *, user: str = "U0001"
+    values: dict[str, dict[str, Any]],
+    metadata: str,
+    *,
+    user: str = "U0001",
+    callback_id: str = "oped_poll_create",
 ) -> dict[str, Any]:
     """A `view_submission` payload for the poll modal with the given input states."""
     return {
@@ -591,7 +614,7 @@ def view_payload(
             "id": "V0001",
             "team_id": TEAM,
             "type": "modal",
-            "callback_id": "oped_poll_create",
+            "callback_id": callback_id,
             "private_metadata": metadata,
             "state": {"values": values},
             "hash": "156772938.1827394",

@@ -36,6 +36,9 @@ def test_manifest_grants_every_scope_the_adapter_uses() -> None:
     # channels:read and groups:read: users.conversations for the Home tab's channels.
     assert {"commands", "chat:write", "users:read", "files:write", "im:write"} <= scopes
     assert {"channels:read", "groups:read"} <= scopes
+    # usergroups:read: usergroups.list/users.list for --roles; channels:read and groups:read:
+    # conversations.members for --members, in public and private channels.
+    assert "usergroups:read" in scopes
 
 
 def test_manifest_enables_the_home_tab_and_its_event() -> None:

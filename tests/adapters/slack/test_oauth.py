@@ -30,11 +30,13 @@ from tests.adapters.slack.slackfake import (
     CLIENT_ID,
     FakeSlack,
     SlackRig,
+    buttons,
     home_opened_event,
     oauth_config,
     shown_text,
     signed_raw,
 )
+from tests.adapters.slack.test_polls import ts_of
 
 ONE, TWO = "T0AAA", "T0BBB"
 ONE_TOKEN, TWO_TOKEN = "xoxb-aaa-111-one", "xoxb-bbb-222-two"
@@ -308,3 +310,19 @@ async def test_the_home_tab_is_read_and_published_with_its_workspaces_token(
     assert fake.tokens_used("users.conversations") == [TWO_TOKEN]
     assert fake.tokens_used("views.publish") == [TWO_TOKEN]
     assert "Tea?" in shown_text(fake.views("U0001")[-1])
+
+
+async def test_vote_limits_are_looked_up_with_the_polls_workspace_token(
+    many: SlackRig, fake: FakeSlack
+) -> None:
+    await install(many, fake, ONE, ONE_TOKEN)
+    await install(many, fake, TWO, TWO_TOKEN)
+    fake.usergroups = {"S0ED": ("editors", ["U0ED"])}
+    line = 'poll create "Publish?" "Yes" "No" --roles <!subteam^S0ED|@editors>'
+    assert await many.command(line, team=TWO, markup=True) == 200
+    posted = fake.called("chat.postMessage")[-1]
+    button = buttons(posted)[0]
+    ts = ts_of(fake, posted)
+    await many.click(button["action_id"], button["value"], message_ts=ts, user="U0ED", team=TWO)
+    assert fake.tokens_used("usergroups.users.list") == [TWO_TOKEN]
+    assert "Who can vote: @editors" in shown_text(fake.called("chat.update")[-1])
