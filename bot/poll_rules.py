@@ -12,6 +12,7 @@ from bot.durations import duration_minutes, format_remaining, parse_closes
 from bot.errors import Forbidden, UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX, fit
 from bot.models import Place, User
+from bot.ranked import parse_ranking
 from bot.scope import poll_not_found, reaches
 from bot.store.base import Poll, PollDraft, PollEdit, Refused, ResultsMode, VoteChange, VoteOutcome
 from bot.usertext import clean, key, shown, too_long
@@ -29,6 +30,7 @@ def draft(
     closes: str | None = None,
     open_options: bool = False,
     remind: str | None = None,
+    ranked: bool = False,
     now: datetime,
     timezone: str = "UTC",
 ) -> PollDraft:
@@ -40,6 +42,8 @@ def draft(
             f"{len(options)}. Put each option in its own quotes."
         )
     cleaned = check_options(options)
+    if ranked:
+        check_ranked(multi=multi, open_options=open_options)
     max_picks = multi or 1
     if max_picks < 1 or max_picks > len(cleaned):
         raise UserError(
@@ -59,7 +63,22 @@ def draft(
         closes_at=closes_at,
         open_options=open_options,
         remind=lead,
+        ranked=ranked,
     )
+
+
+def check_ranked(*, multi: int | None, open_options: bool) -> None:
+    """UserError if a ranked poll is also asked for options that contradict a full ranking."""
+    if multi is not None:
+        raise UserError(
+            "A `--ranked` poll has each voter rank every option, so `--multi` does not apply. "
+            "Leave out `--multi` for a ranked poll, or `--ranked` to let people pick several."
+        )
+    if open_options:
+        raise UserError(
+            "A `--ranked` poll needs every ballot to rank every option, so members cannot add "
+            "options to it. Leave out `--open` for a ranked poll, or `--ranked` to keep it open."
+        )
 
 
 def check_question(question: str) -> str:
@@ -218,12 +237,44 @@ def check_vote(poll: Poll | None, poll_id: int, place: Place, option: int, now: 
         raise poll_not_found(poll_id)
     if not poll.is_open(now):
         raise Refused(f"Poll #{poll_id} is closed; it no longer takes votes.")
+    if poll.ranked:
+        raise Refused(
+            f"Poll #{poll_id} is ranked: rank every option, most preferred first, with the Rank "
+            f"button or `{rank_example(poll)}`."
+        )
     if not 1 <= option <= len(poll.options):
         raise Refused(
             f"Poll #{poll_id} has options 1 to {len(poll.options)}; there is no option "
             f"{option}. Pick a number from 1 to {len(poll.options)}."
         )
     return poll
+
+
+def rank_example(poll: Poll) -> str:
+    """The `poll rank` line that ranks this poll's options in reverse, as an example."""
+    return f"poll rank {poll.id} " + " ".join(str(n) for n in range(len(poll.options), 0, -1))
+
+
+def check_rank(
+    poll: Poll | None, poll_id: int, place: Place, typed: tuple[str, ...], now: datetime
+) -> tuple[int, ...]:
+    """The ranking `typed` at `place` stores in the poll; NotFound or Refused naming the fix.
+
+    The same scope and open/closed rules as a vote, then a full ranking of the options.
+    """
+    if poll is None or not reaches(place, poll.place):
+        raise poll_not_found(poll_id)
+    if not poll.is_open(now):
+        raise Refused(f"Poll #{poll_id} is closed; it no longer takes rankings.")
+    if not poll.ranked:
+        raise Refused(
+            f"Poll #{poll_id} is not a ranked poll; vote in it with "
+            f"`poll vote {poll_id} <option-number>`."
+        )
+    try:
+        return parse_ranking(typed, len(poll.options), poll_id)
+    except UserError as exc:
+        raise Refused(str(exc)) from None
 
 
 def click(poll: Poll, previous: tuple[int, ...], option: int) -> VoteOutcome:

@@ -52,6 +52,8 @@ class PollDraft:
     open_options: bool = False
     # Post one reminder this long before the deadline.
     remind: timedelta | None = None
+    # Voters rank every option (`poll rank`), counted by instant runoff.
+    ranked: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class Poll:
     open_options: bool = False
     remind: timedelta | None = None
     reminded: bool = False
+    ranked: bool = False
 
     @property
     def ref(self) -> str:
@@ -183,6 +186,25 @@ class PollVote:
     voter_id: str | None
     voter_name: str | None
     voted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One voter's stored ranking, most preferred first. Anonymous polls give no voter or time."""
+
+    ranking: tuple[int, ...]
+    voter_id: str | None
+    voter_name: str | None
+    voted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RankOutcome:
+    """What one ranking did: the ranking stored, and the one it replaced (() if none)."""
+
+    poll: Poll
+    ranking: tuple[int, ...]
+    previous: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -295,6 +317,20 @@ class Store(Protocol):
         channel or workspace) exactly as for an unknown id, Refused for a closed poll, an
         unknown option or a pick beyond the poll's limit. Refusals write nothing.
         """
+        ...
+
+    async def rank_vote(
+        self, poll_id: int, place: Place, user_id: str, user_name: str, typed: tuple[str, ...]
+    ) -> RankOutcome:
+        """Store the voter's ranking of a ranked poll, replacing any earlier one, atomically.
+
+        `typed` is the ranking as typed (option numbers, most preferred first), checked against
+        the poll as stored (see `bot.poll_rules.check_rank`): Refused or NotFound otherwise.
+        """
+        ...
+
+    async def poll_ballots(self, poll_id: int) -> list[Ballot]:
+        """Every ranking cast in a ranked poll, for counts and exports (no voters if anonymous)."""
         ...
 
     async def add_option(
