@@ -255,13 +255,8 @@ def rank_example(poll: Poll) -> str:
     return f"poll rank {poll.id} " + " ".join(str(n) for n in range(len(poll.options), 0, -1))
 
 
-def check_rank(
-    poll: Poll | None, poll_id: int, place: Place, typed: tuple[str, ...], now: datetime
-) -> tuple[int, ...]:
-    """The ranking `typed` at `place` stores in the poll; NotFound or Refused naming the fix.
-
-    The same scope and open/closed rules as a vote, then a full ranking of the options.
-    """
+def check_rankable(poll: Poll | None, poll_id: int, place: Place, now: datetime) -> Poll:
+    """The ranked poll `place` may rank in, by the same scope and open rules as a vote."""
     if poll is None or not reaches(place, poll.place):
         raise poll_not_found(poll_id)
     if not poll.is_open(now):
@@ -271,6 +266,17 @@ def check_rank(
             f"Poll #{poll_id} is not a ranked poll; vote in it with "
             f"`poll vote {poll_id} <option-number>`."
         )
+    return poll
+
+
+def check_rank(
+    poll: Poll | None, poll_id: int, place: Place, typed: tuple[str, ...], now: datetime
+) -> tuple[int, ...]:
+    """The ranking `typed` at `place` stores in the poll; NotFound or Refused naming the fix.
+
+    The same scope and open/closed rules as a vote, then a full ranking of the options.
+    """
+    poll = check_rankable(poll, poll_id, place, now)
     try:
         return parse_ranking(typed, len(poll.options), poll_id)
     except UserError as exc:

@@ -12,12 +12,16 @@ still in the race has the same count, the poll is a tie between them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import UserError
 from bot.limits import fit
+
+# Between option numbers: spaces, commas, `>` (`3 > 1 > 2`) or `|` (how slash-command lists split).
+SEPARATORS = re.compile(r"[\s,>|]+")
 
 TieBreak = Literal["first preferences", "option number"]
 
@@ -54,13 +58,13 @@ class Count:
 
 def parse_ranking(typed: Sequence[str], size: int, poll_id: int) -> tuple[int, ...]:
     """The option numbers of a typed ranking, checked to rank each of 1..`size` exactly once."""
+    words = [word for item in typed for word in SEPARATORS.split(item) if word]
     example = " ".join(str(n) for n in range(size, 0, -1))
     how = f"`poll rank {poll_id} {example}` (option numbers, most preferred first)"
-    if not typed:
+    if not words:
         raise UserError(f"Rank all {size} options of poll #{poll_id}: {how}.")
     ranking: list[int] = []
-    for word in typed:
-        text = word.strip()
+    for text in words:
         if not (text.isascii() and text.isdigit()):
             raise UserError(f"`{fit(text, 20)}` is not an option number. Rank them as {how}.")
         number = int(text)

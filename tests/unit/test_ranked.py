@@ -165,10 +165,22 @@ def test_a_full_ranking_is_read_as_option_numbers() -> None:
 
 
 @pytest.mark.parametrize(
+    "typed", [("3 1 2",), ("3,1, 2",), ("3 > 1 > 2",), ("3|1|2",), ("3", "1 2")]
+)
+def test_a_ranking_may_be_typed_in_one_piece_with_separators(typed: tuple[str, ...]) -> None:
+    assert parse_ranking(typed, 3, 12) == (3, 1, 2)
+
+
+@pytest.mark.parametrize(
     ("typed", "message"),
     [
         (
             (),
+            "Rank all 3 options of poll #12: `poll rank 12 3 2 1` "
+            "(option numbers, most preferred first).",
+        ),
+        (
+            (" , ",),
             "Rank all 3 options of poll #12: `poll rank 12 3 2 1` "
             "(option numbers, most preferred first).",
         ),
