@@ -315,7 +315,9 @@ def rank_form(poll: Poll) -> tuple[Card, Form]:
     picks = tuple(
         Pick(f"{ordinal(place)} choice", choices) for place in range(1, len(poll.options) + 1)
     )
-    return card, Form(f"Rank poll #{poll.id}", f"poll rank {poll.id}", picks)
+    example = rank_example(poll).removeprefix(f"poll rank {poll.id} ")
+    hint = f"Option numbers, most preferred first, each once: {example}"
+    return card, Form(f"Rank poll #{poll.id}", f"poll rank {poll.id}", picks, hint)
 
 
 def rank_message(outcome: RankOutcome) -> str:

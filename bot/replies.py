@@ -81,6 +81,8 @@ class Form:
     title: str
     command: str
     picks: tuple[Pick, ...]
+    # How to type every answer in one line, for a platform that cannot show all the picks.
+    hint: str = ""
 
     def line(self, values: tuple[str, ...]) -> str:
         """The command line a submission with these values runs."""
