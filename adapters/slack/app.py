@@ -32,9 +32,12 @@ from slack_sdk.webhook import WebhookResponse
 from adapters.slack.events import EVENTS_PATH, web_app
 from adapters.slack.modal import (
     block_for_error,
+    block_for_pick_error,
     build_modal,
+    build_pick_modal,
     error_text,
     read_metadata,
+    read_picks,
     read_submission,
 )
 from adapters.slack.poster import SLACK_FAILURES, SlackClient, SlackPoster, slack_failure
@@ -72,6 +75,7 @@ BOLT_LOG.addFilter(_TokenUnusedFilter())
 COMMAND = "/oped"
 POLL_CREATE = ("poll", "create")
 POLL_MODAL = "oped_poll_create"
+PICK_MODAL = "oped_pick"  # a reply's neutral form (the Rank button's), see `bot.replies.Form`
 # Slack-only subcommands, routed before the catalogue; the parity test keeps them disjoint.
 SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
 # How long a users.info answer is trusted: an admin who is demoted loses rights within this.
@@ -181,6 +185,7 @@ class SlackAdapter:
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
+        self.app.view(PICK_MODAL)(self._on_pick_modal)
 
     def web_app(self, path: str = EVENTS_PATH) -> web.Application:
         """HTTP mode: `path` served by this adapter, refusing requests Slack did not sign."""
@@ -294,6 +299,8 @@ class SlackAdapter:
                 reply = _with_slack_help(reply, self.command)
         elif route is None:
             reply = await self.bot.handle_text(text, place, user)
+            if reply.form is not None and await self._open_pick_modal(body, reply.form, place):
+                return
         await self.deliver(reply, place, user, respond=respond)
 
     async def _open_poll_modal(self, body: Mapping[str, Any], place: Place) -> Reply | None:
@@ -335,8 +342,70 @@ class SlackAdapter:
         user = await self._user(team, user_info)
         message_ts = container.get("message_ts")
         reply = await self.bot.handle_text(str(line), place, user)
+        if reply.form is not None and await self._open_pick_modal(body, reply.form, place):
+            return
         clicked = str(message_ts) if message_ts and not container.get("is_ephemeral") else None
         await self.deliver(reply, place, user, respond=respond, button=True, clicked=clicked)
+
+    # -- a reply's form (the Rank button's) ----------------------------------------------
+
+    async def _open_pick_modal(
+        self, body: Mapping[str, Any], form: replies.Form, place: Place
+    ) -> bool:
+        """Open a reply's form; False (the reply is shown instead, saying what to type) if not."""
+        metadata = {"team": place.workspace, "channel": place.channel}
+        try:
+            view = build_pick_modal(form, PICK_MODAL, metadata)
+            await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except ValueError:
+            return False  # a command too long to carry: the typed way still works
+        except SLACK_FAILURES as exc:
+            log.warning("views.open failed: %s", _why(exc))
+            return False
+        return True
+
+    async def _on_pick_modal(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        metadata = read_metadata(view)
+        picks = read_picks(view)
+        command = metadata.get("command")
+        if not metadata.get("channel") or not command or not picks:
+            await ack(
+                response_action="errors",
+                errors={
+                    block_for_pick_error(picks): error_text(
+                        "This form lost track of its poll. Close it and click the button again."
+                    )
+                },
+            )
+            return
+        user_info = body.get("user")
+        if not isinstance(user_info, dict):
+            user_info = {}
+        team = str(metadata.get("team") or user_info.get("team_id") or "")
+        place = Place("slack", team, metadata["channel"])
+        # The answers complete the command the form was opened for (`poll rank 12` + `3 1 2`).
+        line = " ".join([command, *(value for _, value in picks)])
+        work = self._spawn(self._run_from_modal(line, place, user_info))
+        done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
+        if work in done and not work.cancelled() and work.exception() is None:
+            reply, _ = work.result()
+            if reply.is_error:
+                message = "\n".join(card.body for card in reply.cards if card.kind == "error")
+                await ack(
+                    response_action="errors",
+                    errors={block_for_pick_error(picks): error_text(message)},
+                )
+                return
+        await ack()
+        self._spawn(self._after_modal(work, place))
+
+    async def _run_from_modal(
+        self, line: str, place: Place, user_info: Mapping[str, Any]
+    ) -> tuple[Reply, User]:
+        user = await self._user(place.workspace, user_info)
+        return await self.bot.handle_text(line, place, user), user
 
     # -- the poll modal ------------------------------------------------------------------
 
