@@ -12,7 +12,7 @@ from bot import poll_cards, poll_export, poll_rules
 from bot.errors import NotFound, UserError
 from bot.models import Place
 from bot.ranked import TIE_RULE, Count, Round, count
-from bot.store.base import Ballot, RankOutcome, Refused, Tally
+from bot.store.base import Ballot, PollVote, RankOutcome, Refused, Tally
 from tests.unit.pollmaker import ANA, NOW, PLACE, make
 
 ELSEWHERE = Place("console", "local", "random")
@@ -265,3 +265,37 @@ def test_a_ranked_export_lists_each_ranking_and_counts_first_preferences() -> No
     plain = poll_export.export(make(), Tally((0, 0, 0), 0), [])
     assert plain[0].content.decode().startswith("poll_id,question,option_number,option,votes,")
     assert [f.filename for f in plain] == ["poll-12-results.csv", "poll-12-votes.csv"]
+
+
+def test_ranked_voters_card_edges_names_limits_and_deadlines() -> None:
+    nameless = [Ballot((2, 1, 3), None, None, None)]
+    card = poll_cards.ranked_voters_card(make(ranked=True), nameless, NOW, moderator=False)
+    assert card.kind == "poll" and card.body.endswith("?: 2 > 1 > 3")
+    fifty = [Ballot((1, 2, 3), f"u{n}", f"N{n}", NOW) for n in range(50)]
+    full = poll_cards.ranked_voters_card(make(ranked=True), fifty, NOW, moderator=False)
+    assert full.body.endswith("N49: 1 > 2 > 3")
+    # Results shown at closing: visible once the deadline has passed, named in the footer.
+    due = make(ranked=True, results="closed", closes_at=NOW - timedelta(hours=1))
+    after = poll_cards.ranked_voters_card(due, nameless, NOW, moderator=False)
+    assert after.footer == "Ranked choice · 1 voter · Closed Mon 05 Jan 2026 11:00 UTC (deadline)"
+    paris = poll_cards.ranked_voters_card(
+        due, nameless, NOW, moderator=False, timezone="Europe/Paris"
+    )
+    assert paris.footer is not None and paris.footer.endswith("12:00 CET (deadline)")
+    mods = poll_cards.ranked_voters_card(
+        make(ranked=True, results="mods"), nameless, NOW, moderator=True
+    )
+    assert mods.body.endswith("?: 2 > 1 > 3")
+
+
+def test_export_files_use_plain_newlines_and_leave_unknown_cells_empty() -> None:
+    ballots = [Ballot((2, 1, 3), None, None, None)]
+    _, rankings = poll_export.export(make(ranked=True), Tally((0, 1, 0), 1), [], ballots)
+    assert (
+        rankings.content.decode().splitlines(keepends=True)[1]
+        == "12,,,,2 1 3,Bolton,Pompeo,Someone new\n"
+    )
+    vote = PollVote(1, None, None, None)
+    _, votes = poll_export.export(make(), Tally((1, 0, 0), 1), [vote])
+    assert votes.content.decode().endswith("\n12,1,Pompeo,,,\n")
+    assert "\r" not in rankings.content.decode() + votes.content.decode()
