@@ -84,6 +84,9 @@ def poll_chart(poll: Poll, tally: Tally) -> Chart | None:
         groups.append(Group(_label(number, option), (Bar(0, count, float(share), value),)))
         sentences.append(f"{number}. {option}: {plural(count, 'vote')}, {share}% of voters.")
     subtitle = f"% of {plural(tally.voters, 'voter')}"
+    if poll.ranked:
+        # The runoff rounds are in the text; the picture shows where they started.
+        subtitle = f"first preferences, {subtitle}"
     if poll.multi:
         subtitle += f"; each could pick up to {poll.max_picks}, so bars can add up past 100%"
     title = fit(f"Poll #{poll.id}: {' '.join(poll.question.split())}", TITLE_MAX)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import chart_png, charts, poll_cards
+from bot import chart_png, charts, poll_cards, ranked
 from bot.replies import Reply
 from bot.store.base import Poll, Tally
 
@@ -87,7 +87,13 @@ async def _announce(services: Services, poll: Poll, now: datetime) -> ClosedPoll
         return ClosedPoll(poll, tally, None)
     delivery = services.delivery
     posted: str | None = None
-    announcement = poll_cards.announcement(poll, tally, now, services.settings.timezone)
+    runoff = None
+    if poll.ranked:
+        ballots = await store.poll_ballots(poll.id)
+        runoff = ranked.count([ballot.ranking for ballot in ballots], len(poll.options))
+    announcement = poll_cards.announcement(
+        poll, tally, now, services.settings.timezone, runoff=runoff
+    )
     reply = await chart_png.with_chart(
         Reply((announcement,)), charts.public_poll_chart(poll, tally, now)
     )

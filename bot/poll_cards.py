@@ -13,9 +13,10 @@ from bot import actions
 from bot.durations import format_remaining, format_time
 from bot.emoji import split_emoji
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, fit
-from bot.poll_rules import public_visible, visible_to, who_can_vote
-from bot.replies import Button, Card
-from bot.store.base import Poll, PollVote, Refused, Tally, VoteOutcome
+from bot.poll_rules import public_visible, rank_example, visible_to, who_can_vote
+from bot.ranked import TIE_RULE, Count, TieBreak
+from bot.replies import Button, Card, Form, Pick
+from bot.store.base import Ballot, Poll, PollVote, RankOutcome, Refused, Tally, VoteOutcome
 from bot.wording import plural
 
 BAR_WIDTH = 10
@@ -27,8 +28,8 @@ def reminder_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC"
     left = format_remaining(poll.closes_at - now)
     return Card(
         "poll",
-        f"{poll.question}\n\n{option_lines(poll, None)}\n\n{turnout(tally)} so far. Vote with "
-        f"the buttons, or `poll vote {poll.id} <option-number>`.",
+        f"{poll.question}\n\n{option_lines(poll, None)}\n\n{turnout(tally)} so far. "
+        + how_to_vote(poll),
         title=f"Poll #{poll.id} closes in {left}",
         footer=" · ".join(
             [f"Who can vote: {who}" for who in (who_can_vote(poll),) if who]
@@ -36,6 +37,13 @@ def reminder_card(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC"
         ),
         buttons=poll_buttons(poll, now),
     )
+
+
+def how_to_vote(poll: Poll) -> str:
+    """The line telling people how to vote in this poll, by button or by typing."""
+    if poll.ranked:
+        return f"Rank the options with the Rank button, or `{rank_example(poll)}`."
+    return f"Vote with the buttons, or `poll vote {poll.id} <option-number>`."
 
 
 def percent(count: int, total: int) -> int:
@@ -69,6 +77,8 @@ def option_lines(poll: Poll, tally: Tally | None) -> str:
             f"\n% of {plural(tally.voters, 'voter')}; each could pick up to {poll.max_picks}, "
             "so the total can pass 100%."
         )
+    if tally is not None and poll.ranked:
+        lines.append("\nFirst preferences; the results show the instant-runoff count.")
     return "\n".join(lines)
 
 
@@ -89,6 +99,8 @@ def status(poll: Poll, now: datetime, timezone: str = "UTC") -> str:
 
 def kind_text(poll: Poll) -> str:
     text = "Single choice" if not poll.multi else f"Pick up to {poll.max_picks}"
+    if poll.ranked:
+        text = "Ranked choice"
     return text + (" · anonymous" if poll.anonymous else "")
 
 
@@ -127,7 +139,9 @@ def poll_buttons(poll: Poll, now: datetime) -> tuple[Button, ...]:
     platforms with forms ask for in one (a console user types the rest).
     """
     buttons = []
-    if poll.is_open(now):
+    if poll.is_open(now) and poll.ranked:
+        buttons.append(actions.button("Rank", f"poll rank {poll.id}", "primary"))
+    elif poll.is_open(now):
         for n, label in enumerate(poll.options, 1):
             emoji, text = split_emoji(label)
             made = actions.button(fit(f"{n}. {text}", POLL_OPTION_MAX), f"poll vote {poll.id} {n}")
@@ -139,11 +153,22 @@ def poll_buttons(poll: Poll, now: datetime) -> tuple[Button, ...]:
 
 
 def results_card(
-    poll: Poll, tally: Tally, now: datetime, *, moderator: bool, timezone: str = "UTC"
+    poll: Poll,
+    tally: Tally,
+    now: datetime,
+    *,
+    moderator: bool,
+    timezone: str = "UTC",
+    runoff: Count | None = None,
 ) -> Card:
-    """The results as one viewer may see them (for `poll results` and announcements)."""
+    """The results as one viewer may see them (for `poll results` and announcements).
+
+    A ranked poll's `runoff` (its instant-runoff count) replaces the bars when shown.
+    """
     shown = visible_to(poll, now, moderator=moderator)
     body = f"{poll.question}\n\n{option_lines(poll, tally if shown else None)}"
+    if shown and runoff is not None:
+        body = f"{poll.question}\n\n{option_lines(poll, None)}\n\n{runoff_text(poll, runoff)}"
     footer = [kind_text(poll), turnout(tally)]
     if not shown:
         footer.append(hidden_note(poll))
@@ -192,9 +217,11 @@ def voters_card(
     )
 
 
-def announcement(poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC") -> Card:
+def announcement(
+    poll: Poll, tally: Tally, now: datetime, timezone: str = "UTC", runoff: Count | None = None
+) -> Card:
     """The public 'poll closed' message, posted once."""
-    card = results_card(poll, tally, now, moderator=False, timezone=timezone)
+    card = results_card(poll, tally, now, moderator=False, timezone=timezone, runoff=runoff)
     if poll.closed_by == "deadline":
         how = "its deadline passed"
     elif poll.closed_by == poll.creator_id:
@@ -236,3 +263,103 @@ def vote_message(outcome: VoteOutcome) -> str:
     if poll.anonymous:
         text += " This poll is anonymous: your choice is stored without your name."
     return text
+
+
+# Ranked choice -----------------------------------------------------------------------------
+
+
+def _named(poll: Poll, option: int) -> str:
+    return f"{option}. {poll.options[option - 1]}"
+
+
+TIE_BREAKS: dict[TieBreak, str] = {
+    "first preferences": "fewer first preferences",
+    "option number": "the later option number",
+}
+
+
+def runoff_text(poll: Poll, runoff: Count) -> str:
+    """The instant-runoff count in words: each round, the winner or the tie, and the tie rule."""
+    if not runoff.rounds:
+        return f"No rankings yet. {TIE_RULE}"
+    lines = [f"Instant-runoff count of {plural(runoff.ballots, 'ballot')}:"]
+    for number, step in enumerate(runoff.rounds, 1):
+        held = " · ".join(f"{_named(poll, option)}: {votes}" for option, votes in step.counts)
+        if step.exhausted:
+            held += f" · {step.exhausted} exhausted"
+        line = f"Round {number}: {held}"
+        if step.eliminated is not None:
+            line += f". Out: {_named(poll, step.eliminated)}"
+            if step.tie_break is not None:
+                line += f" (tied for fewest; {TIE_BREAKS[step.tie_break]})"
+        lines.append(line + ".")
+    last = runoff.rounds[-1]
+    if runoff.winner is not None:
+        votes = dict(last.counts)[runoff.winner]
+        lines.append(
+            f"Winner: {_named(poll, runoff.winner)}, with {votes} of {last.active} ballots "
+            f"({percent(votes, last.active)}%) in round {len(runoff.rounds)}."
+        )
+    else:
+        tied = " and ".join(_named(poll, option) for option in runoff.tied)
+        lines.append(f"Tie: {tied} hold the same count in the last round, so no option wins.")
+    lines.append(TIE_RULE)
+    return "\n".join(lines)
+
+
+ORDINALS = ("1st", "2nd", "3rd")
+
+
+def ordinal(n: int) -> str:
+    """`1st`, `2nd`, `3rd`, `4th`... for the places on a ranking (up to 20)."""
+    return ORDINALS[n - 1] if n <= len(ORDINALS) else f"{n}th"
+
+
+def rank_form(poll: Poll) -> tuple[Card, Form]:
+    """What `poll rank <id>` alone answers: the form to rank in, and a card saying what to type."""
+    card = Card(
+        "notice",
+        f"{poll.question}\n\n{option_lines(poll, None)}\n\nRank every option, most preferred "
+        f"first: `{rank_example(poll)}`. Ranking again replaces your ranking.",
+        title=f"Rank poll #{poll.id}",
+    )
+    choices = tuple((_named(poll, n), str(n)) for n in range(1, len(poll.options) + 1))
+    picks = tuple(
+        Pick(f"{ordinal(place)} choice", choices) for place in range(1, len(poll.options) + 1)
+    )
+    example = rank_example(poll).removeprefix(f"poll rank {poll.id} ")
+    hint = f"Option numbers, most preferred first, each once: {example}"
+    return card, Form(f"Rank poll #{poll.id}", f"poll rank {poll.id}", picks, hint)
+
+
+def rank_message(outcome: RankOutcome) -> str:
+    """The voter's private confirmation of the ranking stored."""
+    poll = outcome.poll
+    ranking = " > ".join(_named(poll, option) for option in outcome.ranking)
+    verb = "replaced your ranking" if outcome.previous else "stored your ranking"
+    text = f"I {verb} in poll #{poll.id}: {ranking}. Rank again to change it."
+    if poll.anonymous:
+        text += " This poll is anonymous: your ranking is stored without your name."
+    return text
+
+
+def ranked_voters_card(
+    poll: Poll, ballots: list[Ballot], now: datetime, *, moderator: bool, timezone: str = "UTC"
+) -> Card:
+    """Who ranked what in a ranked poll, for a viewer who may see its results."""
+    voters_card(poll, [], now, moderator=moderator)  # the same refusals as for votes
+    lines = [
+        f"{ballot.voter_name or ballot.voter_id or '?'}: "
+        + " > ".join(str(option) for option in ballot.ranking)
+        for ballot in ballots[:VOTERS_SHOWN_MAX]
+    ]
+    if len(ballots) > VOTERS_SHOWN_MAX:
+        lines.append(f"and {len(ballots) - VOTERS_SHOWN_MAX} more (the export has everyone)")
+    footer = [kind_text(poll), plural(len(ballots), "voter"), status(poll, now, timezone)]
+    return Card(
+        "poll",
+        f"{poll.question}\n\n{option_lines(poll, None)}\n\n"
+        + ("\n".join(lines) or "Nobody has ranked yet."),
+        title=f"Voters: poll #{poll.id}",
+        footer=" · ".join(footer),
+    )

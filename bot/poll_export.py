@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from bot.poll_cards import percent
 from bot.replies import Attachment
-from bot.store.base import Poll, PollVote, Tally
+from bot.store.base import Ballot, Poll, PollVote, Tally
 
 
 def csv_cell(value: str) -> str:
@@ -15,12 +16,19 @@ def csv_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def export(poll: Poll, tally: Tally, votes: list[PollVote]) -> tuple[Attachment, ...]:
-    """CSV files: the tally, and for polls that are not anonymous, who picked what."""
+def export(
+    poll: Poll, tally: Tally, votes: list[PollVote], ballots: Sequence[Ballot] = ()
+) -> tuple[Attachment, ...]:
+    """CSV files: the tally, and for polls that are not anonymous, who picked (or ranked) what.
+
+    A ranked poll's tally counts first preferences, and its voters' file has one row per voter
+    with their whole ranking.
+    """
     summary = io.StringIO()
     writer = csv.writer(summary, lineterminator="\n")
+    counted = "first_preferences" if poll.ranked else "votes"
     writer.writerow(
-        ["poll_id", "question", "option_number", "option", "votes", "percent_of_voters", "voters"]
+        ["poll_id", "question", "option_number", "option", counted, "percent_of_voters", "voters"]
     )
     for number, label in enumerate(poll.options, 1):
         count = tally.counts[number - 1]
@@ -36,7 +44,9 @@ def export(poll: Poll, tally: Tally, votes: list[PollVote]) -> tuple[Attachment,
             ]
         )
     files = [Attachment(f"poll-{poll.id}-results.csv", summary.getvalue().encode())]
-    if not poll.anonymous:
+    if poll.ranked and not poll.anonymous:
+        files.append(rankings_file(poll, ballots))
+    elif not poll.anonymous:
         detail = io.StringIO()
         writer = csv.writer(detail, lineterminator="\n")
         writer.writerow(
@@ -55,3 +65,23 @@ def export(poll: Poll, tally: Tally, votes: list[PollVote]) -> tuple[Attachment,
             )
         files.append(Attachment(f"poll-{poll.id}-votes.csv", detail.getvalue().encode()))
     return tuple(files)
+
+
+def rankings_file(poll: Poll, ballots: Sequence[Ballot]) -> Attachment:
+    """Each voter's ranking: option numbers most preferred first, then each place's option."""
+    detail = io.StringIO()
+    writer = csv.writer(detail, lineterminator="\n")
+    places = [f"choice_{n}" for n in range(1, len(poll.options) + 1)]
+    writer.writerow(["poll_id", "voter_id", "voter_name", "voted_at", "ranking", *places])
+    for ballot in ballots:
+        writer.writerow(
+            [
+                poll.id,
+                csv_cell(ballot.voter_id or ""),
+                csv_cell(ballot.voter_name or ""),
+                ballot.voted_at.isoformat() if ballot.voted_at else "",
+                " ".join(str(option) for option in ballot.ranking),
+                *(csv_cell(poll.options[option - 1]) for option in ballot.ranking),
+            ]
+        )
+    return Attachment(f"poll-{poll.id}-rankings.csv", detail.getvalue().encode())

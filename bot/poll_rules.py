@@ -12,6 +12,7 @@ from bot.durations import duration_minutes, format_remaining, parse_closes
 from bot.errors import Forbidden, UserError
 from bot.limits import POLL_OPTION_MAX, POLL_OPTIONS_MAX, POLL_OPTIONS_MIN, POLL_QUESTION_MAX, fit
 from bot.models import Place, User
+from bot.ranked import parse_ranking
 from bot.scope import poll_not_found, reaches
 from bot.store.base import (
     NO_GROUPS,
@@ -46,6 +47,7 @@ def draft(
     remind: str | None = None,
     roles: tuple[PollRole, ...] = (),
     members_only: bool = False,
+    ranked: bool = False,
     now: datetime,
     timezone: str = "UTC",
 ) -> PollDraft:
@@ -57,6 +59,8 @@ def draft(
             f"{len(options)}. Put each option in its own quotes."
         )
     cleaned = check_options(options)
+    if ranked:
+        check_ranked(multi=multi, open_options=open_options)
     max_picks = multi or 1
     if max_picks < 1 or max_picks > len(cleaned):
         raise UserError(
@@ -78,6 +82,7 @@ def draft(
         remind=lead,
         roles=check_roles(roles),
         members_only=members_only,
+        ranked=ranked,
     )
 
 
@@ -121,6 +126,20 @@ def who_can_vote(poll: Poll) -> str | None:
     if poll.members_only:
         parts.append("members of this channel")
     return " · ".join(parts) if parts else None
+
+
+def check_ranked(*, multi: int | None, open_options: bool) -> None:
+    """UserError if a ranked poll is also asked for options that contradict a full ranking."""
+    if multi is not None:
+        raise UserError(
+            "A `--ranked` poll has each voter rank every option, so `--multi` does not apply. "
+            "Leave out `--multi` for a ranked poll, or `--ranked` to let people pick several."
+        )
+    if open_options:
+        raise UserError(
+            "A `--ranked` poll needs every ballot to rank every option, so members cannot add "
+            "options to it. Leave out `--open` for a ranked poll, or `--ranked` to keep it open."
+        )
 
 
 def check_question(question: str) -> str:
@@ -297,6 +316,11 @@ def check_vote(
         raise poll_not_found(poll_id)
     if not poll.is_open(now):
         raise Refused(f"Poll #{poll_id} is closed; it no longer takes votes.")
+    if poll.ranked:
+        raise Refused(
+            f"Poll #{poll_id} is ranked: rank every option, most preferred first, with the Rank "
+            f"button or `{rank_example(poll)}`."
+        )
     if not 1 <= option <= len(poll.options):
         raise Refused(
             f"Poll #{poll_id} has options 1 to {len(poll.options)}; there is no option "
@@ -304,6 +328,46 @@ def check_vote(
         )
     check_voter(poll, voter)
     return poll
+
+
+def rank_example(poll: Poll) -> str:
+    """The `poll rank` line that ranks this poll's options in reverse, as an example."""
+    return f"poll rank {poll.id} " + " ".join(str(n) for n in range(len(poll.options), 0, -1))
+
+
+def check_rankable(poll: Poll | None, poll_id: int, place: Place, now: datetime) -> Poll:
+    """The ranked poll `place` may rank in, by the same scope and open rules as a vote."""
+    if poll is None or not reaches(place, poll.place):
+        raise poll_not_found(poll_id)
+    if not poll.is_open(now):
+        raise Refused(f"Poll #{poll_id} is closed; it no longer takes rankings.")
+    if not poll.ranked:
+        raise Refused(
+            f"Poll #{poll_id} is not a ranked poll; vote in it with "
+            f"`poll vote {poll_id} <option-number>`."
+        )
+    return poll
+
+
+def check_rank(
+    poll: Poll | None,
+    poll_id: int,
+    place: Place,
+    typed: tuple[str, ...],
+    now: datetime,
+    voter: Voter = NO_GROUPS,
+) -> tuple[int, ...]:
+    """The ranking `typed` at `place` stores in the poll; NotFound or Refused naming the fix.
+
+    The same scope, open/closed and who-may-vote rules as a vote, and a full ranking.
+    """
+    poll = check_rankable(poll, poll_id, place, now)
+    try:
+        ranking = parse_ranking(typed, len(poll.options), poll_id)
+    except UserError as exc:
+        raise Refused(str(exc)) from None
+    check_voter(poll, voter)
+    return ranking
 
 
 def click(poll: Poll, previous: tuple[int, ...], option: int) -> VoteOutcome:

@@ -71,13 +71,41 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Pick:
+    """One question of a `Form`: choose one of `choices`, each a (label, value) pair."""
+
+    label: str
+    choices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form a platform may open instead of showing the reply (a modal, say).
+
+    Submitted, the values picked, in order, are appended to `command` (a command line in the
+    shared text syntax), so the answer is just another command and nothing waits in memory.
+    Platforms without forms show the reply's cards, which say what to type instead.
+    """
+
+    title: str
+    command: str
+    picks: tuple[Pick, ...]
+    # How to type every answer in one line, for a platform that cannot show all the picks.
+    hint: str = ""
+
+    def line(self, values: tuple[str, ...]) -> str:
+        """The command line a submission with these values runs."""
+        return " ".join((self.command, *values))
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot answers.
 
     `ephemeral` replies are shown only to the requester. `refresh` names cards (e.g. `poll:12`)
     whose public message should be redrawn; `track` names the card this reply posts, so the
     adapter can record the message it became. `thread` asks for a discussion thread of that name
-    under the posted message.
+    under the posted message. `form`, if set, is opened instead where the platform can.
     """
 
     cards: tuple[Card, ...]
@@ -86,6 +114,7 @@ class Reply:
     refresh: tuple[str, ...] = ()
     track: str | None = None
     thread: str | None = None
+    form: Form | None = None
 
     @property
     def is_error(self) -> bool:

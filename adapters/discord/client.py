@@ -222,9 +222,28 @@ class DiscordAdapter:
         # in memory and a form sent before a restart still works.
         modal.stop()
 
+    async def open_pick_form(self, interaction: discord.Interaction, form: replies.Form) -> bool:
+        """Open a reply's form as a modal; False (show the reply instead) if Discord cannot."""
+        modal = forms.pick_modal(form)
+        if modal is None or interaction.response.is_done():
+            return False
+        try:
+            await interaction.response.send_modal(modal)
+        except discord.HTTPException:
+            log.warning("could not open a form; showing the reply instead", exc_info=True)
+            return False
+        finally:
+            modal.stop()  # the answer is read from its custom id (`on_form`), not kept waiting
+        return True
+
     async def on_form(self, interaction: discord.Interaction) -> None:
         """A submitted form: run the command it stands for."""
         data: Any = interaction.data or {}
+        line = forms.picked(str(data.get("custom_id", "")), data)
+        if line is not None:
+            work = self.bot.handle_text(line, self.place(interaction), self.user(interaction))
+            await self.answer(interaction, work, button=False)
+            return
         try:
             found = forms.submitted(self.bot.catalogue, str(data.get("custom_id", "")), data)
         except UserError as exc:
@@ -295,6 +314,12 @@ class DiscordAdapter:
                 except discord.HTTPException:
                     log.warning("could not defer an interaction", exc_info=True)
         reply = await task
+        if (
+            reply.form is not None
+            and deferred is None
+            and await self.open_pick_form(interaction, reply.form)
+        ):
+            return
         message = interaction.message
         clicked = str(message.id) if button and message and not message.flags.ephemeral else None
         await self.bot.services.delivery.answer(

@@ -17,9 +17,15 @@ import discord
 from bot.catalogue import Catalogue, Command, Option
 from bot.limits import fit
 from bot.models import ArgValue
+from bot.replies import Form
 from bot.textparse import left_out, parse
 
 PREFIX = "oped-form:"
+# A neutral `Form` (the Rank button's): its id is the command line its answers complete.
+PICK_PREFIX = "oped-pick:"
+SELECT_OPTIONS_MAX = 25
+SELECT_LABEL_MAX = 100
+ANSWER = "answer"  # the one text input of a form whose picks do not fit
 TEXT_KINDS = ("text", "words", "list")
 INPUTS_MAX = 5  # text inputs in one modal
 TITLE_MAX = 45
@@ -167,11 +173,69 @@ def submitted(
     return command, raw
 
 
+def pick_modal(form: Form) -> discord.ui.Modal | None:
+    """A modal with one select menu per pick of `form`; None if its command cannot be carried.
+
+    Discord shows at most five inputs in a modal, so a form with more picks (a ranked poll of
+    six or more options) asks for the whole answer in one line, as `form.hint` says to type it.
+    """
+    custom_id = PICK_PREFIX + form.command
+    if len(custom_id) > CUSTOM_ID_MAX:
+        return None
+    modal = discord.ui.Modal(title=fit(form.title, TITLE_MAX), custom_id=custom_id)
+    fits = len(form.picks) <= INPUTS_MAX and all(
+        len(pick.choices) <= SELECT_OPTIONS_MAX for pick in form.picks
+    )
+    if not fits:
+        modal.add_item(
+            discord.ui.Label(
+                text=fit(form.title, LABEL_MAX),
+                description=fit(form.hint, 100) or None,
+                component=discord.ui.TextInput(
+                    custom_id=ANSWER, style=discord.TextStyle.short, required=True, max_length=200
+                ),
+            )
+        )
+        return modal
+    for number, pick in enumerate(form.picks, 1):
+        options = [
+            discord.SelectOption(label=fit(label, SELECT_LABEL_MAX), value=value)
+            for label, value in pick.choices
+        ]
+        modal.add_item(
+            discord.ui.Label(
+                text=fit(pick.label, LABEL_MAX),
+                component=discord.ui.Select[Any](custom_id=f"pick-{number}", options=options),
+            )
+        )
+    return modal
+
+
+def picked(custom_id: str, data: Mapping[str, Any]) -> str | None:
+    """The command line a submitted pick form stands for, or None if it is not one."""
+    if not custom_id.startswith(PICK_PREFIX):
+        return None
+    fields = dict(_inputs(data.get("components") or []))
+    if ANSWER in fields:
+        answers = [fields[ANSWER]]
+    else:
+        numbered = [
+            (int(key.removeprefix("pick-")), value)
+            for key, value in fields.items()
+            if key.startswith("pick-") and key.removeprefix("pick-").isdigit()
+        ]
+        answers = [value for _, value in sorted(numbered)]
+    return " ".join([custom_id[len(PICK_PREFIX) :], *answers])
+
+
 def _inputs(components: Iterable[Mapping[str, Any]]) -> Iterable[tuple[str, str]]:
-    """(custom id, value) of every text input in a modal submission, old or new layout."""
+    """(custom id, value) of every text input and select in a modal submission, any layout."""
     for component in components:
         if component.get("type") == 4:
             yield str(component.get("custom_id")), str(component.get("value") or "")
+        if component.get("type") == 3:
+            chosen = component.get("values") or []
+            yield str(component.get("custom_id")), " ".join(str(v) for v in chosen)
         if "components" in component:
             yield from _inputs(component["components"])
         if "component" in component:

@@ -36,9 +36,12 @@ from adapters.slack.groups import SlackGroups
 from adapters.slack.home import SlackHome, from_home, home_opened
 from adapters.slack.modal import (
     block_for_error,
+    block_for_pick_error,
     build_modal,
+    build_pick_modal,
     error_text,
     read_metadata,
+    read_picks,
     read_submission,
 )
 from adapters.slack.oauth import add_oauth_routes, listen_for_revocations
@@ -88,6 +91,7 @@ POLL_CREATE = ("poll", "create")
 POLL_MODAL = "oped_poll_create"
 # A form for the text a button's command line leaves out (Add option's `poll add 12`).
 LINE_MODAL = "oped_line_form"
+PICK_MODAL = "oped_pick"  # a reply's neutral form (the Rank button's), see `bot.replies.Form`
 # Slack-only subcommands, routed before the catalogue; the parity test keeps them disjoint.
 SLACK_ONLY = {("poll", "new"): "Open a form to create a poll."}
 # How long a users.info answer is trusted: an admin who is demoted loses rights within this.
@@ -211,6 +215,7 @@ class SlackAdapter:
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
         self.app.view(LINE_MODAL)(self._on_line_modal)
+        self.app.view(PICK_MODAL)(self._on_pick_modal)
 
     def web_app(self, path: str = EVENTS_PATH) -> web.Application:
         """HTTP mode: `path` served by this adapter, refusing requests Slack did not sign."""
@@ -346,6 +351,8 @@ class SlackAdapter:
                 reply = _with_slack_help(reply, self.command)
         elif route is None:
             reply = await self.bot.handle_text(text, place, user)
+            if reply.form is not None and await self._open_pick_modal(body, reply.form, place):
+                return
         await self.deliver(reply, place, user, respond=respond)
 
     async def _open_poll_modal(self, body: Mapping[str, Any], place: Place) -> Reply | None:
@@ -396,6 +403,8 @@ class SlackAdapter:
         user = await self._user(team, user_info)
         message_ts = container.get("message_ts")
         reply = await self.bot.handle_text(str(line), place, user)
+        if reply.form is not None and await self._open_pick_modal(body, reply.form, place):
+            return
         clicked = str(message_ts) if message_ts and not container.get("is_ephemeral") else None
         await self.deliver(reply, place, user, respond=respond, button=True, clicked=clicked)
 
@@ -413,8 +422,9 @@ class SlackAdapter:
         asking = dataclasses.replace(command, options=missing)
         view = build_modal(asking, LINE_MODAL, command.help, metadata, submit="Add")
         try:
-            await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
-        except SLACK_FAILURES as exc:
+            client = await self.clients.for_team(place.workspace)
+            await client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except (*SLACK_FAILURES, NotInstalled) as exc:
             log.warning("views.open failed: %s", _why(exc))
             typed = " ".join([line, *(o.placeholder or f"<{o.name}>" for o in missing)])
             refusal = replies.error(f"The form could not open. Type `{self.command} {typed}`.")
@@ -453,6 +463,67 @@ class SlackAdapter:
         team = str(metadata.get("team") or user_info.get("team_id") or "")
         place = Place("slack", team, metadata["channel"])
         await self._run_modal(ack, asking, {**raw, **values}, place, user_info)
+
+    # -- a reply's form (the Rank button's) ----------------------------------------------
+
+    async def _open_pick_modal(
+        self, body: Mapping[str, Any], form: replies.Form, place: Place
+    ) -> bool:
+        """Open a reply's form; False (the reply is shown instead, saying what to type) if not."""
+        metadata = {"team": place.workspace, "channel": place.channel}
+        try:
+            view = build_pick_modal(form, PICK_MODAL, metadata)
+            client = await self.clients.for_team(place.workspace)
+            await client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except ValueError:
+            return False  # a command too long to carry: the typed way still works
+        except (*SLACK_FAILURES, NotInstalled) as exc:
+            log.warning("views.open failed: %s", _why(exc))
+            return False
+        return True
+
+    async def _on_pick_modal(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        metadata = read_metadata(view)
+        picks = read_picks(view)
+        command = metadata.get("command")
+        if not metadata.get("channel") or not command or not picks:
+            await ack(
+                response_action="errors",
+                errors={
+                    block_for_pick_error(picks): error_text(
+                        "This form lost track of its poll. Close it and click the button again."
+                    )
+                },
+            )
+            return
+        user_info = body.get("user")
+        if not isinstance(user_info, dict):
+            user_info = {}
+        team = str(metadata.get("team") or user_info.get("team_id") or "")
+        place = Place("slack", team, metadata["channel"])
+        # The answers complete the command the form was opened for (`poll rank 12` + `3 1 2`).
+        line = " ".join([command, *(value for _, value in picks)])
+        work = self._spawn(self._run_from_modal(line, place, user_info))
+        done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
+        if work in done and not work.cancelled() and work.exception() is None:
+            reply, _ = work.result()
+            if reply.is_error:
+                message = "\n".join(card.body for card in reply.cards if card.kind == "error")
+                await ack(
+                    response_action="errors",
+                    errors={block_for_pick_error(picks): error_text(message)},
+                )
+                return
+        await ack()
+        self._spawn(self._after_modal(work, place))
+
+    async def _run_from_modal(
+        self, line: str, place: Place, user_info: Mapping[str, Any]
+    ) -> tuple[Reply, User]:
+        user = await self._user(place.workspace, user_info)
+        return await self.bot.handle_text(line, place, user), user
 
     # -- the poll modal ------------------------------------------------------------------
 

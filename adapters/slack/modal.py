@@ -16,6 +16,7 @@ from adapters.slack.render import fit_escaped, plain
 from bot.catalogue import Command, Option, coerce
 from bot.errors import UserError
 from bot.models import ArgValue
+from bot.replies import Form
 
 MODAL_TITLE_MAX = 24
 MODAL_BLOCKS_MAX = 100
@@ -168,3 +169,61 @@ def block_for_error(command: Command, message: str) -> str:
         if option.name.lower() in lowered:
             return option.name
     return command.options[0].name if command.options else "_"
+
+
+def build_pick_modal(form: Form, callback_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+    """A modal with one required select per pick of a neutral `Form` (the Rank button's).
+
+    The command its answers complete rides in the metadata, so a submission needs no memory.
+    """
+    private = json.dumps({**metadata, "command": form.command})
+    if len(private) > METADATA_MAX:
+        raise ValueError("modal metadata is too long")
+    blocks = [
+        {
+            "type": "input",
+            "block_id": f"pick-{number}",
+            "label": plain(pick.label, INPUT_LABEL_MAX),
+            "element": {
+                "type": "static_select",
+                "action_id": ACTION,
+                "options": [_choice(value, label) for label, value in pick.choices][
+                    :SELECT_OPTIONS_MAX
+                ],
+            },
+        }
+        for number, pick in enumerate(form.picks, 1)
+    ][:MODAL_BLOCKS_MAX]
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(form.title, MODAL_TITLE_MAX),
+        "submit": plain("Submit", MODAL_TITLE_MAX),
+        "close": plain("Cancel", MODAL_TITLE_MAX),
+        "private_metadata": private,
+        "blocks": blocks,
+    }
+
+
+def read_picks(view: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(block id, value picked) of each select of a submitted pick modal, in the form's order."""
+    values = _object(_object(view.get("state")).get("values"))
+    numbered: list[tuple[int, str, str]] = []
+    for block_id in values:
+        number = block_id.removeprefix("pick-")
+        if not block_id.startswith("pick-") or not number.isdigit():
+            continue
+        state = _object(_object(values.get(block_id)).get(ACTION))
+        chosen = _object(state.get("selected_option")).get("value")
+        numbered.append((int(number), block_id, str(chosen) if chosen else ""))
+    return [(block_id, value) for _, block_id, value in sorted(numbered)]
+
+
+def block_for_pick_error(picks: list[tuple[str, str]]) -> str:
+    """The select a refused ranking most likely concerns: the first repeat, else the first."""
+    seen: set[str] = set()
+    for block_id, value in picks:
+        if value in seen or not value:
+            return block_id
+        seen.add(value)
+    return picks[0][0] if picks else "pick-1"

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TypeVar, cast
 
-from bot import chart_png, charts, durations, poll_cards, poll_export, poll_rules
+from bot import chart_png, charts, durations, poll_cards, poll_export, poll_rules, ranked
 from bot.catalogue import Args, Command, Option
 from bot.completion import Choice, Completer, rank
 from bot.context import Context
@@ -100,6 +100,7 @@ async def create(ctx: Context, args: Args) -> Reply:
         remind=args.text("remind"),
         roles=await roles_typed(ctx, args.items("roles")),
         members_only=members_only(ctx, args.flag("members")),
+        ranked=args.flag("ranked"),
         now=ctx.services.clock.now(),
         timezone=settings.timezone,
     )
@@ -203,6 +204,39 @@ async def vote(ctx: Context, args: Args) -> Reply:
     )
 
 
+async def rank_ballot(ctx: Context, args: Args) -> Reply:
+    poll_id = number(args, "poll")
+    typed = args.items("ranking")
+    if not typed:
+        # The Rank button: a form where the platform has one, else what to type.
+        poll = await store_of(ctx).get_poll(poll_id)
+        poll = poll_rules.check_rankable(poll, poll_id, ctx.place, ctx.services.clock.now())
+        card, form = poll_cards.rank_form(poll)
+        return Reply((card,), ephemeral=True, form=form)
+    user = ctx.user
+    outcome = await as_voter(
+        ctx,
+        lambda voter: store_of(ctx).rank_vote(
+            poll_id, ctx.place, user.id, user.name, typed, by=voter
+        ),
+    )
+    ctx.services.metrics.vote("poll")  # after the store committed it: a refusal raised
+    poll = outcome.poll
+    return Reply(
+        (Card("notice", poll_cards.rank_message(outcome), title=f"Poll #{poll.id}"),),
+        ephemeral=True,
+        refresh=(poll.ref,) if poll.results == "live" else (),
+    )
+
+
+async def runoff(store: Store, poll: Poll) -> ranked.Count | None:
+    """A ranked poll's instant-runoff count from its stored ballots; None for other polls."""
+    if not poll.ranked:
+        return None
+    ballots = await store.poll_ballots(poll.id)
+    return ranked.count([ballot.ranking for ballot in ballots], len(poll.options))
+
+
 async def add(ctx: Context, args: Args) -> Reply:
     poll_id = number(args, "poll")
     note = AuditNote(ctx.user.id, ctx.user.name, "poll add")
@@ -229,15 +263,23 @@ async def add(ctx: Context, args: Args) -> Reply:
 
 async def results(ctx: Context, args: Args) -> Reply:
     poll = await poll_here(ctx, number(args, "poll"))
-    tally = await store_of(ctx).tally(poll.id)
+    store = store_of(ctx)
+    tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
+    # Ballots are read only for a viewer who may see the count.
+    shown = poll_rules.visible_to(poll, now, moderator=ctx.is_moderator)
     card = poll_cards.results_card(
-        poll, tally, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
+        poll,
+        tally,
+        now,
+        moderator=ctx.is_moderator,
+        timezone=ctx.services.settings.timezone,
+        runoff=await runoff(store, poll) if shown else None,
     )
     reply = Reply((card,), ephemeral=True)
     if not args.flag("chart"):
         return reply
-    if not poll_rules.visible_to(poll, now, moderator=ctx.is_moderator):
+    if not shown:
         # The chart would show the very counts the card withholds.
         return _with_note(reply, "No chart: the counts are hidden from you, as said above.")
     chart = charts.poll_chart(poll, tally)
@@ -258,6 +300,12 @@ async def voters(ctx: Context, args: Args) -> Reply:
     now = ctx.services.clock.now()
     # Checked before reading the votes, so a refused viewer costs no read of who voted.
     poll_cards.voters_card(poll, [], now, moderator=ctx.is_moderator)
+    if poll.ranked:
+        ballots = await store_of(ctx).poll_ballots(poll.id)
+        card = poll_cards.ranked_voters_card(
+            poll, ballots, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
+        )
+        return Reply((card,), ephemeral=True)
     votes = await store_of(ctx).poll_votes(poll.id)
     card = poll_cards.voters_card(
         poll, votes, now, moderator=ctx.is_moderator, timezone=ctx.services.settings.timezone
@@ -304,7 +352,9 @@ async def close(ctx: Context, args: Args) -> Reply:
     closed = await store.close_poll(poll.id, ctx.user.id, audit=note)
     tally = await store.tally(poll.id)
     now = ctx.services.clock.now()
-    card = poll_cards.announcement(closed, tally, now, ctx.services.settings.timezone)
+    card = poll_cards.announcement(
+        closed, tally, now, ctx.services.settings.timezone, runoff=await runoff(store, closed)
+    )
     reply = Reply((card,), refresh=(closed.ref,))
     return await chart_png.with_chart(reply, charts.public_poll_chart(closed, tally, now))
 
@@ -379,7 +429,8 @@ async def export(ctx: Context, args: Args) -> Reply:
         )
     store = store_of(ctx)
     tally = await store.tally(poll.id)
-    files = poll_export.export(poll, tally, await store.poll_votes(poll.id))
+    ballots = await store.poll_ballots(poll.id) if poll.ranked else []
+    files = poll_export.export(poll, tally, await store.poll_votes(poll.id), ballots)
     await audit(ctx, "poll export", f"#{poll.id}")
     left_out = " Voters are left out: the poll is anonymous." if poll.anonymous else ""
     return Reply(
@@ -512,6 +563,12 @@ COMMANDS = [
                 "Only members of this channel may vote (where the platform lists them)",
                 positional=False,
             ),
+            Option(
+                "ranked",
+                "flag",
+                "Voters rank every option; the winner is found by instant runoff",
+                positional=False,
+            ),
         ),
         examples=(
             'poll create "Should the U.S. accept a nuclear North Korea?" "Yes" "No" "Unsure"',
@@ -520,6 +577,7 @@ COMMANDS = [
             'poll create "Who should negotiate?" "Pompeo" "Bolton" "Someone new" --anonymous '
             "--results closed",
             'poll create "Publish the draft?" "Yes" "No" --roles @Editors @Staff',
+            'poll create "Who should lead the talks?" "Pompeo" "Bolton" "Someone new" --ranked',
         ),
     ),
     Command(
@@ -539,6 +597,24 @@ COMMANDS = [
             ),
         ),
         examples=("poll vote 12 2",),
+    ),
+    Command(
+        ("poll", "rank"),
+        "Rank every option of a ranked poll, most preferred first; again replaces your ranking. "
+        "Without a ranking it shows the options (as a form where the platform has forms).",
+        rank_ballot,
+        (
+            _POLL,
+            Option(
+                "ranking",
+                "list",
+                "Option numbers, most preferred first",
+                max_items=POLL_OPTIONS_MAX,
+                max_length=80,
+                placeholder="<option-number> ...",
+            ),
+        ),
+        examples=("poll rank 12 3 1 2",),
     ),
     Command(
         ("poll", "add"),

@@ -88,6 +88,8 @@ class PollDraft:
     # Only members with one of these roles (`--roles`), or of the poll's channel (`--members`).
     roles: tuple[PollRole, ...] = ()
     members_only: bool = False
+    # Voters rank every option (`poll rank`), counted by instant runoff.
+    ranked: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ class Poll:
     reminded: bool = False
     roles: tuple[PollRole, ...] = ()
     members_only: bool = False
+    ranked: bool = False
 
     @property
     def ref(self) -> str:
@@ -221,6 +224,25 @@ class PollVote:
     voter_id: str | None
     voter_name: str | None
     voted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One voter's stored ranking, most preferred first. Anonymous polls give no voter or time."""
+
+    ranking: tuple[int, ...]
+    voter_id: str | None
+    voter_name: str | None
+    voted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RankOutcome:
+    """What one ranking did: the ranking stored, and the one it replaced (() if none)."""
+
+    poll: Poll
+    ranking: tuple[int, ...]
+    previous: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -341,6 +363,28 @@ class Store(Protocol):
         unknown option or a pick beyond the poll's limit, NotEligible for a voter (`by`) outside
         the poll's roles or channel. Refusals write nothing.
         """
+        ...
+
+    async def rank_vote(
+        self,
+        poll_id: int,
+        place: Place,
+        user_id: str,
+        user_name: str,
+        typed: tuple[str, ...],
+        *,
+        by: Voter = NO_GROUPS,
+    ) -> RankOutcome:
+        """Store the voter's ranking of a ranked poll, replacing any earlier one, atomically.
+
+        `typed` is the ranking as typed (option numbers, most preferred first), checked against
+        the poll as stored (see `bot.poll_rules.check_rank`): Refused or NotFound otherwise,
+        and NotEligible if the poll is limited to roles or members `by` does not have.
+        """
+        ...
+
+    async def poll_ballots(self, poll_id: int) -> list[Ballot]:
+        """Every ranking cast in a ranked poll, for counts and exports (no voters if anonymous)."""
         ...
 
     async def add_option(

@@ -31,6 +31,7 @@ TABLES: tuple[str, ...] = (
     "polls",
     "poll_options",
     "poll_votes",
+    "poll_ballots",
     "debates",
     "debate_votes",
     "moderators",
@@ -157,7 +158,7 @@ async def _write_postgres(target: str, tables: dict[str, tuple[list[str], Rows]]
             await conn.execute("DELETE FROM meta")
             # The schema's guards refuse a vote in a closed poll or a past debate phase; copied
             # votes were cast while those were open. They are back on before the commit.
-            guarded = ("poll_votes", "debate_votes")
+            guarded = ("poll_votes", "poll_ballots", "debate_votes")
             for table in guarded:
                 await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             for table, (columns, rows) in tables.items():

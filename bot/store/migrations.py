@@ -329,4 +329,51 @@ MIGRATIONS: tuple[Migration, ...] = (
                 CHECK (members_only IN (0, 1))""",
         ),
     ),
+    Migration(
+        "ranked-choice polls: a ranked flag on polls, and each voter's ranking as a ballot",
+        (
+            """ALTER TABLE polls ADD COLUMN ranked INTEGER NOT NULL DEFAULT 0
+                CHECK (ranked IN (0, 1))""",
+            # One row per place on a voter's ranking (1 is the most preferred), each option at
+            # most once. `voter`, `voter_name` and `voted_at` follow poll_votes (anonymity).
+            """CREATE TABLE poll_ballots (
+                poll_id INTEGER NOT NULL,
+                voter TEXT NOT NULL,
+                preference INTEGER NOT NULL CHECK (preference BETWEEN 1 AND 20),
+                option INTEGER NOT NULL,
+                voter_name TEXT,
+                voted_at TEXT,
+                PRIMARY KEY (poll_id, voter, preference),
+                UNIQUE (poll_id, voter, option),
+                FOREIGN KEY (poll_id, option)
+                    REFERENCES poll_options (poll_id, position) ON DELETE CASCADE
+            ) WITHOUT ROWID""",
+            """CREATE TRIGGER poll_ballots_open_insert BEFORE INSERT ON poll_ballots
+            WHEN (SELECT closed_at FROM polls WHERE id = NEW.poll_id) IS NOT NULL
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is closed');
+            END""",
+            """CREATE TRIGGER poll_ballots_open_update BEFORE UPDATE ON poll_ballots
+            WHEN (SELECT closed_at FROM polls WHERE id = NEW.poll_id) IS NOT NULL
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is closed');
+            END""",
+            """CREATE TRIGGER poll_ballots_open_delete BEFORE DELETE ON poll_ballots
+            WHEN (SELECT closed_at FROM polls WHERE id = OLD.poll_id) IS NOT NULL
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is closed');
+            END""",
+            # A ranked poll takes rankings only, and any other poll no ranking.
+            """CREATE TRIGGER poll_ballots_ranked_only BEFORE INSERT ON poll_ballots
+            WHEN (SELECT ranked FROM polls WHERE id = NEW.poll_id) = 0
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is not ranked');
+            END""",
+            """CREATE TRIGGER poll_votes_unranked_only BEFORE INSERT ON poll_votes
+            WHEN (SELECT ranked FROM polls WHERE id = NEW.poll_id) = 1
+            BEGIN
+                SELECT RAISE(ABORT, 'poll is ranked');
+            END""",
+        ),
+    ),
 )

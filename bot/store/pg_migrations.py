@@ -315,4 +315,49 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
                 CHECK (members_only IN (0, 1))""",
         ),
     ),
+    Migration(
+        "ranked-choice polls: a ranked flag on polls, and each voter's ranking as a ballot",
+        (
+            """ALTER TABLE polls ADD COLUMN ranked INTEGER NOT NULL DEFAULT 0
+                CHECK (ranked IN (0, 1))""",
+            # One row per place on a voter's ranking (1 is the most preferred), each option at
+            # most once. `voter`, `voter_name` and `voted_at` follow poll_votes (anonymity).
+            """CREATE TABLE poll_ballots (
+                poll_id BIGINT NOT NULL,
+                voter TEXT NOT NULL,
+                preference INTEGER NOT NULL CHECK (preference BETWEEN 1 AND 20),
+                option INTEGER NOT NULL,
+                voter_name TEXT,
+                voted_at TEXT,
+                PRIMARY KEY (poll_id, voter, preference),
+                UNIQUE (poll_id, voter, option),
+                FOREIGN KEY (poll_id, option)
+                    REFERENCES poll_options (poll_id, position) ON DELETE CASCADE
+            )""",
+            """CREATE FUNCTION poll_ballots_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF (SELECT closed_at FROM polls WHERE id = NEW.poll_id) IS NOT NULL THEN
+                    RAISE EXCEPTION 'poll is closed';
+                END IF;
+                IF (SELECT ranked FROM polls WHERE id = NEW.poll_id) = 0 THEN
+                    RAISE EXCEPTION 'poll is not ranked';
+                END IF;
+                RETURN NEW;
+            END
+            $$""",
+            """CREATE TRIGGER poll_ballots_guard BEFORE INSERT OR UPDATE ON poll_ballots
+                FOR EACH ROW EXECUTE FUNCTION poll_ballots_guard()""",
+            # A ranked poll takes rankings only, never a plain vote.
+            """CREATE FUNCTION poll_votes_unranked() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF (SELECT ranked FROM polls WHERE id = NEW.poll_id) = 1 THEN
+                    RAISE EXCEPTION 'poll is ranked';
+                END IF;
+                RETURN NEW;
+            END
+            $$""",
+            """CREATE TRIGGER poll_votes_unranked BEFORE INSERT ON poll_votes
+                FOR EACH ROW EXECUTE FUNCTION poll_votes_unranked()""",
+        ),
+    ),
 )

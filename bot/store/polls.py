@@ -11,16 +11,26 @@ from typing import Any, cast
 
 from bot.errors import UserError
 from bot.models import Place, Platform
-from bot.poll_rules import check_add, check_edit, check_reopen, check_vote, click, remind_at
+from bot.poll_rules import (
+    check_add,
+    check_edit,
+    check_rank,
+    check_reopen,
+    check_vote,
+    click,
+    remind_at,
+)
 from bot.scope import poll_not_found
 from bot.store.base import (
     NO_GROUPS,
     AuditNote,
+    Ballot,
     Poll,
     PollDraft,
     PollEdit,
     PollRole,
     PollVote,
+    RankOutcome,
     Refused,
     ResultsMode,
     Tally,
@@ -47,7 +57,7 @@ from bot.store.work import (
 POLL_COLUMNS = (
     "id, platform, workspace, channel, thread, creator_id, creator_name, question, max_picks, "
     "anonymous, results, created_at, closes_at, closed_at, closed_by, announced_at, open_options, "
-    "remind_minutes, reminded_at, voter_roles, members_only"
+    "remind_minutes, reminded_at, voter_roles, members_only, ranked"
 )
 # The highest poll id ever deleted (SQLite): it hands out max(id) + 1, so deleting the newest
 # poll would give its id to the next one, and the deleted poll's buttons (`poll vote 12 3`),
@@ -84,6 +94,7 @@ def poll_of(row: Row, options: tuple[str, ...]) -> Poll:
         reminded=row["reminded_at"] is not None,
         roles=roles_of(row["voter_roles"]),
         members_only=bool(row["members_only"]),
+        ranked=bool(row["ranked"]),
     )
 
 
@@ -147,8 +158,8 @@ def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
     yield q(
         "INSERT INTO polls (id, platform, workspace, channel, thread, creator_id, "
         "creator_name, question, max_picks, anonymous, results, created_at, closes_at, "
-        "open_options, remind_minutes, remind_at, voter_roles, members_only) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "open_options, remind_minutes, remind_at, voter_roles, members_only, ranked) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         poll_id,
         place.platform,
         place.workspace,
@@ -167,6 +178,7 @@ def insert_poll(dialect: Dialect, draft: PollDraft, created: str) -> Work[Poll]:
         opt_ts(remind_at(draft.closes_at, draft.remind)),
         stored_roles(draft.roles),
         int(draft.members_only),
+        int(draft.ranked),
     )
     try:
         yield many(
@@ -306,6 +318,84 @@ class PollStore(Units):
             # The schema's own guards; the checks above normally refuse first.
             raise Refused(f"Poll #{poll_id} refused that vote ({exc}).") from None
 
+    async def rank_vote(
+        self,
+        poll_id: int,
+        place: Place,
+        user_id: str,
+        user_name: str,
+        typed: tuple[str, ...],
+        *,
+        by: Voter = NO_GROUPS,
+    ) -> RankOutcome:
+        now = self.clock.now()
+        stamp = ts(now)
+
+        def unit() -> Work[RankOutcome]:
+            poll = yield from load_poll(poll_id)
+            check_rank(poll, poll_id, place, typed, now, by)
+            assert poll is not None
+            voter = self._voter(poll, user_id)
+            lock = self.dialect.lock_voter(poll_id, voter)
+            if lock is not None:
+                # Waits for an edit, close or reopen committing meanwhile: the ranking is
+                # checked against the poll as it stands once they are done.
+                yield lock
+                poll = yield from load_poll(poll_id)
+            ranking = check_rank(poll, poll_id, place, typed, now, by)
+            assert poll is not None
+            held = yield q(
+                "SELECT option FROM poll_ballots WHERE poll_id = ? AND voter = ? "
+                "ORDER BY preference",
+                poll_id,
+                voter,
+            )
+            previous = tuple(int(row[0]) for row in held.rows)
+            name = None if poll.anonymous else user_name
+            when_cast = None if poll.anonymous else stamp
+            # The whole ballot is replaced in this transaction: never half of two rankings.
+            yield q("DELETE FROM poll_ballots WHERE poll_id = ? AND voter = ?", poll_id, voter)
+            yield many(
+                "INSERT INTO poll_ballots (poll_id, voter, preference, option, voter_name, "
+                "voted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (poll_id, voter, preference, option, name, when_cast)
+                    for preference, option in enumerate(ranking, 1)
+                ],
+            )
+            return RankOutcome(poll, ranking, previous)
+
+        try:
+            return await self._write(unit)
+        except ConstraintViolated as exc:
+            # The schema's own guards; the checks above normally refuse first.
+            raise Refused(f"Poll #{poll_id} refused that ranking ({exc}).") from None
+
+    async def poll_ballots(self, poll_id: int) -> list[Ballot]:
+        def unit() -> Work[list[Ballot]]:
+            anonymous = (yield q("SELECT anonymous FROM polls WHERE id = ?", poll_id)).one()
+            if anonymous is None:
+                return []
+            rows = (
+                yield q(
+                    "SELECT voter, option, voter_name, voted_at FROM poll_ballots "
+                    "WHERE poll_id = ? ORDER BY voter, preference",
+                    poll_id,
+                )
+            ).rows
+            rankings: dict[str, list[int]] = {}
+            about: dict[str, tuple[str | None, datetime | None]] = {}
+            for row in rows:
+                rankings.setdefault(row[0], []).append(int(row[1]))
+                about[row[0]] = (row[2], dt(row[3]))
+            if anonymous[0]:
+                # Sorted by ranking alone, so the order says nothing of who or when.
+                return [Ballot(tuple(r), None, None, None) for r in sorted(rankings.values())]
+            ballots = [Ballot(tuple(rankings[voter]), voter, *about[voter]) for voter in rankings]
+            return sorted(ballots, key=lambda b: (b.voted_at is None, b.voted_at, b.voter_id))
+
+        return await self._read(unit)
+
     async def add_option(
         self,
         poll_id: int,
@@ -351,7 +441,15 @@ class PollStore(Units):
             # Locked first, so no vote lands between the count below and the change.
             yield lock_poll(poll_id)
             poll = yield from load_poll(poll_id)
-            counted = (yield q("SELECT count(*) FROM poll_votes WHERE poll_id = ?", poll_id)).one()
+            # A ranked poll's ballots are votes too: its options are what they rank.
+            counted = (
+                yield q(
+                    "SELECT (SELECT count(*) FROM poll_votes WHERE poll_id = ?) + "
+                    "(SELECT count(*) FROM poll_ballots WHERE poll_id = ?)",
+                    poll_id,
+                    poll_id,
+                )
+            ).one()
             assert counted is not None
             poll = check_edit(poll, poll_id, place, change, int(counted[0]), now)
             if change.question is not None:
@@ -413,14 +511,24 @@ class PollStore(Units):
             size = (yield q("SELECT count(*) FROM poll_options WHERE poll_id = ?", poll_id)).one()
             assert size is not None
             counts = [0] * int(size[0])
+            # A ranked poll counts here by first preferences (its ballots' preference 1); its
+            # instant-runoff count reads the whole ballots (`poll_ballots`).
             grouped = yield q(
-                "SELECT option, count(*) FROM poll_votes WHERE poll_id = ? GROUP BY option",
+                "SELECT option, count(*) FROM (SELECT option FROM poll_votes WHERE poll_id = ? "
+                "UNION ALL SELECT option FROM poll_ballots WHERE poll_id = ? AND preference = 1) "
+                "AS picks GROUP BY option",
+                poll_id,
                 poll_id,
             )
             for row in grouped.rows:
                 counts[int(row[0]) - 1] = int(row[1])
             voters = (
-                yield q("SELECT count(DISTINCT voter) FROM poll_votes WHERE poll_id = ?", poll_id)
+                yield q(
+                    "SELECT (SELECT count(DISTINCT voter) FROM poll_votes WHERE poll_id = ?) + "
+                    "(SELECT count(*) FROM poll_ballots WHERE poll_id = ? AND preference = 1)",
+                    poll_id,
+                    poll_id,
+                )
             ).one()
             assert voters is not None
             return Tally(tuple(counts), int(voters[0]))

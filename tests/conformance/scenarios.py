@@ -77,6 +77,22 @@ SCENARIOS: dict[str, tuple[Step, ...]] = {
         Step(Say("poll close 1"), shows=(("public", "has closed"),)),
         Step(Wait(2), shows=(("edit", "Closed"),)),
     ),
+    "ranked poll": (
+        Step(
+            Say('poll create "Who leads?" "Pompeo" "Bolton" "Someone new" --ranked'),
+            shows=(("public", "Ranked choice"),),
+        ),
+        Step(
+            Say("poll rank 1 3 1 2", user="bo"),
+            shows=(("private", "I stored your ranking in poll #1"), ("edit", "1 vote")),
+            hides=("public",),
+        ),
+        Step(Say("poll rank 1 2 1 3", user="cy"), shows=(("private", "I stored your ranking"),)),
+        Step(Say("poll rank 1 3 3 1", user="di"), shows=(("private", "ranked option 3 twice"),)),
+        Step(Say("poll vote 1 1", user="di"), shows=(("private", "Poll #1 is ranked"),)),
+        Step(Say("poll rank 1 3 2 1", user="di"), shows=(("private", "I stored your ranking"),)),
+        Step(Say("poll close 1"), shows=(("public", "Winner: 3. Someone new"),)),
+    ),
     "debate": (
         Step(
             Say(f"debate start {MOTION}", moderator=True),

@@ -110,3 +110,19 @@ async def test_console_roles_can_be_taken_away(
         assert await session.send(":roles") == "ana has no roles now."
         assert "you do not have that role" in await session.send("poll vote 1 1")
         assert ":roles NAME ..." in await session.send(":help")
+
+
+async def test_a_ranked_poll_for_a_role_takes_rankings_from_that_role_only(
+    packs: PackRegistry, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with store_bot(packs, clock, tmp_path) as bot:
+        chat = MemoryPlatform(bot)
+        await chat.say('poll create "Lead?" "Ana" "Bo" "Cy" --ranked --roles @Editors')
+        assert "Who can vote: @Editors" in chat.pop().text
+        await chat.say("poll rank 1 3 1 2", user="bo", roles=["Readers"])
+        assert "Poll #1 is for @Editors; you do not have that role" in chat.pop().text
+        await chat.say("poll rank 1 3 1 2", user="cy", roles=["editors"])
+        assert "I stored your ranking in poll #1: 3. Cy > 1. Ana > 2. Bo" in chat.pop_all()[0].text
+        assert bot.services.store is not None
+        ballots = await bot.services.store.poll_ballots(1)
+        assert [(b.voter_id, b.ranking) for b in ballots] == [("cy", (3, 1, 2))]

@@ -29,8 +29,13 @@ async def fill(store: Store, clock: FakeClock) -> dict[str, int]:
     secret = await store.create_poll(
         PollDraft(HERE, "ana", "Ana", "S?", ("a", "b"), anonymous=True)
     )
+    ranked = await store.create_poll(
+        PollDraft(HERE, "ana", "Ana", "Rank?", ("a", "b", "c"), ranked=True)
+    )
     newest = await store.create_poll(PollDraft(HERE, "ana", "Ana", "Gone?", ("a", "b")))
     await store.cast_vote(poll.id, HERE, "bo", "Bo", 2)
+    await store.rank_vote(ranked.id, HERE, "bo", "Bo", ("3", "1", "2"))
+    await store.close_poll(ranked.id, "ana")  # a closed poll's ballots go over too
     await store.cast_vote(secret.id, HERE, "cy", "Cy", 1)
     await store.close_poll(poll.id, "ana")
     assert await store.delete_poll(newest.id)
@@ -60,7 +65,7 @@ async def snapshot(store: Store, poll_ids: list[int], debate_id: int) -> list[ob
     seen: list[object] = []
     for poll_id in poll_ids:
         seen += [await store.get_poll(poll_id), await store.tally(poll_id)]
-        seen.append(await store.poll_votes(poll_id))
+        seen += [await store.poll_votes(poll_id), await store.poll_ballots(poll_id)]
     seen += [await store.get_debate(debate_id), await store.debate_votes(debate_id)]
     seen += [await store.list_moderators("discord", "G1"), await store.audit_log("discord", "G1")]
     seen += [await store.messages_for("poll:1"), await store.list_schedules("discord", "G1")]
@@ -78,17 +83,18 @@ async def test_everything_moves_up_and_ids_continue(
     url = postgres.empty()
     old = await open_store(db, clock=clock)
     last = await fill(old, clock)
-    before = await snapshot(old, [1, 2], last["debate"])
+    before = await snapshot(old, [1, 2, 3], last["debate"])
     await old.close()
 
     copied = await copy_database(str(db), url)
     assert set(copied.counts) == set(TABLES)
-    assert copied.counts["polls"] == 2 and copied.counts["poll_votes"] == 2
+    assert copied.counts["polls"] == 3 and copied.counts["poll_votes"] == 2
+    assert copied.counts["poll_ballots"] == 3
     assert all(copied.counts[t] >= 1 for t in TABLES)
 
     new = await open_store(url, clock=clock)
     try:
-        assert await snapshot(new, [1, 2], last["debate"]) == before
+        assert await snapshot(new, [1, 2, 3], last["debate"]) == before
         # The anonymous voter is the same hash: clicking again retracts, not a second vote.
         assert (await new.cast_vote(2, HERE, "cy", "Cy", 1)).change == "retracted"
         assert await new.take_reports("discord", "G1", "mod") == ["Schedule 1 did not post."]

@@ -112,6 +112,32 @@ async def test_schema_itself_stops_double_counting(sqlite_store: SqliteStore) ->
     conn.close()
 
 
+async def test_schema_keeps_rankings_and_votes_apart(sqlite_store: SqliteStore) -> None:
+    plain = await sqlite_store.create_poll(PollDraft(HERE, "a", "A", "Q?", ("x", "y")))
+    ranked = await sqlite_store.create_poll(
+        PollDraft(HERE, "a", "A", "R?", ("x", "y"), ranked=True)
+    )
+    conn = raw(sqlite_store.path)
+    ballot = "INSERT INTO poll_ballots (poll_id, voter, preference, option) VALUES (?, ?, ?, ?)"
+    with pytest.raises(sqlite3.IntegrityError, match="poll is ranked"):
+        conn.execute(
+            "INSERT INTO poll_votes (poll_id, voter, option) VALUES (?, 'bo', 1)", (ranked.id,)
+        )
+    with pytest.raises(sqlite3.IntegrityError, match="poll is not ranked"):
+        conn.execute(ballot, (plain.id, "bo", 1, 1))
+    conn.execute(ballot, (ranked.id, "bo", 1, 2))
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(ballot, (ranked.id, "bo", 2, 2))  # one option twice on a ballot
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(ballot, (ranked.id, "bo", 2, 3))  # no such option
+    await sqlite_store.close_poll(ranked.id, "a")
+    with pytest.raises(sqlite3.IntegrityError, match="poll is closed"):
+        conn.execute(ballot, (ranked.id, "cy", 1, 1))
+    with pytest.raises(sqlite3.IntegrityError, match="poll is closed"):
+        conn.execute("DELETE FROM poll_ballots WHERE poll_id = ?", (ranked.id,))
+    conn.close()
+
+
 async def test_schema_keeps_debate_phases_apart(sqlite_store: SqliteStore) -> None:
     debate = await sqlite_store.create_debate(HERE, "m", "M", "Motion", None)
     conn = raw(sqlite_store.path)

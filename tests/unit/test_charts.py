@@ -64,6 +64,13 @@ def test_multi_choice_bars_are_of_voters_not_votes_and_agree_with_the_text() -> 
         assert f"{int(bar.share)}% of voters" in chart.alt_text
 
 
+def test_a_ranked_polls_chart_says_it_shows_first_preferences() -> None:
+    chart = charts.poll_chart(make(ranked=True), Tally((2, 1, 1), 4))
+    assert chart is not None
+    assert chart.subtitle == "first preferences, % of 4 voters"
+    assert "Bars show first preferences, % of 4 voters." in chart.alt_text
+
+
 def test_a_poll_nobody_voted_in_has_no_chart() -> None:
     assert charts.poll_chart(make(), Tally((0, 0, 0), 0)) is None
 

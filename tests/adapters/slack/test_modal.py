@@ -76,6 +76,7 @@ async def test_poll_new_opens_a_form_with_one_input_per_option(
         "open": "checkboxes",
         "roles": "plain_text_input",
         "members": "checkboxes",
+        "ranked": "checkboxes",
     }
     assert json.loads(view["private_metadata"]) == {"team": TEAM, "channel": CHANNEL}
     assert fake.posted() == []  # nothing to say in the channel: the form is the answer
