@@ -4,7 +4,7 @@ Each check prints `ok` or `FAIL` with what it saw and, on failure, how to fix it
 (configuration, credentials present, content packs, database) need no network, except a
 PostgreSQL database, which doctor connects to read its schema version. The platform
 checks (each adapter's own settings, and whether the platforms accept the tokens) are given by
-the caller, from the adapters' health module, so the core never imports a platform SDK.
+the caller, from each platform plug-in's `doctor` checks, so the core never imports a platform SDK.
 """
 
 from __future__ import annotations
@@ -342,3 +342,13 @@ def report(checks: Sequence[Check], out: TextIO, secrets: Iterable[str] = ()) ->
         f"{plural(len(failed), 'problem')}: {', '.join(failed)}\n" if failed else "all good\n"
     )
     return 1 if failed else 0
+
+
+def unreachable(name: str, platform: str, host: str, exc: Exception) -> Check:
+    """The check for a platform API out of reach (its wording is shared with platform CLIs)."""
+    return Check(
+        name,
+        False,
+        f"cannot reach the {platform} API ({type(exc).__name__})",
+        f"check the network, DNS and any proxy between this machine and {host}",
+    )

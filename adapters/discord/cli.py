@@ -109,8 +109,8 @@ def sync_or_explain(settings: Settings, env: Mapping[str, str], guild: int | Non
     import aiohttp
     import discord
 
-    from adapters.health import unreachable
     from bot.cli import say
+    from bot.doctor import unreachable
 
     try:
         return asyncio.run(sync(settings, env, guild))

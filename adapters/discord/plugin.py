@@ -38,7 +38,7 @@ PLUGIN = Plugin(
     detect=_detect,
     enable="Set DISCORD_TOKEN (Discord)",
     cli="adapters.discord.cli",
-    doctor="adapters.health:discord_checks",
+    doctor="adapters.discord.health:discord_checks",
     # Moderators are granted by role on Discord, and its ids are unique across channels/threads.
     moderator_roles=True,
     thread_ids_unique=True,

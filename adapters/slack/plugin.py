@@ -66,7 +66,7 @@ PLUGIN = Plugin(
     ),
     half_set=_half_set,
     cli="adapters.slack.cli",
-    doctor="adapters.health:slack_checks",
+    doctor="adapters.slack.health:slack_checks",
     text_prefix=COMMAND,
     read_role=read_role,
     role_hint="Type @ and pick each user group from Slack's list, so it becomes a mention.",

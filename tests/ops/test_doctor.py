@@ -14,10 +14,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from adapters import health
+from adapters.discord import health as discord_health
+from adapters.slack import health as slack_health
 from bot import doctor
 from bot.cli import main
 from bot.content.loader import BUNDLED
+from bot.doctor import PlatformCheck
+from bot.platforms import load, plugins
 from bot.store.sqlite import SqliteStore
 from tests.ops.conftest import Serve, clean_env
 
@@ -129,6 +132,29 @@ def test_credentials_say_what_run_will_start() -> None:
     assert both.ok and both.detail == "`oped-bot run` starts discord and slack"
 
 
+def platform_checks(
+    env: dict[str, str], *, offline: bool, discord_api: str = discord_health.DISCORD_API
+) -> list[PlatformCheck]:
+    """Every plug-in's doctor checks, as `oped-bot doctor` gathers them from the registry."""
+    checks: list[PlatformCheck] = []
+    for plugin in plugins():
+        if plugin.name == "discord":
+            checks += discord_health.discord_checks(env, offline, discord_api)
+        elif plugin.doctor is not None:
+            checks += load(plugin.doctor)(env, offline)
+    return checks
+
+
+def test_each_platform_declares_its_own_doctor_checks() -> None:
+    declared = {plugin.name: plugin.doctor for plugin in plugins() if plugin.doctor}
+    assert declared == {
+        "discord": "adapters.discord.health:discord_checks",
+        "slack": "adapters.slack.health:slack_checks",
+    }
+    assert load(declared["discord"]) is discord_health.discord_checks
+    assert load(declared["slack"]) is slack_health.slack_checks
+
+
 @pytest.mark.parametrize(
     ("env", "name", "ok", "detail"),
     [
@@ -184,7 +210,7 @@ def test_credentials_say_what_run_will_start() -> None:
 async def test_each_adapter_checks_its_own_settings_offline(
     env: dict[str, str], name: str, ok: bool, detail: str
 ) -> None:
-    checks = by_name([await check() for check in health.settings_checks(env)])
+    checks = by_name([await check() for check in platform_checks(env, offline=True)])
     assert list(checks) == [name]
     assert (checks[name].ok, checks[name].detail) == (ok, detail)
     assert ok or checks[name].fix == "see deploy/.env.example"
@@ -239,12 +265,12 @@ def fake_slack(calls: list[str]) -> web.Application:
 
 async def test_discord_token_check(serve_app: Serve) -> None:
     api = await serve_app(fake_discord()) + "/api/v10"
-    good = await health.discord_token(GOOD_DISCORD, api)
+    good = await discord_health.discord_token(GOOD_DISCORD, api)
     assert good.ok and good.detail == "accepted: logged in as oped-bot (id 111)"
-    bad = await health.discord_token("MTA.bad.token", api)
+    bad = await discord_health.discord_token("MTA.bad.token", api)
     assert not bad.ok and "401" in bad.detail and "Reset Token" in bad.fix
-    assert (await health.discord_token(GOOD_DISCORD, api, "111")).ok
-    wrong = await health.discord_token(GOOD_DISCORD, api, "999")
+    assert (await discord_health.discord_token(GOOD_DISCORD, api, "111")).ok
+    wrong = await discord_health.discord_token(GOOD_DISCORD, api, "999")
     assert not wrong.ok
     assert wrong.detail == (
         "DISCORD_APPLICATION_ID is 999 but the token belongs to application 111"
@@ -262,13 +288,17 @@ async def test_slack_token_checks_honour_slack_api_url(tmp_path: Path, serve_app
         "SLACK_APP_TOKEN": GOOD_APP,
         "SLACK_API_URL": slack_api,
     }
-    checks = await doctor.diagnose(None, env, health.token_checks(env, discord_api))
+    checks = await doctor.diagnose(
+        None, env, platform_checks(env, offline=False, discord_api=discord_api)
+    )
     assert [(c.name, c.ok) for c in checks] == [
         ("config", True),
         ("credentials", True),
         ("content", True),
         ("database", True),
+        ("discord settings", True),
         ("discord token", True),
+        ("slack settings", True),
         ("slack bot token", True),
         ("slack app token", True),
     ]
@@ -277,7 +307,11 @@ async def test_slack_token_checks_honour_slack_api_url(tmp_path: Path, serve_app
     )
     assert calls == ["/api/auth.test", "/api/apps.connections.open"]
     env |= {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-revoked"}
-    failed = by_name(await doctor.diagnose(None, env, health.token_checks(env, discord_api)))
+    failed = by_name(
+        await doctor.diagnose(
+            None, env, platform_checks(env, offline=False, discord_api=discord_api)
+        )
+    )
     assert failed["slack bot token"].detail == "Slack rejected SLACK_BOT_TOKEN (invalid_auth)"
     assert "Bot User OAuth Token" in failed["slack bot token"].fix
     assert failed["slack app token"].detail == "Slack rejected SLACK_APP_TOKEN (invalid_auth)"
@@ -291,8 +325,8 @@ async def test_an_unreachable_api_is_a_failure_not_a_crash() -> None:
     await site.start()
     closed = f"http://127.0.0.1:{runner.addresses[0][1]}"
     await runner.cleanup()
-    discord = await health.discord_token(GOOD_DISCORD, closed + "/api/v10")
-    slack = await health.slack_bot_token(GOOD_BOT, closed + "/api/")
+    discord = await discord_health.discord_token(GOOD_DISCORD, closed + "/api/v10")
+    slack = await slack_health.slack_bot_token(GOOD_BOT, closed + "/api/")
     assert not discord.ok and discord.detail.startswith("cannot reach the Discord API")
     assert not slack.ok and slack.detail.startswith("cannot reach the Slack API")
 

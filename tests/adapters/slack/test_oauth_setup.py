@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from adapters import health
-from adapters.slack import serve
+from adapters.slack import health, serve
 from adapters.slack.app import SlackAdapter
 from adapters.slack.oauth import SCOPES
 from adapters.slack.plugin import PLUGIN

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters import health
+from adapters.slack import health
 from adapters.slack.poster import (
     SlackPoster,
     make_client,
