@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar, cast
 
 from bot.models import Place, Platform
@@ -15,6 +15,10 @@ from bot.store.work import Units, Work, q, ts, when
 # changes made through this store drop the entry at once; changes made by another process on
 # the same database show within this many seconds.
 WORKSPACE_CACHE_SECONDS = 10.0
+
+# Every command is claimed first, so the sweep of expired claims runs with the first claim of
+# each minute rather than as a second statement of every claim.
+CLAIM_PRUNE_INTERVAL = timedelta(minutes=1)
 
 Value = TypeVar("Value")
 
@@ -90,6 +94,8 @@ class ModerationStore(Units):
 
     _moderators: WorkspaceCache[frozenset[str]]
     _pack_choices: WorkspaceCache[dict[str, str]]
+    # When this process last swept expired claims (None: not yet).
+    _claims_pruned_at: datetime | None = None
 
     async def audit(
         self,
@@ -332,16 +338,26 @@ class ModerationStore(Units):
         return dict(found)  # callers may not change the cached map
 
     async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
-        now, until = self._now(), ts(keep_until)
+        moment = self.clock.now()
+        now, until = ts(moment), ts(keep_until)
+        last = self._claims_pruned_at
+        prune = last is None or moment - last >= CLAIM_PRUNE_INTERVAL
+        if prune:
+            self._claims_pruned_at = moment
 
         def unit() -> Work[bool]:
-            yield q("DELETE FROM deliveries WHERE expires_at <= ?", now)
-            # The key's unique row is the claim, whichever process inserts it first.
+            if prune:
+                yield q("DELETE FROM deliveries WHERE expires_at <= ?", now)
+            # The key's unique row is the claim, whichever process writes it first; an expired
+            # claim the sweep has not reached yet is taken over as if it were gone.
             done = yield q(
-                "INSERT INTO deliveries (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO deliveries (key, expires_at) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
+                "WHERE deliveries.expires_at <= ?",
                 key,
                 until,
+                now,
             )
             return done.rowcount == 1
 
-        return await self._write(unit)
+        return await self._write(unit, single_statement=not prune)

@@ -102,3 +102,23 @@ async def test_claims_expire_and_are_pruned(tmp_path: Path, clock: FakeClock) ->
     with sqlite3.connect(tmp_path / "claims.sqlite3") as conn:
         keys = [row[0] for row in conn.execute("SELECT key FROM deliveries")]
     assert keys == ["slack:c"]  # the expired claims went when the next one was made
+
+
+async def test_claims_are_pruned_at_most_once_a_minute(tmp_path: Path, clock: FakeClock) -> None:
+    """One statement per claim: expired claims are swept by the first claim of each minute."""
+    store = await SqliteStore.open(tmp_path / "claims.sqlite3", clock=clock)
+    try:
+        assert await store.claim_delivery("slack:a", clock.now() + timedelta(seconds=1)) is True
+        clock.advance(timedelta(seconds=30))
+        assert await store.claim_delivery("slack:b", clock.now() + DELIVERY_TTL) is True
+        assert _keys(tmp_path) == ["slack:a", "slack:b"]  # a has expired; the sweep can wait
+        clock.advance(timedelta(seconds=30))
+        assert await store.claim_delivery("slack:c", clock.now() + DELIVERY_TTL) is True
+        assert _keys(tmp_path) == ["slack:b", "slack:c"]
+    finally:
+        await store.close()
+
+
+def _keys(tmp_path: Path) -> list[str]:
+    with sqlite3.connect(tmp_path / "claims.sqlite3") as conn:
+        return [row[0] for row in conn.execute("SELECT key FROM deliveries ORDER BY key")]
