@@ -29,7 +29,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
-from adapters.slack.events import EVENTS_PATH, web_app
+from adapters.slack.events import EVENTS_PATH, FrontDoorOnly, web_app
 from adapters.slack.modal import (
     block_for_error,
     build_modal,
@@ -176,6 +176,9 @@ class SlackAdapter:
             signing_secret=signing_secret,
             name="oped-bot",
             logger=BOLT_LOG,
+            # `web_app` verified the signature before Bolt saw the request: no second check.
+            request_verification_enabled=False,
+            before_authorize=FrontDoorOnly(),
         )
         self.app.middleware(self._once)
         self.app.command(command)(self._on_command)
