@@ -24,6 +24,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
@@ -180,7 +181,7 @@ class SlackAdapter:
             request_verification_enabled=False,
             before_authorize=FrontDoorOnly(),
         )
-        self.app.middleware(self._once)
+        self.app.middleware(_Once(self))
         self.app.command(command)(self._on_command)
         self.app.action(re.compile("^" + re.escape(PREFIX)))(self._on_action)
         self.app.view(POLL_MODAL)(self._on_poll_modal)
@@ -506,6 +507,29 @@ class SlackAdapter:
                     "`/invite @oped-bot` and try again."
                 )
             raise PostFailed(why, retryable=failure.retryable) from exc
+
+
+class _Once(AsyncMiddleware):
+    """`SlackAdapter._once` as Bolt middleware, called as is rather than through Bolt's
+    argument injection, which built every listener argument for each request to pass three."""
+
+    def __init__(self, adapter: SlackAdapter) -> None:
+        self.adapter = adapter
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """Go on only with a delivery not seen before."""
+        return await self.adapter._once(req, resp, next)
+
+    @property
+    def name(self) -> str:
+        """The middleware's name in Bolt's logs."""
+        return "SlackAdapter._once"
 
 
 class AckSlot:
