@@ -240,7 +240,7 @@ class SlackAdapter:
             return True
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(work)
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._done)
         return task
@@ -263,8 +263,13 @@ class SlackAdapter:
         slot = AckSlot(respond)
         work = self._spawn(self._command(command, slot))
         work.add_done_callback(slot.finished)
-        # Slow work (a cold users.info, a slow database) falls back to the response_url.
-        await asyncio.wait({slot.settled}, timeout=self.ack_budget)
+        # Slow work (a cold users.info, a slow database) falls back to the response_url. One
+        # timer on the slot's own future: `asyncio.wait` built a set, a waiter and callbacks.
+        budget = asyncio.get_running_loop().call_later(self.ack_budget, slot.finished)
+        try:
+            await slot.settled
+        finally:
+            budget.cancel()
         message = slot.close()
         try:
             if message is None:
