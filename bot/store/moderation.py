@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -9,7 +10,7 @@ from typing import Generic, TypeVar, cast
 
 from bot.models import Place, Platform
 from bot.store.base import AuditEntry, AuditNote, Moderator, SubjectKind, TrackedMessage
-from bot.store.work import Units, Work, q, ts, when
+from bot.store.work import MakeWork, Units, Work, q, ts, when
 
 # Moderators and pack choices are read on every request and change rarely, so they are cached:
 # changes made through this store drop the entry at once; changes made by another process on
@@ -19,6 +20,11 @@ WORKSPACE_CACHE_SECONDS = 10.0
 # Every command is claimed first, so the sweep of expired claims runs with the first claim of
 # each minute rather than as a second statement of every claim.
 CLAIM_PRUNE_INTERVAL = timedelta(minutes=1)
+# Claims made while the last claim write is in flight are written together, as one statement:
+# a statement per claim cost SQLite's writer thread a turn at the GIL for every command.
+CLAIMS_PER_STATEMENT = 400  # 801 parameters, far below either engine's limit
+# Claims waiting to be written: key -> (its keep_until as text, the claimant's answer).
+ClaimGroup = dict[str, tuple[str, "asyncio.Future[bool]"]]
 
 Value = TypeVar("Value")
 
@@ -96,6 +102,9 @@ class ModerationStore(Units):
     _pack_choices: WorkspaceCache[dict[str, str]]
     # When this process last swept expired claims (None: not yet).
     _claims_pruned_at: datetime | None = None
+    # The group of claims still taking members, and the write of the group before it.
+    _claims_next: ClaimGroup | None = None
+    _claims_writing: asyncio.Future[None] | None = None
 
     async def audit(
         self,
@@ -338,26 +347,68 @@ class ModerationStore(Units):
         return dict(found)  # callers may not change the cached map
 
     async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
+        group = self._claims_next
+        if group is None:
+            group = self._claims_next = {}
+            self._claims_writing = asyncio.ensure_future(
+                self._write_claims(group, self._claims_writing)
+            )
+        if key in group:
+            return False  # the same delivery twice at once: the first one is the claim
+        won: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        group[key] = (ts(keep_until), won)
+        return await won
+
+    async def _write_claims(self, group: ClaimGroup, previous: asyncio.Future[None] | None) -> None:
+        """Write a group of claims once the group before it is written; resolve each claim."""
+        try:
+            if previous is not None:
+                await asyncio.wait({previous})
+            if self._claims_next is group:
+                self._claims_next = None  # claims from now on go in the next group
+            unit, single = self._claims_unit(list(group.items()))
+            won = await self._write(unit, single_statement=single)
+        except Exception as exc:
+            for _, claim in group.values():
+                if not claim.done():
+                    claim.set_exception(exc)
+            return
+        except BaseException:
+            for _, claim in group.values():
+                claim.cancel()
+            raise
+        for key, (_, claim) in group.items():
+            if not claim.done():  # its request may have been dropped meanwhile
+                claim.set_result(key in won)
+
+    def _claims_unit(
+        self, claims: list[tuple[str, tuple[str, asyncio.Future[bool]]]]
+    ) -> tuple[MakeWork[set[str]], bool]:
+        """The unit writing `claims`, and whether it is a single statement."""
         moment = self.clock.now()
-        now, until = ts(moment), ts(keep_until)
+        now = ts(moment)
         last = self._claims_pruned_at
         prune = last is None or moment - last >= CLAIM_PRUNE_INTERVAL
         if prune:
             self._claims_pruned_at = moment
 
-        def unit() -> Work[bool]:
+        def unit() -> Work[set[str]]:
             if prune:
                 yield q("DELETE FROM deliveries WHERE expires_at <= ?", now)
-            # The key's unique row is the claim, whichever process writes it first; an expired
-            # claim the sweep has not reached yet is taken over as if it were gone.
-            done = yield q(
-                "INSERT INTO deliveries (key, expires_at) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
-                "WHERE deliveries.expires_at <= ?",
-                key,
-                until,
-                now,
-            )
-            return done.rowcount == 1
+            won: set[str] = set()
+            for start in range(0, len(claims), CLAIMS_PER_STATEMENT):
+                chunk = claims[start : start + CLAIMS_PER_STATEMENT]
+                # A key's unique row is its claim, whichever process writes it first; an
+                # expired claim the sweep has not reached yet is taken over as if it were gone.
+                done = yield q(
+                    "INSERT INTO deliveries (key, expires_at) VALUES "
+                    + ", ".join("(?, ?)" for _ in chunk)
+                    + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
+                    "WHERE deliveries.expires_at <= ? RETURNING key",
+                    *(value for key, (until, _) in chunk for value in (key, until)),
+                    now,
+                )
+                won.update(str(row[0]) for row in done.rows)
+            return won
 
-        return await self._write(unit, single_statement=not prune)
+        return unit, not prune and len(claims) <= CLAIMS_PER_STATEMENT

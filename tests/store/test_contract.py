@@ -391,6 +391,15 @@ async def test_an_expired_claim_frees_its_key_before_it_is_pruned(
     assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is False
 
 
+async def test_a_burst_of_claims_is_answered_claim_by_claim(store: Store, clock: FakeClock) -> None:
+    later = clock.now() + timedelta(minutes=10)
+    assert await store.claim_delivery("slack:old", later) is True
+    keys = [f"slack:{n}" for n in range(450)] + ["slack:3", "slack:old", "slack:449"]
+    won = await asyncio.gather(*(store.claim_delivery(key, later) for key in keys))
+    assert won == [True] * 450 + [False] * 3
+    assert await store.claim_delivery("slack:420", later) is False
+
+
 async def test_replicas_racing_for_one_delivery_claim_it_once(
     opener: Opener, tmp_path: Path, clock: FakeClock
 ) -> None:
