@@ -212,3 +212,19 @@ async def test_a_too_long_option_is_named_under_the_options_input(
     assert list(errors) == ["options"]
     assert errors["options"].startswith("Option 3 is 76 characters; the limit is 75 (it starts")
     assert fake.called("chat.postMessage") == []
+
+
+async def test_a_listener_that_fails_before_its_ack_is_answered_at_once(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    """Bolt runs each listener to its end before it answers: a failure is a 500 at once."""
+    view = await open_form(poll_rig, fake)
+
+    def broken(path: tuple[str, ...]) -> Any:
+        raise RuntimeError("the catalogue is unreadable")
+
+    store_bot.command = broken  # type: ignore[method-assign]
+    body = payload_body(view_payload(state(), view["private_metadata"]))
+    status, _ = await asyncio.wait_for(poll_rig.post(body), 1.5)
+    assert status == 500
+    assert fake.called("chat.postMessage") == []
