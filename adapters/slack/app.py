@@ -272,6 +272,14 @@ class SlackAdapter:
         budget = asyncio.get_running_loop().call_later(self.ack_budget, slot.finished)
         try:
             await slot.settled
+        except asyncio.CancelledError:
+            # The request was dropped (the server is stopping) with no acknowledgement sent:
+            # what the work holds for it, and all it sends later, take the response_url.
+            kept = slot.close()
+            slot.sent.set()
+            if kept is not None:
+                self._spawn(_respond(slot.respond, self._api_failed, **kept))
+            raise
         finally:
             budget.cancel()
         message = slot.close()
