@@ -393,7 +393,12 @@ class SlackAdapter:
         place = Place("slack", team, metadata["channel"])
         work = self._spawn(self._create_from_modal(command.path, raw, place, user_info))
         # The rights lookup and the handler share the budget; Slack waits 3 s at most.
-        done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
+        try:
+            done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
+        except asyncio.CancelledError:
+            # The request was dropped (the server is stopping): the poll is still posted.
+            self._spawn(self._after_modal(work, place))
+            raise
         if work in done and not work.cancelled() and work.exception() is None:
             reply, _ = work.result()
             if reply.is_error:
