@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Literal, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.metrics import MetricWrapperBase
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ CommandOutcome = Literal["ok", "refused", "failed"]
 # (back off, wait for the platform, fix a permission or a setting, check the network).
 ApiErrorKind = Literal["rate_limited", "server_error", "refused", "network"]
 VoteKind = Literal["poll", "debate"]
+
+Metric = TypeVar("Metric", bound=MetricWrapperBase)
 
 # The label for anything that is not a catalogue command (a typo, an unparsable line).
 UNKNOWN_COMMAND = "unknown"
@@ -64,23 +67,33 @@ class Metrics:
             ["platform", "kind"],
             registry=self.registry,
         )
+        # Each labelled series, found once: `labels()` checks and locks on every call, and
+        # every command would pay that twice. Labels come from fixed sets, so this stays small.
+        self._series: dict[tuple[int, tuple[str, ...]], MetricWrapperBase] = {}
+
+    def _labelled(self, metric: Metric, *values: str) -> Metric:
+        key = (id(metric), values)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = metric.labels(*values)
+        return series  # type: ignore[return-value]  # keyed by its metric, so of its type
 
     def command(self, name: str, outcome: CommandOutcome, seconds: float) -> None:
         """Count one handled command and its latency."""
-        self.commands.labels(command=name, outcome=outcome).inc()
-        self.command_seconds.labels(command=name).observe(seconds)
+        self._labelled(self.commands, name, outcome).inc()
+        self._labelled(self.command_seconds, name).observe(seconds)
 
     def vote(self, kind: VoteKind) -> None:
         """Count one recorded vote."""
-        self.votes.labels(kind=kind).inc()
+        self._labelled(self.votes, kind).inc()
 
     def scheduled_run(self, outcome: str) -> None:
         """Count one scheduled run by its final state for this attempt."""
-        self.scheduled_runs.labels(outcome=outcome).inc()
+        self._labelled(self.scheduled_runs, outcome).inc()
 
     def platform_api_error(self, platform: str, kind: ApiErrorKind) -> None:
         """Count one failed call to a platform's API."""
-        self.platform_api_errors.labels(platform=platform, kind=kind).inc()
+        self._labelled(self.platform_api_errors, platform, kind).inc()
 
     def render(self) -> bytes:
         """Every metric in the Prometheus text format."""

@@ -4,7 +4,9 @@ Bolt parses the body before it checks the signature, and its parser trusts what 
 malformed timestamp, signature or body became a 500 with a traceback, and any form body that
 merely contains the word "payload" (a command such as `/oped poll create "Which payload?"`) was
 read as an empty button payload. Here the signature is checked first (401), then the body is
-read strictly (400), and Bolt is handed the body as read here.
+read strictly (400), and Bolt is handed the body as read here, marked as verified. The check is
+made once: Bolt's own is off, and `FrontDoorOnly` stands in its place in Bolt's middleware,
+refusing any HTTP request that did not come through here (Socket Mode is not signed).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,8 +24,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 EVENTS_PATH = "/slack/events"
 # Slack's rule: a request signed more than five minutes from now is refused.
@@ -32,6 +36,8 @@ FRESH_SECONDS = 300
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# The context key `web_app` sets once it has verified a request's signature.
+VERIFIED = "oped_signature_verified"
 # Fields of an interactive payload that Bolt reads as objects (or a list of objects).
 _OBJECTS = ("user", "team", "channel", "container", "view", "message", "event")
 
@@ -110,7 +116,7 @@ def bolt_request(
 ) -> AsyncBoltRequest:
     """A Bolt request for a body already read (Bolt would read it again, and wrongly)."""
     request = AsyncBoltRequest(body="", query=query, headers=dict(headers))
-    request.raw_body = text  # Bolt checks the signature again, over the same bytes
+    request.raw_body = text
     request.body = body
     try:
         request.context = build_async_context(AsyncBoltContext({}), body)
@@ -118,6 +124,27 @@ def bolt_request(
         # Bolt reads ids out of nested objects; junk where it looks is not a Slack request.
         raise BadRequest("the payload is not shaped as Slack sends it") from None
     return request
+
+
+class FrontDoorOnly(AsyncMiddleware):
+    """In place of Bolt's signature check: lets through what `web_app` verified, and Socket Mode."""
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """Refuse an HTTP request that did not pass `web_app`'s check (401); else go on."""
+        if req.mode == "socket_mode" or req.context.get(VERIFIED) is True:
+            return await next()
+        return BoltResponse(status=401, body="invalid request signature")
+
+    @property
+    def name(self) -> str:
+        """The middleware's name in Bolt's logs."""
+        return "FrontDoorOnly"
 
 
 def web_app(
@@ -140,6 +167,7 @@ def web_app(
             bolt = bolt_request(text, body, request.query_string, request.headers)
         except BadRequest as exc:
             return web.Response(status=400, text=f"malformed request: {exc}")
+        bolt.context[VERIFIED] = True
         return await to_aiohttp_response(await app.async_dispatch(bolt))
 
     application = web.Application()

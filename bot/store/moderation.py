@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar, cast
 
 from bot.models import Place, Platform
@@ -15,6 +17,45 @@ from bot.store.work import Units, Work, q, ts, when
 # changes made through this store drop the entry at once; changes made by another process on
 # the same database show within this many seconds.
 WORKSPACE_CACHE_SECONDS = 10.0
+
+# Every command is claimed first, so the sweep of expired claims runs with the first claim of
+# each minute rather than as a second statement of every claim.
+CLAIM_PRUNE_INTERVAL = timedelta(minutes=1)
+# Claims are written in groups, one statement each: a statement per claim cost SQLite's writer
+# thread a turn at the GIL for every command.
+CLAIMS_PER_STATEMENT = 400  # 801 parameters, far below either engine's limit
+
+
+class ClaimGroup:
+    """Claims written together in one statement, open to more until its write begins.
+
+    The write is queued as soon as the group opens, and closes the group when it starts (for
+    SQLite, on the writer's thread, hence the lock): claims that arrive while an earlier write
+    commits join this one, and no claim waits for a group to fill.
+    """
+
+    def __init__(self) -> None:
+        # key -> (keep_until as text, the claimant's answer)
+        self.claims: dict[str, tuple[str, asyncio.Future[bool]]] = {}
+        self._lock = threading.Lock()
+        self._open = True
+
+    def join(self, key: str, until: str, answer: asyncio.Future[bool]) -> bool | None:
+        """Add a claim: True; False for a key already in the group; None once closed or full."""
+        with self._lock:
+            if not self._open or len(self.claims) >= CLAIMS_PER_STATEMENT:
+                return None
+            if key in self.claims:
+                return False
+            self.claims[key] = (until, answer)
+            return True
+
+    def close(self) -> list[tuple[str, str]]:
+        """Take no more claims; the (key, keep_until) of those taken."""
+        with self._lock:
+            self._open = False
+            return [(key, until) for key, (until, _) in self.claims.items()]
+
 
 Value = TypeVar("Value")
 
@@ -90,6 +131,11 @@ class ModerationStore(Units):
 
     _moderators: WorkspaceCache[frozenset[str]]
     _pack_choices: WorkspaceCache[dict[str, str]]
+    # When this process last swept expired claims (None: not yet).
+    _claims_pruned_at: datetime | None = None
+    # The group of claims still taking members, and its write.
+    _claims_next: ClaimGroup | None = None
+    _claims_writing: asyncio.Future[None] | None = None
 
     async def audit(
         self,
@@ -332,16 +378,56 @@ class ModerationStore(Units):
         return dict(found)  # callers may not change the cached map
 
     async def claim_delivery(self, key: str, keep_until: datetime) -> bool:
-        now, until = self._now(), ts(keep_until)
+        until = ts(keep_until)
+        won: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        group = self._claims_next
+        joined = None if group is None else group.join(key, until, won)
+        if joined is False:
+            return False  # the same delivery twice at once: the first one is the claim
+        if joined is None:
+            group = self._claims_next = ClaimGroup()
+            group.join(key, until, won)
+            self._claims_writing = asyncio.ensure_future(self._write_claims(group))
+        return await won
 
-        def unit() -> Work[bool]:
-            yield q("DELETE FROM deliveries WHERE expires_at <= ?", now)
-            # The key's unique row is the claim, whichever process inserts it first.
+    async def _write_claims(self, group: ClaimGroup) -> None:
+        """Write a group of claims in one statement; answer each claimant."""
+        moment = self.clock.now()
+        now = ts(moment)
+        last = self._claims_pruned_at
+        prune = last is None or moment - last >= CLAIM_PRUNE_INTERVAL
+        if prune:
+            self._claims_pruned_at = moment
+
+        def unit() -> Work[set[str]]:
+            claims = group.close()
+            if prune:
+                yield q("DELETE FROM deliveries WHERE expires_at <= ?", now)
+            # A key's unique row is its claim, whichever process writes it first; an expired
+            # claim the sweep has not reached yet is taken over as if it were gone.
             done = yield q(
-                "INSERT INTO deliveries (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                key,
-                until,
+                "INSERT INTO deliveries (key, expires_at) VALUES "
+                + ", ".join("(?, ?)" for _ in claims)
+                + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
+                "WHERE deliveries.expires_at <= ? RETURNING key",
+                *(value for claim in claims for value in claim),
+                now,
             )
-            return done.rowcount == 1
+            return {str(row[0]) for row in done.rows}
 
-        return await self._write(unit)
+        try:
+            won = await self._write(unit, single_statement=not prune)
+        except Exception as exc:
+            group.close()
+            for _, answer in group.claims.values():
+                if not answer.done():
+                    answer.set_exception(exc)
+            return
+        except BaseException:
+            group.close()
+            for _, answer in group.claims.values():
+                answer.cancel()
+            raise
+        for key, (_, answer) in group.claims.items():
+            if not answer.done():  # its request may have been dropped meanwhile
+                answer.set_result(key in won)

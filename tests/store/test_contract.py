@@ -380,6 +380,42 @@ async def test_a_delivery_is_claimed_once_until_it_expires(store: Store, clock: 
     assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is True
 
 
+async def test_an_expired_claim_frees_its_key_before_it_is_pruned(
+    store: Store, clock: FakeClock
+) -> None:
+    assert await store.claim_delivery("slack:a", clock.now() + timedelta(seconds=1)) is True
+    clock.advance(timedelta(seconds=2))  # expired, though too soon after a prune for another
+    assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is True
+    assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is False
+    clock.advance(timedelta(minutes=5))  # live claims are still refused between prunes
+    assert await store.claim_delivery("slack:a", clock.now() + timedelta(minutes=10)) is False
+
+
+async def test_a_burst_of_claims_is_answered_claim_by_claim(store: Store, clock: FakeClock) -> None:
+    later = clock.now() + timedelta(minutes=10)
+    assert await store.claim_delivery("slack:old", later) is True
+    keys = [f"slack:{n}" for n in range(450)] + ["slack:3", "slack:old", "slack:449"]
+    won = await asyncio.gather(*(store.claim_delivery(key, later) for key in keys))
+    assert won == [True] * 450 + [False] * 3
+    assert await store.claim_delivery("slack:420", later) is False
+
+
+async def test_replicas_racing_for_one_delivery_claim_it_once(
+    opener: Opener, tmp_path: Path, clock: FakeClock
+) -> None:
+    first = await opener(tmp_path, clock)
+    second = await opener(tmp_path, clock)  # another process on the same database
+    try:
+        later = clock.now() + timedelta(minutes=10)
+        won = await asyncio.gather(
+            *(s.claim_delivery(f"slack:{n % 5}", later) for n in range(20) for s in (first, second))
+        )
+        assert won.count(True) == 5
+    finally:
+        await second.close()
+        await first.close()
+
+
 async def test_an_action_can_carry_its_audit_line(store: Store) -> None:
     note = AuditNote("mod", "Mo", "poll close")
     poll = await store.create_poll(PollDraft(HERE, "a", "A", "Talks?", ("x", "y")))

@@ -6,8 +6,10 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from slack_sdk.webhook import WebhookResponse
 
 from adapters.slack.app import unreachable
 from bot.app import Bot
@@ -19,7 +21,14 @@ from bot.features import all_commands
 from bot.models import Request
 from bot.replies import Card, Reply
 from bot.store.sqlite import SqliteStore
-from tests.adapters.slack.slackfake import CHANNEL, FakeSlack, SlackRig, command_body, shown_text
+from tests.adapters.slack.slackfake import (
+    CHANNEL,
+    TEAM,
+    FakeSlack,
+    SlackRig,
+    command_body,
+    shown_text,
+)
 
 COMMANDS = all_commands()
 
@@ -154,6 +163,43 @@ async def test_slow_work_happens_after_the_ack(bot: Bot, rig: SlackRig, fake: Fa
     gate.set()
     await rig.adapter.drain()
     assert len(fake.called("chat.postMessage")) == 1
+
+
+async def test_a_command_dropped_while_its_ack_waits_still_answers_through_the_response_url(
+    bot: Bot, rig: SlackRig, fake: FakeSlack
+) -> None:
+    """Bolt runs the listener inside the HTTP handler: if the server drops the request (it is
+    stopping), the answer the work was holding for the acknowledgement is not lost."""
+    entered, gate = asyncio.Event(), asyncio.Event()
+    original = bot.handle
+
+    async def slow(request: Request) -> Reply:
+        entered.set()
+        await gate.wait()
+        return await original(request)
+
+    bot.handle = slow  # type: ignore[method-assign]
+    acked: list[dict[str, Any]] = []
+    sent: list[dict[str, Any]] = []
+
+    async def ack(**answer: Any) -> None:
+        acked.append(answer)
+
+    async def respond(**message: Any) -> WebhookResponse:
+        sent.append(message)
+        return WebhookResponse(url="", status_code=200, body="ok", headers={})
+
+    body = {"team_id": TEAM, "channel_id": CHANNEL, "user_id": "U0001", "text": "help"}
+    listener = asyncio.ensure_future(rig.adapter._on_command(ack, body, respond))  # type: ignore[arg-type]
+    await entered.wait()
+    listener.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listener
+    gate.set()
+    await asyncio.wait_for(rig.adapter.drain(), 2.5)
+    assert acked == []
+    assert sent and all(message["response_type"] == "ephemeral" for message in sent)
+    assert "poll" in json.dumps(sent)  # the help itself
 
 
 @pytest.mark.parametrize("markup", [False, True], ids=["typed", "slack-markup"])

@@ -6,6 +6,8 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
+
 from bot.app import Bot
 from bot.models import Request
 from bot.replies import Reply
@@ -215,3 +217,52 @@ async def test_a_too_long_option_is_named_under_the_options_input(
     assert list(errors) == ["options"]
     assert errors["options"].startswith("Option 3 is 76 characters; the limit is 75 (it starts")
     assert fake.called("chat.postMessage") == []
+
+
+async def test_a_listener_that_fails_before_its_ack_is_answered_at_once(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    """Bolt runs each listener to its end before it answers: a failure is a 500 at once."""
+    view = await open_form(poll_rig, fake)
+
+    def broken(path: tuple[str, ...]) -> Any:
+        raise RuntimeError("the catalogue is unreadable")
+
+    store_bot.command = broken  # type: ignore[method-assign]
+    body = payload_body(view_payload(state(), view["private_metadata"]))
+    status, _ = await asyncio.wait_for(poll_rig.post(body), 1.5)
+    assert status == 500
+    assert fake.called("chat.postMessage") == []
+
+
+async def test_a_submission_dropped_while_the_form_waits_still_posts_the_poll(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    """Bolt runs the listener inside the HTTP handler: if the server drops the request (it is
+    stopping), the poll the work goes on to create is still posted."""
+    view = await open_form(poll_rig, fake)
+    entered, gate = asyncio.Event(), asyncio.Event()
+    original = store_bot.handle
+
+    async def slow(request: Request) -> Reply:
+        entered.set()
+        await gate.wait()
+        return await original(request)
+
+    store_bot.handle = slow  # type: ignore[method-assign]
+
+    async def ack(**answer: Any) -> None:
+        raise AssertionError(f"acknowledged a dropped request: {answer}")
+
+    payload = view_payload(state(), view["private_metadata"])
+    listener = asyncio.ensure_future(
+        poll_rig.adapter._on_poll_modal(ack, payload, payload["view"])  # type: ignore[arg-type]
+    )
+    await entered.wait()
+    listener.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listener
+    gate.set()
+    await asyncio.wait_for(poll_rig.adapter.drain(), 2.5)
+    (posted,) = fake.called("chat.postMessage")
+    assert "Who should negotiate?" in shown_text(posted)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
+import pytest
+
 from bot.app import Bot
+from bot.replies import Reply
 from tests.adapters.slack.slackfake import (
     CHANNEL,
     TEAM,
@@ -128,3 +132,38 @@ async def test_typed_rank_works_and_a_form_that_cannot_open_says_what_to_type(
     await poll_rig.command("poll rank 1", user="U0LATE")
     shown = shown_text(fake.posted()[-1])
     assert "Rank poll #1" in shown and "`poll rank 1 3 2 1`" in shown
+
+
+async def test_a_ranking_dropped_while_the_form_waits_is_still_stored_and_confirmed(
+    store_bot: Bot, poll_rig: SlackRig, fake: FakeSlack
+) -> None:
+    """Bolt runs the listener inside the HTTP handler: if the server drops the request (it is
+    stopping), the ranking the work goes on to store is still confirmed."""
+    view = await open_rank_form(poll_rig, fake, "U0RANK")
+    entered, gate = asyncio.Event(), asyncio.Event()
+    original = store_bot.handle_text
+
+    async def slow(*args: Any, **kwargs: Any) -> Reply:
+        entered.set()
+        await gate.wait()
+        return await original(*args, **kwargs)
+
+    store_bot.handle_text = slow  # type: ignore[method-assign]
+
+    async def ack(**answer: Any) -> None:
+        raise AssertionError(f"acknowledged a dropped request: {answer}")
+
+    payload = view_payload(picks_state("3", "1", "2"), view["private_metadata"], user="U0RANK")
+    payload["view"]["callback_id"] = "oped_pick"
+    listener = asyncio.ensure_future(
+        poll_rig.adapter._on_pick_modal(ack, payload, payload["view"])  # type: ignore[arg-type]
+    )
+    await entered.wait()
+    listener.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listener
+    gate.set()
+    await asyncio.wait_for(poll_rig.adapter.drain(), 2.5)
+    assert await ballots(store_bot) == [(3, 1, 2)]
+    confirmation = fake.called("chat.postEphemeral")[-1]
+    assert "3. Someone new &gt; 1. Pompeo" in shown_text(confirmation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from datetime import timedelta
@@ -102,3 +103,41 @@ async def test_claims_expire_and_are_pruned(tmp_path: Path, clock: FakeClock) ->
     with sqlite3.connect(tmp_path / "claims.sqlite3") as conn:
         keys = [row[0] for row in conn.execute("SELECT key FROM deliveries")]
     assert keys == ["slack:c"]  # the expired claims went when the next one was made
+
+
+async def test_claims_are_pruned_at_most_once_a_minute(tmp_path: Path, clock: FakeClock) -> None:
+    """One statement per claim: expired claims are swept by the first claim of each minute."""
+    store = await SqliteStore.open(tmp_path / "claims.sqlite3", clock=clock)
+    try:
+        assert await store.claim_delivery("slack:a", clock.now() + timedelta(seconds=1)) is True
+        clock.advance(timedelta(seconds=30))
+        assert await store.claim_delivery("slack:b", clock.now() + DELIVERY_TTL) is True
+        assert _keys(tmp_path) == ["slack:a", "slack:b"]  # a has expired; the sweep can wait
+        clock.advance(timedelta(seconds=30))
+        assert await store.claim_delivery("slack:c", clock.now() + DELIVERY_TTL) is True
+        assert _keys(tmp_path) == ["slack:b", "slack:c"]
+    finally:
+        await store.close()
+
+
+def _keys(tmp_path: Path) -> list[str]:
+    with sqlite3.connect(tmp_path / "claims.sqlite3") as conn:
+        return [row[0] for row in conn.execute("SELECT key FROM deliveries ORDER BY key")]
+
+
+async def test_claims_made_together_are_written_as_one(tmp_path: Path, clock: FakeClock) -> None:
+    """A burst of commands costs the database one claim statement, not one per command."""
+    store = await SqliteStore.open(tmp_path / "claims.sqlite3", clock=clock)
+    try:
+        later = clock.now() + DELIVERY_TTL
+        assert await store.claim_delivery("slack:seen", later) is True
+        _, writes = store.write_stats
+        keys = [f"slack:{n}" for n in range(50)] + ["slack:7", "slack:seen"]
+        won = await asyncio.gather(*(store.claim_delivery(key, later) for key in keys))
+        # Each new delivery is claimed once; a repeat within the burst, or of an earlier
+        # delivery, is refused.
+        assert won == [True] * 50 + [False, False]
+        assert store.write_stats[1] == writes + 1
+    finally:
+        await store.close()
+    assert len(_keys(tmp_path)) == 51
