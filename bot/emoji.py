@@ -36,7 +36,7 @@ def _continues(before: str, char: str) -> bool:
 
 def _keycap(label: str) -> bool:
     """Whether `label` starts with a keycap: a digit, # or * with the enclosing keycap mark."""
-    return label[0] in "0123456789#*" and label[1:3] in ("\u20e3", "\ufe0f\u20e3")
+    return label[0] in "0123456789#*" and (label[1:2] == "\u20e3" or label[1:3] == "\ufe0f\u20e3")
 
 
 def _regional(char: str) -> bool:

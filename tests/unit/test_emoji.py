@@ -16,6 +16,7 @@ from bot.emoji import split_emoji
         ("🇳🇿 New Zealand", "🇳🇿", "New Zealand"),  # a flag ending with the last, Z
         ("🇿🇦 South Africa", "🇿🇦", "South Africa"),
         ("1️⃣ First", "1️⃣", "First"),  # a keycap: not a symbol on its own
+        ("#\u20e3 Hash", "#\u20e3", "Hash"),  # a keycap without its variation selector
     ],
 )
 def test_the_edges_of_skin_tones_and_flags_stay_with_their_emoji(
@@ -35,6 +36,8 @@ def test_the_edges_of_skin_tones_and_flags_stay_with_their_emoji(
         "🇦",  # half a flag, and nothing after it
         "1 First",  # a digit without its keycap mark
         "1\ufe0f First",
+        "X\u20e3 Letter",  # only digits, # and * make keycaps
+        "©o x",  # a letter is not half a flag
     ],
 )
 def test_labels_without_a_single_leading_emoji_are_kept_whole(label: str) -> None:

@@ -103,3 +103,23 @@ def test_a_named_list_takes_the_words_up_to_the_next_option() -> None:
         "roles": ("@Editors", "@Staff"),
         "closes": "1d",
     }
+
+
+def test_a_poll_may_be_limited_to_exactly_the_most_roles() -> None:
+    most = tuple(PollRole(f"r{n}", f"@R{n}") for n in range(poll_rules.POLL_ROLES_MAX))
+    made = poll_rules.draft(PLACE, ANA, "Q?", ("A", "B"), roles=most, now=NOW)
+    assert made.roles == most
+
+
+def test_a_draft_is_open_to_everyone_unless_asked() -> None:
+    made = poll_rules.draft(PLACE, ANA, "Q?", ("A", "B"), now=NOW)
+    assert (made.roles, made.members_only, made.ranked) == ((), False, False)
+
+
+def test_who_can_vote_names_every_limit_and_nothing_without_one() -> None:
+    assert poll_rules.who_can_vote(make()) is None
+    three = (EDITORS, STAFF, PollRole("r3", "@Desk"))
+    assert poll_rules.who_can_vote(make(roles=three, members_only=True)) == (
+        "@Editors, @Staff or @Desk · members of this channel"
+    )
+    assert poll_rules.listed(["@A", "@B", "@C"], "and") == "@A, @B and @C"

@@ -474,3 +474,23 @@ def test_add_to_a_poll_from_elsewhere_is_not_found() -> None:
         with pytest.raises(NotFound) as caught:
             poll_rules.check_add(poll, 12, ELSEWHERE, "Kerry", NOW)
         assert str(caught.value) == "No poll `#12`. Type `poll list` to see the open polls here."
+
+
+def test_reopen_is_refused_for_an_open_poll_naming_how_to_move_its_deadline() -> None:
+    with pytest.raises(Refused) as caught:
+        poll_rules.check_reopen(make(), 12, PLACE, NOW)
+    assert str(caught.value) == (
+        "Poll #12 is still open. To move its deadline: `poll edit 12 --closes 2h|<time>`."
+    )
+
+
+def test_reopen_from_another_channel_is_answered_as_an_unknown_id() -> None:
+    elsewhere = Place(PLACE.platform, PLACE.workspace, "elsewhere")
+    closed = make(closed_at=NOW)
+    with pytest.raises(NotFound) as unknown:
+        poll_rules.check_reopen(None, 12, PLACE, NOW)
+    with pytest.raises(NotFound) as hidden:
+        poll_rules.check_reopen(closed, 12, elsewhere, NOW)
+    assert str(hidden.value) == str(unknown.value)
+    assert "#12" in str(unknown.value)
+    assert poll_rules.check_reopen(closed, 12, PLACE, NOW) is closed
