@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -38,6 +38,7 @@ from slack_sdk.webhook import WebhookResponse
 from adapters.slack.events import EVENTS_PATH, FrontDoorOnly, web_app
 from adapters.slack.groups import SlackGroups
 from adapters.slack.home import SlackHome, from_home, home_opened
+from adapters.slack.lookups import Remembered
 from adapters.slack.modal import (
     block_for_error,
     block_for_pick_error,
@@ -124,49 +125,25 @@ class AdminCache:
         self.clients = clients
         self.clock = clock
         self.ttl = ttl
-        self._cache: dict[tuple[str, str], tuple[bool, datetime]] = {}
-        self._pending: dict[tuple[str, str], asyncio.Future[bool]] = {}
+        self._answers: Remembered[tuple[str, str], bool] = Remembered(clock, ADMIN_CACHE_MAX)
 
     async def is_admin(self, team: str, user_id: str) -> bool:
         """Whether the user is a workspace admin or owner; False if Slack cannot say."""
-        key = (team, user_id)
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > self.clock.now():
-            return cached[0]
-        pending = self._pending.get(key)
-        if pending is None:
-            pending = asyncio.ensure_future(self._look_up(key))
-            self._pending[key] = pending
-            pending.add_done_callback(partial(self._settled, key))
-        # A waiter that is cancelled (its request dropped) must not cancel the others' lookup.
-        return await asyncio.shield(pending)
+        return await self._answers.get((team, user_id), partial(self._look_up, team, user_id))
 
-    def _settled(self, key: tuple[str, str], done: asyncio.Future[bool]) -> None:
-        if self._pending.get(key) is done:
-            del self._pending[key]
-
-    async def _look_up(self, key: tuple[str, str]) -> bool:
+    async def _look_up(self, team: str, user_id: str) -> tuple[bool, timedelta]:
         try:
-            client = await self.clients.for_team(key[0])
-            response = await client.users_info(user=key[1])
+            client = await self.clients.for_team(team)
+            response = await client.users_info(user=user_id)
         except Exception as exc:
             # Refusing rights is the safe answer; ask again soon in case it was a blip.
             log.warning("users.info failed (%s); treating the user as a member", _why(exc))
-            self._remember(key, False, ADMIN_FAILURE_TTL)
-            return False
+            return False, ADMIN_FAILURE_TTL
         info = response.get("user")
         if not isinstance(info, dict):
             info = {}
         admin = bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
-        self._remember(key, admin, self.ttl)
-        return admin
-
-    def _remember(self, key: tuple[str, str], admin: bool, ttl: timedelta) -> None:
-        now = self.clock.now()
-        if len(self._cache) >= ADMIN_CACHE_MAX:
-            # Forget expired answers so a large workspace does not grow the cache forever.
-            self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
-        self._cache[key] = (admin, now + ttl)
+        return admin, self.ttl
 
 
 class SlackAdapter:
@@ -527,23 +504,7 @@ class SlackAdapter:
         # The answers complete the command the form was opened for (`poll rank 12` + `3 1 2`).
         line = " ".join([command, *(value for _, value in picks)])
         work = self._spawn(self._run_from_modal(line, place, user_info))
-        try:
-            done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
-        except asyncio.CancelledError:
-            # The request was dropped (the server is stopping): the ranking is still answered.
-            self._spawn(self._after_modal(work, place))
-            raise
-        if work in done and not work.cancelled() and work.exception() is None:
-            reply, _ = work.result()
-            if reply.is_error:
-                message = "\n".join(card.body for card in reply.cards if card.kind == "error")
-                await ack(
-                    response_action="errors",
-                    errors={block_for_pick_error(picks): error_text(message)},
-                )
-                return
-        await ack()
-        self._spawn(self._after_modal(work, place))
+        await self._answer_form(ack, work, place, lambda _: block_for_pick_error(picks))
 
     async def _run_from_modal(
         self, line: str, place: Place, user_info: Mapping[str, Any]
@@ -595,11 +556,25 @@ class SlackAdapter:
     ) -> None:
         """Run a submitted form's command; a quick refusal shows in the form, under its input."""
         work = self._spawn(self._create_from_modal(command.path, raw, place, user_info))
+        await self._answer_form(ack, work, place, partial(block_for_error, command))
+
+    async def _answer_form(
+        self,
+        ack: AsyncAck,
+        work: asyncio.Task[tuple[Reply, User]],
+        place: Place,
+        error_block: Callable[[str], str],
+    ) -> None:
+        """Acknowledge a submitted form once its `work` is done or the budget is spent.
+
+        A refusal ready in time shows in the form, under the input `error_block` names;
+        anything else closes the form and is answered when the work is done, even if the
+        request is dropped meanwhile (the server is stopping).
+        """
         # The rights lookup and the handler share the budget; Slack waits 3 s at most.
         try:
             done, _ = await asyncio.wait({work}, timeout=self.modal_budget)
         except asyncio.CancelledError:
-            # The request was dropped (the server is stopping): the poll is still posted.
             self._spawn(self._after_modal(work, place))
             raise
         if work in done and not work.cancelled() and work.exception() is None:
@@ -607,8 +582,7 @@ class SlackAdapter:
             if reply.is_error:
                 message = "\n".join(card.body for card in reply.cards if card.kind == "error")
                 await ack(
-                    response_action="errors",
-                    errors={block_for_error(command, message): error_text(message)},
+                    response_action="errors", errors={error_block(message): error_text(message)}
                 )
                 return
         await ack()

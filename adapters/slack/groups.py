@@ -8,13 +8,13 @@ A lookup Slack refuses is never taken as "yes": the vote is refused, saying what
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from adapters.slack.lookups import Remembered
 from adapters.slack.poster import SLACK_FAILURES, Clients, NotInstalled, slack_failure
 from bot.clock import Clock
 from bot.errors import UserError
@@ -36,8 +36,9 @@ class SlackGroups:
         self.clients = clients  # each workspace's own token
         self.clock = clock
         self.ttl = ttl
-        self._cache: dict[tuple[str, ...], tuple[frozenset[str], datetime]] = {}
-        self._pending: dict[tuple[str, ...], asyncio.Future[frozenset[str]]] = {}
+        # The first votes on a new poll come in a burst; one lookup each would hit Slack's
+        # rate limit for these methods, and the votes after it would be refused.
+        self._answers: Remembered[tuple[str, ...], frozenset[str]] = Remembered(clock, CACHE_MAX)
 
     async def role_names(self, place: Place, ids: Collection[str]) -> dict[str, str]:
         """Handles of the workspace's user groups among `ids`, as `@handle`."""
@@ -81,7 +82,7 @@ class SlackGroups:
         """The user groups among `among` the user is in; UserError if Slack will not say."""
         found = set()
         for group in sorted(among):
-            members = await self._remembered(
+            members = await self._answers.get(
                 ("group", place.workspace, group),
                 partial(self._group_members, place.workspace, group),
             )
@@ -91,48 +92,13 @@ class SlackGroups:
 
     async def in_channel(self, place: Place, user_id: str) -> bool:
         """Whether the user is a member of the channel; UserError if Slack will not say."""
-        members = await self._remembered(
+        members = await self._answers.get(
             ("channel", place.workspace, place.channel),
-            lambda: self._channel_members(place.workspace, place.channel),
+            partial(self._channel_members, place.workspace, place.channel),
         )
         return user_id in members
 
-    async def _remembered(
-        self, key: tuple[str, ...], look_up: Callable[[], Awaitable[frozenset[str]]]
-    ) -> frozenset[str]:
-        """A cached answer, else one lookup shared by every click that needs it meanwhile.
-
-        The first votes on a new poll come in a burst; one call each would hit Slack's rate
-        limit for these methods, and the votes after it would be refused.
-        """
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > self.clock.now():
-            return cached[0]
-        pending = self._pending.get(key)
-        if pending is None:
-            pending = asyncio.ensure_future(self._fresh(key, look_up))
-            self._pending[key] = pending
-            pending.add_done_callback(partial(self._settled, key))
-        # A waiter that is cancelled (its request dropped) must not cancel the others' lookup.
-        return await asyncio.shield(pending)
-
-    async def _fresh(
-        self, key: tuple[str, ...], look_up: Callable[[], Awaitable[frozenset[str]]]
-    ) -> frozenset[str]:
-        members = await look_up()
-        now = self.clock.now()
-        if len(self._cache) >= CACHE_MAX:
-            self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
-        self._cache[key] = (members, now + self.ttl)
-        return members
-
-    def _settled(self, key: tuple[str, ...], done: asyncio.Future[frozenset[str]]) -> None:
-        if self._pending.get(key) is done:
-            del self._pending[key]
-        if not done.cancelled():
-            done.exception()  # a refusal reaches its waiters; it is not also "never retrieved"
-
-    async def _group_members(self, workspace: str, group: str) -> frozenset[str]:
+    async def _group_members(self, workspace: str, group: str) -> tuple[frozenset[str], timedelta]:
         try:
             client = await self.clients.for_team(workspace)
             response = await client.usergroups_users_list(usergroup=group)
@@ -144,9 +110,11 @@ class SlackGroups:
                 "vote was not counted. Try again in a minute; if it keeps failing, ask a "
                 "workspace admin to reinstall the app with the usergroups:read scope."
             ) from None
-        return _ids(response.get("users"))
+        return _ids(response.get("users")), self.ttl
 
-    async def _channel_members(self, workspace: str, channel: str) -> frozenset[str]:
+    async def _channel_members(
+        self, workspace: str, channel: str
+    ) -> tuple[frozenset[str], timedelta]:
         members: set[str] = set()
         cursor = ""
         try:
@@ -169,7 +137,7 @@ class SlackGroups:
                 "otherwise ask a workspace admin to reinstall the app with the channels:read "
                 "and groups:read scopes."
             ) from None
-        return frozenset(members)
+        return frozenset(members), self.ttl
 
 
 def _ids(value: object) -> frozenset[str]:

@@ -8,13 +8,13 @@ through the same dispatch and rights checks as typing it, in the channel its blo
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from adapters.slack.lookups import Remembered
 from adapters.slack.poster import SLACK_FAILURES, Clients, NotInstalled, slack_failure
 from adapters.slack.render import cap, home_channel, home_view, modal_view, render_messages
 from bot import replies
@@ -58,36 +58,23 @@ class ChannelCache:
 
     def __init__(self, clients: Clients, clock: Clock, ttl: timedelta = CHANNELS_TTL) -> None:
         self.clients = clients
-        self.clock = clock
         self.ttl = ttl
-        self._cache: dict[tuple[str, str], tuple[frozenset[str], datetime]] = {}
-        self._pending: dict[tuple[str, str], asyncio.Future[frozenset[str]]] = {}
+        self._answers: Remembered[tuple[str, str], frozenset[str]] = Remembered(
+            clock, CHANNELS_CACHE_MAX
+        )
 
     async def of(self, team: str, user_id: str) -> frozenset[str]:
         """The channel ids `user_id` is a member of (that the bot may know of)."""
-        key = (team, user_id)
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > self.clock.now():
-            return cached[0]
-        pending = self._pending.get(key)
-        if pending is None:
-            pending = asyncio.ensure_future(self._look_up(key))
-            self._pending[key] = pending
-            pending.add_done_callback(partial(self._settled, key))
-        return await asyncio.shield(pending)
+        return await self._answers.get((team, user_id), partial(self._look_up, team, user_id))
 
-    def _settled(self, key: tuple[str, str], done: asyncio.Future[frozenset[str]]) -> None:
-        if self._pending.get(key) is done:
-            del self._pending[key]
-
-    async def _look_up(self, key: tuple[str, str]) -> frozenset[str]:
+    async def _look_up(self, team: str, user_id: str) -> tuple[frozenset[str], timedelta]:
         found: set[str] = set()
         cursor = ""
         try:
-            client = await self.clients.for_team(key[0])
+            client = await self.clients.for_team(team)
             for _ in range(CHANNELS_PAGES_MAX):
                 response = await client.users_conversations(
-                    user=key[1],
+                    user=user_id,
                     types=CHANNEL_TYPES,
                     exclude_archived=True,
                     limit=CHANNELS_PAGE,
@@ -102,17 +89,8 @@ class ChannelCache:
                     break
         except (*SLACK_FAILURES, NotInstalled) as exc:
             log.warning("users.conversations failed (%s); showing no channel", slack_failure(exc))
-            return self._remember(key, frozenset(), CHANNELS_FAILURE_TTL)
-        return self._remember(key, frozenset(found), self.ttl)
-
-    def _remember(
-        self, key: tuple[str, str], channels: frozenset[str], ttl: timedelta
-    ) -> frozenset[str]:
-        now = self.clock.now()
-        if len(self._cache) >= CHANNELS_CACHE_MAX:
-            self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
-        self._cache[key] = (channels, now + ttl)
-        return channels
+            return frozenset(), CHANNELS_FAILURE_TTL
+        return frozenset(found), self.ttl
 
 
 def home_opened(body: Mapping[str, Any]) -> bool:
