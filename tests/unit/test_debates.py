@@ -177,5 +177,6 @@ def test_a_debate_advances_once_and_closes_once() -> None:
     assert debates.check_close(replace(opening, phase="after"), 3).phase == "after"
     with pytest.raises(Refused, match="already closed"):
         debates.check_close(DEBATE, 3)
-    with pytest.raises(NotFound):
-        debates.check_close(None, 3)
+    for check in (debates.check_advance, debates.check_close):
+        with pytest.raises(NotFound, match="#3"):
+            check(None, 3)
