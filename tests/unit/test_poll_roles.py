@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from bot import poll_cards, poll_rules
-from bot.errors import UserError
+from bot.catalogue import Command
+from bot.errors import UsageError, UserError
 from bot.store.base import NotEligible, PollRole, Tally, Voter
 from bot.textparse import sort_words, words
 from tests.unit.pollmaker import ANA, NOW, PLACE, make
@@ -123,3 +124,36 @@ def test_who_can_vote_names_every_limit_and_nothing_without_one() -> None:
         "@Editors, @Staff or @Desk · members of this channel"
     )
     assert poll_rules.listed(["@A", "@B", "@C"], "and") == "@A, @B and @C"
+
+
+@pytest.mark.parametrize(
+    ("line", "roles"),
+    [
+        ('"Q?" "A" "B" --roles @Editors', ("@Editors",)),  # one role, the last word
+        ('"Q?" "A" "B" --roles @Editors --open', ("@Editors",)),
+    ],
+)
+def test_a_named_list_of_one(line: str, roles: tuple[str, ...]) -> None:
+    raw = sort_words(poll_create(), words(line))
+    assert raw["roles"] == roles and raw["options"] == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"Q?" "A" "B" --roles',  # nothing after it
+        '"Q?" --roles "A" "B"',  # a quoted word is the poll's own text, not a role
+        '"Q?" "A" "B" --roles --members',  # the next option
+    ],
+)
+def test_a_named_list_with_nothing_in_it_is_refused_with_the_usage(line: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        sort_words(poll_create(), words(line))
+    assert str(caught.value).startswith("`--roles` needs a value.\nUsage: poll create ")
+    assert "[--roles @role ...]" in str(caught.value)
+
+
+def poll_create() -> Command:
+    from bot.features.polls import COMMANDS
+
+    return next(c for c in COMMANDS if c.path == ("poll", "create"))
