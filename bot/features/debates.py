@@ -11,7 +11,7 @@ from bot.completion import Choice, Completer, rank
 from bot.content.model import Pack, Prompt
 from bot.context import Context
 from bot.errors import NotFound, UserError
-from bot.features.polls import here, number, ref_number, store_of
+from bot.features.polls.base import here, number, ref_number, store_of
 from bot.limits import MOTION_MAX, fit
 from bot.ports import CardProvider
 from bot.replies import Card, Reply, notice
