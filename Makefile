@@ -37,7 +37,7 @@ $(MUTATE_STAMP): $(STAMP)
 	touch $(MUTATE_STAMP)
 
 # Mutation testing of the core rule modules ([tool.mutmut] in pyproject.toml), from scratch,
-# one worker: it takes about an hour on two busy cores, so it is not part of `make test`.
+# one worker: it takes one to two hours on two busy cores, so it is not part of `make test`.
 # MUTANTS='bot.poll_rules.*' runs only the mutants matching that pattern.
 mutate: $(MUTATE_STAMP)
 	rm -rf mutants
