@@ -1,4 +1,5 @@
-"""`oped-bot console` starts without a platform SDK, HTTP stack or database driver it never uses."""
+"""`oped-bot console` starts without a platform SDK, HTTP stack, database driver, plotting
+library or encryption library it does not need until it draws a chart or seals a token."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from pathlib import Path
 
 from tests.ops.conftest import clean_env
 
-UNWANTED = ("aiohttp", "discord", "slack_bolt", "slack_sdk", "asyncpg")
+UNWANTED = (
+    "aiohttp",
+    "discord",
+    "slack_bolt",
+    "slack_sdk",
+    "asyncpg",
+    "matplotlib",
+    "cryptography",
+)
 
 
 def test_the_console_imports_no_platform_sdk_and_no_http_stack(tmp_path: Path) -> None:
