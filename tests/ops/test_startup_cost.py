@@ -20,10 +20,11 @@ UNWANTED = (
 )
 
 
-def test_the_console_imports_no_platform_sdk_and_no_http_stack(tmp_path: Path) -> None:
+def imported_by_console(tmp_path: Path, typed: str) -> tuple[set[str], str]:
+    """The top-level packages a console session imports while it answers `typed`, and its output."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "bot", "console"],
-        input="help\n",
+        input=typed,
         env=clean_env(OPED_BOT_DB=str(tmp_path / "bot.sqlite3")),
         cwd=tmp_path,
         capture_output=True,
@@ -31,10 +32,22 @@ def test_the_console_imports_no_platform_sdk_and_no_http_stack(tmp_path: Path) -
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert "summary" in done.stdout  # it did answer
     imported = {
-        line.rpartition("|")[2].strip()
+        line.rpartition("|")[2].strip().split(".")[0]
         for line in done.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert sorted(m for m in imported if m.split(".")[0] in UNWANTED) == []
+    return imported, done.stdout
+
+
+def test_the_console_imports_no_platform_sdk_and_no_http_stack(tmp_path: Path) -> None:
+    imported, shown = imported_by_console(tmp_path, "help\n")
+    assert "summary" in shown  # it did answer
+    assert sorted(imported & set(UNWANTED)) == []
+
+
+def test_metrics_are_not_imported_before_the_first_command(tmp_path: Path) -> None:
+    imported, _ = imported_by_console(tmp_path, "")
+    assert sorted(imported & {*UNWANTED, "prometheus_client"}) == []
+    imported, _ = imported_by_console(tmp_path, "help\n")
+    assert "prometheus_client" in imported  # the first command is counted
