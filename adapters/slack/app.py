@@ -455,11 +455,7 @@ class SlackAdapter:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        user_info = body.get("user")
-        if not isinstance(user_info, dict):
-            user_info = {}
-        team = str(metadata.get("team") or user_info.get("team_id") or "")
-        place = Place("slack", team, metadata["channel"])
+        user_info, place = _submitted_from(body, metadata)
         await self._run_modal(ack, asking, {**raw, **values}, place, user_info)
 
     # -- a reply's form (the Rank button's) ----------------------------------------------
@@ -496,11 +492,7 @@ class SlackAdapter:
                 },
             )
             return
-        user_info = body.get("user")
-        if not isinstance(user_info, dict):
-            user_info = {}
-        team = str(metadata.get("team") or user_info.get("team_id") or "")
-        place = Place("slack", team, metadata["channel"])
+        user_info, place = _submitted_from(body, metadata)
         # The answers complete the command the form was opened for (`poll rank 12` + `3 1 2`).
         line = " ".join([command, *(value for _, value in picks)])
         work = self._spawn(self._run_from_modal(line, place, user_info))
@@ -539,11 +531,7 @@ class SlackAdapter:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        user_info = body.get("user")
-        if not isinstance(user_info, dict):
-            user_info = {}
-        team = str(metadata.get("team") or user_info.get("team_id") or "")
-        place = Place("slack", team, metadata["channel"])
+        user_info, place = _submitted_from(body, metadata)
         await self._run_modal(ack, command, raw, place, user_info)
 
     async def _run_modal(
@@ -841,3 +829,14 @@ async def _respond(
 
 def _why(exc: BaseException) -> str:
     return str(slack_failure(exc))
+
+
+def _submitted_from(
+    body: Mapping[str, Any], metadata: Mapping[str, str]
+) -> tuple[dict[str, Any], Place]:
+    """Who submitted a form, and the channel its metadata says it belongs to."""
+    user_info = body.get("user")
+    if not isinstance(user_info, dict):
+        user_info = {}
+    team = str(metadata.get("team") or user_info.get("team_id") or "")
+    return user_info, Place("slack", team, metadata["channel"])
