@@ -421,6 +421,13 @@ async def test_export_polls_is_a_csv_with_one_row_per_option(world: World) -> No
     assert f"{poll},general,Lift sanctions?,2026-01-05T08:00:00+00:00,,,no,1,Yes,2,2" in out
     assert f"{poll},general,Lift sanctions?,2026-01-05T08:00:00+00:00,,,no,2,No,0,2" in out
     assert ",'=cmd|' /C calc'!A0,0,2" in out  # a formula is neutralised
+    assert f"{header}option,votes,voters,kind\n" in out
+    assert ",no,1,Yes,2,2,single choice\n" in out
+    ranked = await world.as_mod('poll create "Who leads?" "Ana" "Bo" "Cy" --ranked')
+    assert "Error" not in ranked
+    await world.as_mod("poll rank 2 3 1 2")
+    out = await world.as_mod("admin export polls")
+    assert ",no,3,Cy,1,1,ranked (votes are first preferences)\n" in out
     later = await world.as_mod("admin export polls --since 2026-01-06")
     assert "0 polls since 2026-01-06" in later
     assert "is not a date" in await world.as_mod("admin export polls --since yesterday")

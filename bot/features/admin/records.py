@@ -16,7 +16,7 @@ from bot.features.admin.base import (
 from bot.limits import fit
 from bot.poll_export import csv_cell as neutralise
 from bot.replies import Attachment, Card, Reply
-from bot.store.base import AuditNote
+from bot.store.base import AuditNote, Poll
 from bot.wording import plural
 
 _CSV_COLUMNS = (
@@ -31,6 +31,8 @@ _CSV_COLUMNS = (
     "option",
     "votes",
     "voters",
+    # What `votes` counts: a vote per pick, or a ranked poll's first preferences.
+    "kind",
 )
 
 AUDIT_DEFAULT = 15
@@ -40,6 +42,12 @@ BODY_BUDGET = 2800  # the tightest card section (3000) with room for a title
 
 def _stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="seconds")
+
+
+def _kind(poll: Poll) -> str:
+    if poll.ranked:
+        return "ranked (votes are first preferences)"
+    return f"up to {poll.max_picks} picks" if poll.multi else "single choice"
 
 
 async def export_polls(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply, str | None]:
@@ -66,6 +74,7 @@ async def export_polls(ctx: Context, args: Args, note: AuditNote) -> tuple[Reply
                     label,
                     votes,
                     tally.voters,
+                    _kind(poll),
                 )
             )
     day = ctx.services.clock.now().date().isoformat()
