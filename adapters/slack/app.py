@@ -426,15 +426,10 @@ class SlackAdapter:
             log.warning("views.open failed: %s", _why(exc))
             typed = " ".join([line, *(o.placeholder or f"<{o.name}>" for o in missing)])
             refusal = replies.error(f"The form could not open. Type `{self.command} {typed}`.")
-            for message in cap(render_messages(refusal)):
-                await _respond(
-                    respond,
-                    self._api_failed,
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
+            user_id = str((body.get("user") or {}).get("id", ""))
+            await self._send_ephemeral(
+                cap(render_messages(refusal)), place, User(user_id, user_id), respond
+            )
 
     async def _on_line_modal(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
